@@ -1,0 +1,147 @@
+"""Load and check the permit-type catalogue (``checklists/types/*.yaml``).
+
+Files are read with a safe YAML loader that also refuses duplicate keys, validated against
+``checklists.schema.PermitType`` and cross-checked. ``check_catalogue`` reports every problem
+as ``(file, field, problem)``; ``load_catalogue`` raises ``CatalogueError`` carrying them, so
+the application refuses to start on a broken catalogue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from checklists.schema import PermitType, cross_reference_problems
+
+TYPES_DIR = Path(__file__).parent / "types"
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    field: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.problem}"
+
+
+class CatalogueError(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader (no object tags) that rejects a key given twice in one mapping."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+@dataclass(frozen=True)
+class Catalogue(Mapping[str, PermitType]):
+    """The permit types by slug, and a digest that identifies this catalogue's content."""
+
+    types: dict[str, PermitType]
+    digest: str
+
+    def __getitem__(self, slug: str) -> PermitType:
+        return self.types[slug]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.types)
+
+    def __len__(self) -> int:
+        return len(self.types)
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix in {".yaml", ".yml"})
+    return [path]
+
+
+def _parse(file: Path) -> tuple[PermitType | None, list[Problem]]:
+    name = file.name
+    try:
+        data = yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(name, "-", f"cannot read: {exc}")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "-"
+        detail = getattr(exc, "problem", None) or str(exc)
+        return None, [Problem(name, where, f"invalid YAML: {detail}")]
+    if not isinstance(data, dict):
+        return None, [Problem(name, "-", "expected a mapping at the top level")]
+    try:
+        permit = PermitType.model_validate(data)
+    except ValidationError as exc:
+        return None, [
+            Problem(name, ".".join(str(part) for part in err["loc"]) or "-", err["msg"])
+            for err in exc.errors()
+        ]
+    problems = [Problem(name, field, problem) for field, problem in cross_reference_problems(permit)]
+    if file.stem != permit.slug:
+        problems.append(Problem(name, "slug", f"slug {permit.slug!r} must match the file name"))
+    return (None if problems else permit), problems
+
+
+def check_catalogue(path: Path = TYPES_DIR) -> tuple[dict[str, PermitType], list[Problem]]:
+    """Parse every file under ``path``; return the valid types and every problem found."""
+    files = _files(path)
+    if not files:
+        return {}, [Problem(str(path), "-", "no permit-type files found")]
+    types: dict[str, PermitType] = {}
+    problems: list[Problem] = []
+    numbers: dict[int, str] = {}
+    for file in files:
+        permit, found = _parse(file)
+        problems.extend(found)
+        if permit is None:
+            continue
+        if permit.number in numbers:
+            problems.append(
+                Problem(file.name, "number", f"number {permit.number} also used by {numbers[permit.number]}")
+            )
+        numbers[permit.number] = permit.slug
+        types[permit.slug] = permit
+    return types, problems
+
+
+def _digest(files: list[Path]) -> str:
+    sha = hashlib.sha256()
+    for file in files:
+        sha.update(file.name.encode())
+        sha.update(file.read_bytes())
+    return sha.hexdigest()[:12]
+
+
+def load_catalogue(path: Path = TYPES_DIR) -> Catalogue:
+    """The validated catalogue at ``path``; raises ``CatalogueError`` listing every problem."""
+    types, problems = check_catalogue(path)
+    if problems:
+        raise CatalogueError(problems)
+    return Catalogue(types=types, digest=_digest(_files(path)))
+
+
+@cache
+def default_catalogue() -> Catalogue:
+    """The shipped catalogue, loaded once per process."""
+    return load_catalogue(TYPES_DIR)

@@ -1,0 +1,341 @@
+"""The pydantic schema of one permit-type file in ``checklists/types/``.
+
+A permit type is described once, as data: its steps (the states of its workflow), the checklist
+items of each step, the transitions between steps with who may fire them and what must be
+verified first, the refusal grounds and the discretion guideline officers apply. The schema
+checks each file's shape; ``PermitType``'s model validator checks that the parts refer to each
+other correctly, so a broken file is rejected before any machine is built from it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=64)]
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=48)]
+
+ROLES = ("clerk", "officer", "approver", "manager", "admin")
+"""Staff roles. Managers read and audit; they never fire events."""
+
+FIRING_ROLES = frozenset({"clerk", "officer", "approver", "admin"})
+
+DEPARTMENTS: dict[str, tuple[str, str]] = {
+    "public-works": ("ฝ่ายโยธา", "Public Works Section"),
+    "environment-sanitation": (
+        "ฝ่ายสิ่งแวดล้อมและสุขาภิบาล",
+        "Environment and Sanitation Section",
+    ),
+    "city-law-enforcement": ("ฝ่ายเทศกิจ", "City Law Enforcement Section"),
+    "revenue": ("ฝ่ายรายได้", "Revenue Section"),
+    "administration": ("ฝ่ายปกครอง", "Administration Section"),
+    "registration": ("ฝ่ายทะเบียน", "Civil Registration Section"),
+    "finance": ("ฝ่ายการคลัง", "Finance Section"),
+}
+
+_THAI = re.compile(r"[\u0E00-\u0E7F]")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A text a person reads, in Thai (first) and English."""
+
+    th: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _thai_is_thai(self) -> Self:
+        if not _THAI.search(self.th):
+            raise ValueError("th must be written in Thai")
+        return self
+
+
+class DayUnit(StrEnum):
+    business = "business"
+    calendar = "calendar"
+
+
+class Turn(StrEnum):
+    """Who holds the file at a step. The service clock stops on the applicant's turn."""
+
+    authority = "authority"
+    applicant = "applicant"
+    none = "none"
+
+
+class Outcome(StrEnum):
+    """How a final step ends the application."""
+
+    approved = "approved"
+    refused = "refused"
+    returned = "returned"
+    withdrawn = "withdrawn"
+    closed = "closed"
+    prosecuted = "prosecuted"
+
+
+class ItemKind(StrEnum):
+    document = "document"
+    inspection = "inspection"
+    payment = "payment"
+    opinion = "opinion"
+    review = "review"
+    notice = "notice"
+
+
+class TransitionKind(StrEnum):
+    """What a transition means in law; the rules in ``tracking`` key on this, not on names.
+
+    - ``deficiency_request``: the one s.8 record of missing documents, with a deadline;
+    - ``documents_supplied`` / ``return``: the applicant answered it, or the deadline lapsed;
+    - ``review`` / ``inspection``: the actor becomes a reviewer (four-eyes);
+    - ``approve`` / ``refuse``: the decision; a refusal cites a ground;
+    - ``withdraw``: the applicant withdrew;
+    - ``progress``: any other step.
+    """
+
+    progress = "progress"
+    deficiency_request = "deficiency_request"
+    documents_supplied = "documents_supplied"
+    return_ = "return"
+    review = "review"
+    inspection = "inspection"
+    approve = "approve"
+    refuse = "refuse"
+    withdraw = "withdraw"
+
+
+DECISIONS = frozenset({TransitionKind.approve, TransitionKind.refuse})
+
+
+class Duration(Strict):
+    days: int = Field(ge=0, le=3650)
+    unit: DayUnit
+    confirmed: bool
+    note: Text | None = None
+
+
+class LegalBasis(Strict):
+    act: Text
+    sections: list[str] = Field(min_length=1)
+
+
+class Fee(Strict):
+    description: Text
+    amount_baht: float | None = Field(default=None, ge=0)
+    confirmed: bool
+
+
+class Note(Strict):
+    text: Text
+    confirmed: bool
+
+
+class Appeal(Strict):
+    to: Text
+    days: int = Field(ge=1, le=3650)
+    legal_basis: str
+    confirmed: bool
+
+
+class ChecklistItem(Strict):
+    id: Identifier
+    kind: ItemKind
+    label: Text
+    required: bool
+    confirmed: bool = True
+
+
+class Step(Strict):
+    id: Identifier
+    label: Text
+    description: Text
+    turn: Turn
+    initial: bool = False
+    final: bool = False
+    outcome: Outcome | None = None
+    checklist: list[ChecklistItem] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _final_steps(self) -> Self:
+        if self.final and self.outcome is None:
+            raise ValueError("a final step needs an outcome")
+        if not self.final and self.outcome is not None:
+            raise ValueError("only a final step has an outcome")
+        if self.final and self.turn is not Turn.none:
+            raise ValueError("a final step is nobody's turn (turn: none)")
+        if not self.final and self.turn is Turn.none:
+            raise ValueError("a step that is not final is someone's turn")
+        return self
+
+
+class Transition(Strict):
+    event: Identifier
+    source: Identifier
+    target: Identifier
+    label: Text
+    kind: TransitionKind = TransitionKind.progress
+    roles: list[str] = Field(min_length=1)
+    requires: list[Identifier] = Field(default_factory=list)
+
+
+class RefusalGround(Strict):
+    code: Slug
+    text: Text
+    legal_basis: str
+
+
+class DiscretionPoint(Strict):
+    """One decision an officer takes with discretion, and the criteria that bound it."""
+
+    event: Identifier
+    criteria: list[Text] = Field(min_length=1)
+    decided_by: list[str] = Field(min_length=1)
+    review: Text
+
+
+class PermitType(Strict):
+    slug: Slug
+    number: int = Field(ge=1)
+    version: int = Field(ge=1)
+    name: Text
+    department: str
+    legal_basis: list[LegalBasis] = Field(min_length=1)
+    service_time: Duration
+    statutory_limit: Duration | None
+    fee: Fee
+    validity: Note
+    appeal: Appeal
+    steps: list[Step] = Field(min_length=2)
+    transitions: list[Transition] = Field(min_length=1)
+    refusal_grounds: list[RefusalGround] = Field(min_length=1)
+    discretion_guideline: list[DiscretionPoint] = Field(min_length=1)
+
+    # The shape is checked by pydantic; how the parts refer to each other is checked by
+    # cross_reference_problems(), which the loader runs so each problem gets its own line.
+    @property
+    def initial_step(self) -> Step:
+        return next(step for step in self.steps if step.initial)
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    def items(self) -> list[ChecklistItem]:
+        return [item for step in self.steps for item in step.checklist]
+
+    def item_step(self) -> dict[str, str]:
+        return {item.id: step.id for step in self.steps for item in step.checklist}
+
+    def ground(self, code: str) -> RefusalGround | None:
+        return next((g for g in self.refusal_grounds if g.code == code), None)
+
+
+def cross_reference_problems(permit: PermitType) -> list[tuple[str, str]]:
+    """Every way the parts of ``permit`` fail to fit together, as ``(field, problem)`` pairs."""
+    problems: list[tuple[str, str]] = []
+    if permit.department not in DEPARTMENTS:
+        problems.append(("department", f"unknown department {permit.department!r}"))
+
+    step_ids: set[str] = set()
+    for i, step in enumerate(permit.steps):
+        if step.id in step_ids:
+            problems.append((f"steps.{i}.id", f"duplicate step {step.id!r}"))
+        step_ids.add(step.id)
+    initials = [step.id for step in permit.steps if step.initial]
+    if len(initials) != 1:
+        problems.append(("steps", f"exactly one step must be initial, found {len(initials)}"))
+
+    item_ids: set[str] = set()
+    for i, step in enumerate(permit.steps):
+        for j, item in enumerate(step.checklist):
+            if item.id in item_ids:
+                problems.append((f"steps.{i}.checklist.{j}.id", f"duplicate item {item.id!r}"))
+            item_ids.add(item.id)
+
+    seen: set[tuple[str, str]] = set()
+    final_ids = {step.id for step in permit.steps if step.final}
+    for i, t in enumerate(permit.transitions):
+        where = f"transitions.{i}"
+        if t.source not in step_ids:
+            problems.append((f"{where}.source", f"unknown step {t.source!r}"))
+        elif t.source in final_ids:
+            problems.append((f"{where}.source", f"step {t.source!r} is final"))
+        if t.target not in step_ids:
+            problems.append((f"{where}.target", f"unknown step {t.target!r}"))
+        if (t.event, t.source) in seen:
+            problems.append((f"{where}.event", f"duplicate event {t.event!r} from {t.source!r}"))
+        seen.add((t.event, t.source))
+        for role in t.roles:
+            if role not in FIRING_ROLES:
+                problems.append((f"{where}.roles", f"role {role!r} cannot fire events"))
+        for item in t.requires:
+            if item not in item_ids:
+                problems.append((f"{where}.requires", f"unknown checklist item {item!r}"))
+        if (
+            t.kind is TransitionKind.refuse
+            and t.target in step_ids
+            and permit.step(t.target).outcome is not Outcome.refused
+        ):
+            problems.append((f"{where}.target", "a refusal must end in a step with outcome refused"))
+    kinds_of_event: dict[str, set[TransitionKind]] = {}
+    for t in permit.transitions:
+        kinds_of_event.setdefault(t.event, set()).add(t.kind)
+    for event, kinds in kinds_of_event.items():
+        if len(kinds) > 1:
+            problems.append(("transitions", f"event {event!r} has more than one kind"))
+
+    events = set(kinds_of_event)
+    for i, point in enumerate(permit.discretion_guideline):
+        if point.event not in events:
+            problems.append((f"discretion_guideline.{i}.event", f"unknown event {point.event!r}"))
+        for role in point.decided_by:
+            if role not in ROLES:
+                problems.append((f"discretion_guideline.{i}.decided_by", f"unknown role {role!r}"))
+    codes = [g.code for g in permit.refusal_grounds]
+    for code in {c for c in codes if codes.count(c) > 1}:
+        problems.append(("refusal_grounds", f"duplicate ground {code!r}"))
+
+    if not problems and len(initials) == 1:
+        problems.extend(_structure_problems(permit, initials[0]))
+    return problems
+
+
+def _structure_problems(permit: PermitType, initial: str) -> list[tuple[str, str]]:
+    forward: dict[str, set[str]] = {step.id: set() for step in permit.steps}
+    backward: dict[str, set[str]] = {step.id: set() for step in permit.steps}
+    for t in permit.transitions:
+        forward[t.source].add(t.target)
+        backward[t.target].add(t.source)
+    reachable = _closure(initial, forward)
+    finals = {step.id for step in permit.steps if step.final}
+    can_finish: set[str] = set()
+    for final in finals:
+        can_finish |= _closure(final, backward)
+    problems = []
+    for i, step in enumerate(permit.steps):
+        if step.id not in reachable:
+            problems.append((f"steps.{i}", f"step {step.id!r} cannot be reached"))
+        elif step.id not in can_finish:
+            problems.append((f"steps.{i}", f"step {step.id!r} cannot reach a final step"))
+    return problems
+
+
+def _closure(start: str, edges: dict[str, set[str]]) -> set[str]:
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        for nxt in edges[queue.popleft()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
