@@ -9,6 +9,7 @@ the application refuses to start on a broken catalogue.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -45,7 +46,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -97,7 +98,9 @@ def _parse(file: Path) -> tuple[PermitType | None, list[Problem]]:
             Problem(name, ".".join(str(part) for part in err["loc"]) or "-", err["msg"])
             for err in exc.errors()
         ]
-    problems = [Problem(name, field, problem) for field, problem in cross_reference_problems(permit)]
+    problems = [
+        Problem(name, field, problem) for field, problem in cross_reference_problems(permit)
+    ]
     if file.stem != permit.slug:
         problems.append(Problem(name, "slug", f"slug {permit.slug!r} must match the file name"))
     return (None if problems else permit), problems
@@ -118,7 +121,11 @@ def check_catalogue(path: Path = TYPES_DIR) -> tuple[dict[str, PermitType], list
             continue
         if permit.number in numbers:
             problems.append(
-                Problem(file.name, "number", f"number {permit.number} also used by {numbers[permit.number]}")
+                Problem(
+                    file.name,
+                    "number",
+                    f"number {permit.number} also used by {numbers[permit.number]}",
+                )
             )
         numbers[permit.number] = permit.slug
         types[permit.slug] = permit
@@ -141,7 +148,13 @@ def load_catalogue(path: Path = TYPES_DIR) -> Catalogue:
     return Catalogue(types=types, digest=_digest(_files(path)))
 
 
+def catalogue_dir() -> Path:
+    """Where the catalogue lives: ``TIDTAM_CATALOGUE_DIR`` (an office's own edited copy) or
+    the files shipped in ``checklists/types``."""
+    return Path(os.environ.get("TIDTAM_CATALOGUE_DIR") or TYPES_DIR)
+
+
 @cache
 def default_catalogue() -> Catalogue:
-    """The shipped catalogue, loaded once per process."""
-    return load_catalogue(TYPES_DIR)
+    """The configured catalogue, loaded once per process."""
+    return load_catalogue(catalogue_dir())

@@ -278,15 +278,17 @@ def cross_reference_problems(permit: PermitType) -> list[tuple[str, str]]:
         for role in t.roles:
             if role not in FIRING_ROLES:
                 problems.append((f"{where}.roles", f"role {role!r} cannot fire events"))
-        for item in t.requires:
-            if item not in item_ids:
-                problems.append((f"{where}.requires", f"unknown checklist item {item!r}"))
+        for required in t.requires:
+            if required not in item_ids:
+                problems.append((f"{where}.requires", f"unknown checklist item {required!r}"))
         if (
             t.kind is TransitionKind.refuse
             and t.target in step_ids
             and permit.step(t.target).outcome is not Outcome.refused
         ):
-            problems.append((f"{where}.target", "a refusal must end in a step with outcome refused"))
+            problems.append(
+                (f"{where}.target", "a refusal must end in a step with outcome refused")
+            )
     kinds_of_event: dict[str, set[TransitionKind]] = {}
     for t in permit.transitions:
         kinds_of_event.setdefault(t.event, set()).add(t.kind)

@@ -1,0 +1,69 @@
+"""Test database: SQLite in a temporary folder by default, or the database named by
+``TIDTAM_TEST_DATABASE_URL`` (CI runs the suite again against PostgreSQL). The schema is made
+by the real migrations; each test starts with no applications."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+
+from tracking import migrate
+from tracking.db import make_engine
+
+TEST_URL = os.environ.get("TIDTAM_TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if TEST_URL:
+        return TEST_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'tidtam-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+TABLES_TO_EMPTY = ("application_event", "checklist_entry", "application", "officeday")
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "engine" in request.fixturenames:
+        engine: Engine = request.getfixturevalue("engine")
+        with engine.begin() as connection:
+            for table in TABLES_TO_EMPTY:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+        session.rollback()
+
+
+@pytest.fixture
+def env_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point the CLI and app settings at the test database."""
+    monkeypatch.setenv("TIDTAM_DATABASE_URL", database_url)
+    return database_url
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent

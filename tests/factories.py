@@ -1,0 +1,82 @@
+"""Plain factory functions for tests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from checklists.loader import default_catalogue
+from checklists.schema import Transition
+from tracking import demo, services
+from tracking.db import unit_of_work
+from tracking.models import Application
+from tracking.services import Actor, Applicant, Subject
+
+
+def actor(role: str, permit_type: str = "food-premises", name: str | None = None) -> Actor:
+    department = default_catalogue()[permit_type].department
+    return Actor(username=name or f"{role}-1", role=role, department=department)
+
+
+def make_application(
+    session: Session,
+    permit_type: str = "food-premises",
+    *,
+    now: datetime | None = None,
+    **overrides: Any,
+) -> Application:
+    applicant = Applicant(
+        name=overrides.pop("applicant_name", "สมชาย ใจดี"),
+        id_number=overrides.pop("id_number", "1101700123456"),
+        phone=overrides.pop("phone", "0812345678"),
+        email=overrides.pop("email", "somchai@example.org"),
+    )
+    subject = Subject(
+        address=overrides.pop("address", "99 ถนนพญาไท เขตปทุมวัน"),
+        description=overrides.pop("description", "ร้านอาหาร"),
+    )
+    clerk = overrides.pop("actor", None) or actor("clerk", permit_type)
+    application = services.submit_application(
+        session,
+        permit_type_slug=permit_type,
+        applicant=applicant,
+        subject=subject,
+        actor=clerk,
+        now=now,
+    )
+    for key, value in overrides.items():
+        setattr(application, key, value)
+    return application
+
+
+def committed_application(engine: Engine, permit_type: str = "food-premises", **kw: Any) -> int:
+    with unit_of_work(engine) as session:
+        application = make_application(session, permit_type, **kw)
+        assert application.id is not None
+        return application.id
+
+
+def step(engine: Engine, application_id: int, transition: Transition, **kw: Any) -> None:
+    """Verify what ``transition`` needs and fire it, in its own committed transaction."""
+    with unit_of_work(engine) as session:
+        application = services.get_application(session, application_id)
+        department = application.department
+        demo.step_through(
+            session,
+            application,
+            transition,
+            actor_for=lambda role: Actor(f"{role}-1", role, department),
+            **kw,
+        )
+
+
+def walk(engine: Engine, application_id: int, path: list[Transition], **kw: Any) -> None:
+    for transition in path:
+        step(engine, application_id, transition, **kw)
+
+
+def permit_types() -> list[str]:
+    return sorted(default_catalogue())

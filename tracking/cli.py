@@ -1,0 +1,143 @@
+"""The ``tidtam`` command."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import track
+from sqlalchemy import Engine
+
+from checklists.loader import (
+    CatalogueError,
+    catalogue_dir,
+    check_catalogue,
+    default_catalogue,
+    load_catalogue,
+)
+from tracking import audit, demo, migrate
+from tracking.config import Settings
+from tracking.db import make_engine, unit_of_work
+from tracking.machines import build_machines
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Tidtam permit tracking.")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+catalogue_app = typer.Typer(no_args_is_help=True, help="Permit-type catalogue.")
+audit_app = typer.Typer(no_args_is_help=True, help="Audit trail.")
+app.add_typer(db_app, name="db")
+app.add_typer(catalogue_app, name="catalogue")
+app.add_typer(audit_app, name="audit")
+
+out = Console()
+err = Console(stderr=True)
+
+
+@contextmanager
+def _engine() -> Iterator[Engine]:
+    engine = make_engine(Settings().database_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations to TIDTAM_DATABASE_URL."""
+    with _engine() as engine:
+        migrate.upgrade(engine)
+    out.print("database is up to date")
+
+
+@catalogue_app.command("check")
+def catalogue_check(
+    path: Annotated[
+        Path | None, typer.Argument(help="A permit-type file or folder (default: the catalogue).")
+    ] = None,
+) -> None:
+    """Validate permit-type files: one line per problem as `file: field: problem`."""
+    path = path or catalogue_dir()
+    types, problems = check_catalogue(path)
+    if not problems:
+        try:
+            build_machines(load_catalogue(path))
+        except Exception as exc:  # noqa: BLE001 - any failure to build is a catalogue problem
+            problems_text = f"{path.name}: machine: {exc}"
+            typer.echo(problems_text)
+            raise typer.Exit(1) from exc
+    for problem in problems:
+        typer.echo(str(problem))
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(f"{len(types)} permit types OK")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk every application's hash chain; exit 1 naming the first bad event."""
+    with _engine() as engine, unit_of_work(engine) as session:
+        result = audit.verify(session)
+    if result.broken:
+        typer.echo(f"BROKEN: {result.broken}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"verified {result.events} events in {result.applications} applications")
+
+
+@app.command("demo")
+def demo_command(
+    applications: Annotated[int, typer.Option(help="How many applications to add.")] = 44,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 2568,
+) -> None:
+    """Add demo applications of every permit type, walked through their workflows."""
+    per_type = max(1, applications // 11)
+    added = 0
+    with _engine() as engine:
+        migrate.upgrade(engine)
+        for batch in track(range(per_type), description="demo applications", console=err):
+            with unit_of_work(engine) as session:
+                added += demo.seed(session, per_type=1, seed=seed + batch)
+    out.print(f"added {added} demo applications")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    demo_data: Annotated[
+        bool, typer.Option("--demo", help="Seed demo data into an empty database.")
+    ] = False,
+) -> None:
+    """Apply migrations, then serve the web app."""
+    import uvicorn
+
+    try:  # refuse to start on a broken catalogue, before anything else
+        build_machines(default_catalogue())
+    except CatalogueError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        typer.echo("the permit-type catalogue is invalid; not starting", err=True)
+        raise typer.Exit(2) from exc
+    with _engine() as engine:
+        migrate.upgrade(engine)
+        if demo_data:
+            with unit_of_work(engine) as session:
+                if demo.is_empty(session):
+                    added = demo.seed(session)
+                    out.print(f"seeded {added} demo applications")
+                else:
+                    out.print("database already has applications; demo data not added")
+    uvicorn.run(
+        "web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+    )

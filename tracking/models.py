@@ -1,0 +1,142 @@
+"""Tables. Every status change is made by ``tracking.services``; nothing else writes ``state``.
+
+Times are timezone-aware and stored as UTC; dates that count toward deadlines (``submitted_on``,
+``due_date``, ...) are Bangkok calendar dates.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Office(SQLModel, table=True):
+    """A district office. All fifty Bangkok districts can share one database."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True)
+    bma_code: str = Field(max_length=8)
+    name_th: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    address_th: str = Field(default="", max_length=500)
+    address_en: str = Field(default="", max_length=500)
+    phone: str = Field(default="", max_length=64)
+    hours_th: str = Field(default="", max_length=200)
+    hours_en: str = Field(default="", max_length=200)
+
+
+class OfficeDay(SQLModel, table=True):
+    """A date the office configures as closed (beyond national holidays) or as open."""
+
+    __table_args__ = (UniqueConstraint("office_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    day: date
+    open: bool = False
+    note: str = Field(default="", max_length=200)
+
+
+class ChecklistStatus(StrEnum):
+    pending = "pending"
+    received = "received"
+    verified = "verified"
+    missing = "missing"
+    waived = "waived"
+
+
+SATISFIED = frozenset({ChecklistStatus.verified, ChecklistStatus.waived})
+
+
+class Application(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_application_queue", "office_id", "permit_type", "state", "submitted_at"),
+        CheckConstraint("version >= 1", name="ck_application_version_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    permit_type: str = Field(max_length=64, index=True)
+    permit_type_version: int
+    catalogue_version: str = Field(max_length=32)
+    department: str = Field(max_length=64, index=True)
+    state: str = Field(max_length=48, index=True)
+    turn: str = Field(max_length=16)
+    tracking_code: str = Field(max_length=16, unique=True)
+
+    applicant_name: str = Field(max_length=200)
+    applicant_id_number: str = Field(max_length=32)
+    applicant_phone: str = Field(default="", max_length=32)
+    applicant_email: str = Field(default="", max_length=254)
+    subject_address: str = Field(max_length=500)
+    subject_description: str = Field(default="", max_length=2000)
+    subject_details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+    submitted_at: datetime
+    submitted_on: date = Field(index=True)
+    due_date: date = Field(index=True)
+    clock_paused_on: date | None = None
+    applicant_deadline: date | None = None
+    state_entered_at: datetime
+    decided_on: date | None = None
+    outcome: str | None = Field(default=None, max_length=16)
+    updated_at: datetime
+
+    trail_head: str = Field(default="", max_length=64)
+    event_count: int = 0
+    # Bumped by compare-and-set on every change (tracking.services); a stale copy loses.
+    version: int = 1
+
+
+class ChecklistEntry(SQLModel, table=True):
+    __tablename__ = "checklist_entry"
+    __table_args__ = (UniqueConstraint("application_id", "item_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    item_id: str = Field(max_length=48)
+    step: str = Field(max_length=48)
+    required: bool
+    status: str = Field(default=ChecklistStatus.pending, max_length=16)
+    note: str = Field(default="", max_length=1000)
+    updated_by: str | None = Field(default=None, max_length=64)
+    updated_at: datetime | None = None
+
+
+class EventKind(StrEnum):
+    intake = "intake"
+    transition = "transition"
+    checklist = "checklist"
+
+
+class ApplicationEvent(SQLModel, table=True):
+    """One line of the audit trail, hash-chained to the one before it in the application."""
+
+    __tablename__ = "application_event"
+    __table_args__ = (UniqueConstraint("application_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    seq: int
+    kind: str = Field(max_length=16)
+    occurred_at: datetime
+    actor: str = Field(max_length=64)
+    role: str = Field(max_length=16)
+    event: str = Field(max_length=64)
+    source: str | None = Field(default=None, max_length=48)
+    target: str | None = Field(default=None, max_length=48)
+    transition_kind: str | None = Field(default=None, max_length=32)
+    reason: str = Field(default="", max_length=2000)
+    ground: str | None = Field(default=None, max_length=64)
+    out_of_turn: bool = False
+    data: str = Field(default="{}", max_length=20000)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)

@@ -1,0 +1,410 @@
+"""Use cases. Each function flushes and never commits: the caller commits once.
+
+``fire`` is the one place a status changes: it loads the application under a row lock (where the
+database has them) and a version check, restores the permit type's machine at the stored step,
+fires the event through it, appends the audit event and flushes, all in the caller's
+transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, select
+from statemachine.exceptions import TransitionNotAllowed as MachineRefused
+
+from checklists.loader import default_catalogue
+from checklists.schema import DECISIONS, DayUnit, PermitType, TransitionKind, Turn
+from tracking import audit, codes
+from tracking.calendar import BusinessCalendar
+from tracking.errors import (
+    Conflict,
+    CorruptState,
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    TransitionNotAllowed,
+)
+from tracking.machines import PermitWorkflow, machines
+from tracking.models import (
+    Application,
+    ApplicationEvent,
+    ChecklistEntry,
+    ChecklistStatus,
+    EventKind,
+    Office,
+    OfficeDay,
+    utcnow,
+)
+
+BANGKOK = timezone(timedelta(hours=7), "Asia/Bangkok")
+DEFAULT_OFFICE = "pathumwan"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a staff username, role and department (None for office-wide roles)."""
+
+    username: str
+    role: str
+    department: str | None = None
+
+
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    id_number: str
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Subject:
+    address: str
+    description: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def bangkok_date(moment: datetime) -> date:
+    """The calendar date in Bangkok at ``moment`` (timezone-aware)."""
+    return moment.astimezone(BANGKOK).date()
+
+
+def permit_type(slug: str) -> PermitType:
+    try:
+        return default_catalogue()[slug]
+    except KeyError:
+        raise InvalidInput(
+            f"ไม่รู้จักประเภทคำขอ {slug!r}", f"Unknown permit type {slug!r}", field="permit_type"
+        ) from None
+
+
+def office_by_slug(session: Session, slug: str = DEFAULT_OFFICE) -> Office:
+    office = session.exec(select(Office).where(Office.slug == slug)).first()
+    if office is None:
+        raise NotFound(f"ไม่พบสำนักงานเขต {slug!r}", f"No office {slug!r}")
+    return office
+
+
+def office_calendar(session: Session, office_id: int) -> BusinessCalendar:
+    days = session.exec(select(OfficeDay).where(OfficeDay.office_id == office_id)).all()
+    return BusinessCalendar(
+        closures=[d.day for d in days if not d.open], openings=[d.day for d in days if d.open]
+    )
+
+
+def _business(permit: PermitType) -> bool:
+    return permit.service_time.unit is DayUnit.business
+
+
+def authorise(actor: Actor, department: str, *, act: bool) -> None:
+    """Staff work only on their own department's files; managers read everything, fire nothing."""
+    if act and actor.role == "manager":
+        raise NotPermitted(
+            "ผู้บริหารดูข้อมูลได้แต่ไม่ดำเนินการกับคำขอ",
+            "Managers can read applications but cannot act on them",
+        )
+    if actor.role in {"manager", "admin"}:
+        return
+    if actor.department != department:
+        raise NotPermitted(
+            "คำขอนี้อยู่ในความรับผิดชอบของฝ่ายอื่น",
+            "This application belongs to another department",
+        )
+
+
+def submit_application(
+    session: Session,
+    *,
+    permit_type_slug: str,
+    applicant: Applicant,
+    subject: Subject,
+    actor: Actor,
+    office: Office | None = None,
+    now: datetime | None = None,
+) -> Application:
+    """Take in a new application at the type's initial step, with its checklist and a code.
+
+    Raises ``InvalidInput`` for an unknown type, ``NotPermitted`` unless the actor is a clerk
+    (or admin) of the responsible department.
+    """
+    permit = permit_type(permit_type_slug)
+    authorise(actor, permit.department, act=True)
+    if actor.role not in {"clerk", "admin"}:
+        raise NotPermitted("รับคำขอได้เฉพาะเจ้าหน้าที่รับคำขอ", "Only clerks take in applications")
+    office = office or office_by_slug(session)
+    assert office.id is not None
+    now = now or utcnow()
+    today = bangkok_date(now)
+    calendar = office_calendar(session, office.id)
+    initial = permit.initial_step
+    application = Application(
+        office_id=office.id,
+        permit_type=permit.slug,
+        permit_type_version=permit.version,
+        catalogue_version=default_catalogue().digest,
+        department=permit.department,
+        state=initial.id,
+        turn=initial.turn.value,
+        tracking_code=codes.new_code(),
+        applicant_name=applicant.name,
+        applicant_id_number=applicant.id_number,
+        applicant_phone=applicant.phone,
+        applicant_email=applicant.email,
+        subject_address=subject.address,
+        subject_description=subject.description,
+        subject_details=subject.details,
+        submitted_at=now,
+        submitted_on=today,
+        due_date=calendar.add_days(today, permit.service_time.days, business=_business(permit)),
+        state_entered_at=now,
+        updated_at=now,
+    )
+    _insert_with_unique_code(session, application)
+    assert application.id is not None
+    for step in permit.steps:
+        for item in step.checklist:
+            session.add(
+                ChecklistEntry(
+                    application_id=application.id,
+                    item_id=item.id,
+                    step=step.id,
+                    required=item.required,
+                )
+            )
+    audit.append_event(
+        session,
+        application,
+        kind=EventKind.intake,
+        occurred_at=now,
+        actor=actor.username,
+        role=actor.role,
+        event="submit",
+        target=initial.id,
+        data={"permit_type_version": permit.version, "due_date": application.due_date.isoformat()},
+    )
+    session.flush()
+    return application
+
+
+def _insert_with_unique_code(session: Session, application: Application, attempts: int = 5) -> None:
+    # 44 random bits make a clash vanishingly rare; the unique index still decides.
+    for attempt in range(attempts):
+        try:
+            with session.begin_nested():
+                session.add(application)
+                session.flush()
+            return
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+            application.tracking_code = codes.new_code()
+
+
+def get_application(session: Session, application_id: int, *, lock: bool = False) -> Application:
+    statement = select(Application).where(Application.id == application_id)
+    if lock:
+        statement = statement.with_for_update()
+    application = session.exec(statement.execution_options(populate_existing=True)).first()
+    if application is None:
+        raise NotFound(f"ไม่พบคำขอเลขที่ {application_id}", f"No application {application_id}")
+    return application
+
+
+def checklist_statuses(session: Session, application_id: int) -> dict[str, str]:
+    rows = session.exec(
+        select(ChecklistEntry.item_id, ChecklistEntry.status).where(
+            ChecklistEntry.application_id == application_id
+        )
+    ).all()
+    return dict(rows)
+
+
+def restore_machine(application: Application) -> PermitWorkflow:
+    machine_class = machines()[application.permit_type]
+    if application.state not in {step.id for step in machine_class.permit_type.steps}:
+        raise CorruptState(
+            "สถานะที่บันทึกไว้ไม่ถูกต้อง", f"Stored state {application.state!r} is not a known step"
+        )
+    return machine_class(model=application, state_field="state")
+
+
+def _claim(session: Session, application: Application, version: int) -> None:
+    """Compare-and-set the version; raise ``Conflict`` if someone else changed it first."""
+    stale = Conflict(
+        "คำขอนี้ถูกแก้ไขโดยผู้อื่นแล้ว กรุณาโหลดข้อมูลใหม่",
+        "The application was changed by someone else; reload it and try again",
+        current_version=application.version,
+    )
+    if application.version != version:
+        raise stale
+    result = session.execute(
+        update(Application)
+        .where(Application.id == application.id, Application.version == version)  # type: ignore[arg-type]
+        .values(version=version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise stale
+    set_committed_value(application, "version", version + 1)
+
+
+def fire(
+    session: Session,
+    *,
+    application_id: int,
+    event: str,
+    actor: Actor,
+    version: int,
+    reason: str = "",
+    ground: str | None = None,
+    data: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> ApplicationEvent:
+    """Fire ``event`` on an application through its permit type's machine.
+
+    Invariant: the state changes only here, only along a transition of the machine, and each
+    change appends exactly one hash-chained event in the same transaction.
+    Raises ``NotFound``; ``NotPermitted`` (department or role); ``Conflict`` (stale version);
+    ``TransitionNotAllowed`` (no such event at this step); ``GuardFailed`` (unmet checklist).
+    """
+    application = get_application(session, application_id, lock=True)
+    permit = permit_type(application.permit_type)
+    authorise(actor, application.department, act=True)
+    # The compare-and-set is the first write, so on SQLite it is also where the write lock is
+    # taken; a caller that then fails a rule rolls the whole transaction back.
+    _claim(session, application, version)
+    machine = restore_machine(application)
+    source = application.state
+    rule = machine.rules.get((source, event))
+    if rule is None:
+        raise TransitionNotAllowed(
+            f"ไม่สามารถ “{event}” ได้ในขั้นตอน “{permit.step(source).label.th}”",
+            f"Event {event!r} is not allowed at step {source!r}",
+            state=source,
+        )
+    try:
+        machine.send(event, role=actor.role, checklist=checklist_statuses(session, application_id))
+    except MachineRefused as exc:  # pragma: no cover - rules above mirror the machine
+        raise TransitionNotAllowed(
+            "ไม่สามารถดำเนินการนี้ได้ในขั้นตอนปัจจุบัน", str(exc), state=source
+        ) from exc
+    now = now or utcnow()
+    _after_transition(session, application, permit, source, rule.kind, now)
+    appended = audit.append_event(
+        session,
+        application,
+        kind=EventKind.transition,
+        occurred_at=now,
+        actor=actor.username,
+        role=actor.role,
+        event=event,
+        source=source,
+        target=application.state,
+        transition_kind=rule.kind.value,
+        reason=reason,
+        ground=ground,
+        data=data or {},
+    )
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the trail's (application, seq) is taken: a concurrent write
+        raise Conflict("คำขอนี้ถูกแก้ไขโดยผู้อื่นแล้ว", "The application was changed concurrently") from exc
+    return appended
+
+
+def _after_transition(
+    session: Session,
+    application: Application,
+    permit: PermitType,
+    source: str,
+    kind: TransitionKind,
+    now: datetime,
+) -> None:
+    """Move the clock, whose turn it is and the outcome to match the new step."""
+    assert application.id is not None
+    target = permit.step(application.state)
+    today = bangkok_date(now)
+    business = _business(permit)
+    undecided = application.decided_on is None
+    if target.turn is Turn.applicant and application.turn == Turn.authority and undecided:
+        application.clock_paused_on = today
+    elif application.clock_paused_on is not None and target.turn is not Turn.applicant:
+        calendar = office_calendar(session, application.office_id)
+        held = calendar.days_between(application.clock_paused_on, today, business=business)
+        if undecided and held > 0:
+            application.due_date = calendar.add_days(application.due_date, held, business=business)
+        application.clock_paused_on = None
+    if kind in DECISIONS:
+        application.decided_on = today
+    if target.final:
+        application.outcome = target.outcome.value if target.outcome else None
+    application.turn = target.turn.value
+    application.state_entered_at = now
+    application.updated_at = now
+    session.add(application)
+
+
+def record_checklist_item(
+    session: Session,
+    *,
+    application_id: int,
+    item_id: str,
+    status: ChecklistStatus,
+    actor: Actor,
+    version: int,
+    note: str = "",
+    now: datetime | None = None,
+) -> ChecklistEntry:
+    """Record a checklist item's status; waiving needs a note. Appends one audit event.
+
+    Raises ``NotFound`` (application or item), ``NotPermitted``, ``Conflict``, ``InvalidInput``.
+    """
+    application = get_application(session, application_id, lock=True)
+    authorise(actor, application.department, act=True)
+    if application.outcome is not None:
+        raise InvalidInput(
+            "คำขอนี้สิ้นสุดแล้ว แก้ไขรายการตรวจสอบไม่ได้",
+            "This application is closed; its checklist can no longer change",
+        )
+    if status is ChecklistStatus.waived and not note.strip():
+        raise InvalidInput(
+            "การยกเว้นเอกสารต้องระบุเหตุผล",
+            "Waiving an item needs a reason in the note",
+            field="note",
+        )
+    entry = session.exec(
+        select(ChecklistEntry).where(
+            ChecklistEntry.application_id == application_id, ChecklistEntry.item_id == item_id
+        )
+    ).first()
+    if entry is None:
+        raise NotFound(f"ไม่พบรายการ {item_id!r}", f"No checklist item {item_id!r}")
+    _claim(session, application, version)
+    now = now or utcnow()
+    previous = entry.status
+    entry.status = status.value
+    entry.note = note
+    entry.updated_by = actor.username
+    entry.updated_at = now
+    application.updated_at = now
+    session.add_all([entry, application])
+    audit.append_event(
+        session,
+        application,
+        kind=EventKind.checklist,
+        occurred_at=now,
+        actor=actor.username,
+        role=actor.role,
+        event=f"checklist:{item_id}",
+        source=previous,
+        target=status.value,
+        reason=note,
+    )
+    session.flush()
+    return entry

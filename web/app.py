@@ -1,0 +1,56 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from checklists.loader import default_catalogue
+from tracking.config import Settings, get_settings
+from tracking.db import make_engine
+from tracking.errors import DomainError
+from tracking.machines import machines
+
+log = logging.getLogger("tidtam")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Fail at start-up, not on the first request, if the catalogue is broken.
+        default_catalogue()
+        machines()
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Tidtam (ติดตาม)",
+        summary="Permit tracking for Bangkok district offices",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(exc.as_dict(), status_code=exc.status_code)
+
+    @app.get("/healthz", tags=["public"], summary="Liveness and database check")
+    def healthz() -> JSONResponse:
+        try:
+            with app.state.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:
+            log.exception("health check: database unreachable")
+            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    return app
