@@ -4,8 +4,15 @@ import math
 import random
 
 import pytest
+from sqlalchemy import Engine, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
-from tracking import codes
+from tracking import codes, services
+from tracking.db import unit_of_work
+from tracking.models import Application
+
+from ..factories import committed_application
 
 SAMPLE = 3000
 
@@ -73,3 +80,21 @@ def test_parse_rejects_a_wrong_check_character(sample: list[str]) -> None:
     wrong = code[:-1] + random.choice([c for c in codes.ALPHABET if c != code[-1]])
     with pytest.raises(codes.InvalidCode, match="check character"):
         codes.parse(wrong)
+
+
+def test_the_database_enforces_unique_codes_and_intake_draws_again(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = committed_application(engine)
+    with unit_of_work(engine) as session:
+        taken = services.get_application(session, first).tracking_code
+    fresh = codes.new_code()
+    draws = iter([taken, fresh])
+    monkeypatch.setattr(codes, "new_code", lambda: next(draws))
+    second = committed_application(engine)
+    with unit_of_work(engine) as session:
+        assert services.get_application(session, second).tracking_code == fresh
+    with pytest.raises(IntegrityError), unit_of_work(engine) as session:
+        session.execute(
+            update(Application).where(col(Application.id) == second).values(tracking_code=taken)
+        )
