@@ -190,6 +190,9 @@ class RefusalGround(Strict):
     code: Slug
     text: Text
     legal_basis: str
+    # A ground about documents the applicant did not supply. Once the one deficiency request
+    # of Licensing Facilitation Act s.8 has been made, it can no longer be cited.
+    missing_documents: bool = False
 
 
 class DiscretionPoint(Strict):

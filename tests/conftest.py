@@ -37,7 +37,15 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-TABLES_TO_EMPTY = ("application_event", "checklist_entry", "application", "officeday")
+TABLES_TO_EMPTY = (
+    "application_event",
+    "checklist_entry",
+    "application",
+    "officeday",
+    "staff",
+    "rate_counter",
+    "idempotency_record",
+)
 
 
 @pytest.fixture(autouse=True)

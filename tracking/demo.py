@@ -17,7 +17,10 @@ from checklists.loader import default_catalogue
 from checklists.schema import Outcome, PermitType, Transition, TransitionKind
 from tracking import services
 from tracking.models import Application, ChecklistStatus, utcnow
-from tracking.services import Actor, Applicant, Subject
+from tracking.rules import REVIEW_ITEMS
+from tracking.services import Actor, Applicant, Subject, bangkok_date
+
+DEFICIENCY_DAYS = timedelta(days=7)
 
 FIRST_NAMES = ["สมชาย", "สมหญิง", "วิชัย", "มาลี", "ประเสริฐ", "กนกวรรณ", "ธนากร", "พรทิพย์"]
 LAST_NAMES = ["ใจดี", "รักไทย", "ศรีสุข", "บุญมา", "ทองคำ", "วงศ์สวัสดิ์", "แก้วมณี", "สุขสันต์"]
@@ -62,9 +65,12 @@ def step_through(
     assert application.id is not None
     now = now or utcnow()
     statuses = services.checklist_statuses(session, application.id)
-    checker = actor_for("officer" if "officer" in transition.roles else transition.roles[0])
+    permit = default_catalogue()[application.permit_type]
+    kinds = {item.id: item.kind for item in permit.items()}
     for item in transition.requires:
         if statuses.get(item) != ChecklistStatus.verified:
+            # Officers verify inspections, reviews and opinions; clerks everything else.
+            checker = actor_for("officer" if kinds[item] in REVIEW_ITEMS else "clerk")
             services.record_checklist_item(
                 session,
                 application_id=application.id,
@@ -75,13 +81,29 @@ def step_through(
                 note="ตรวจแล้ว",
                 now=now,
             )
-    permit = default_catalogue()[application.permit_type]
-    reason, ground = "", None
-    if transition.kind is TransitionKind.refuse:
-        ground = permit.refusal_grounds[0].code
+    reason, ground, deadline = "", None, None
+    kind = transition.kind
+    if kind is TransitionKind.refuse:
+        ground = next(g.code for g in permit.refusal_grounds if not g.missing_documents)
         reason = "ไม่เป็นไปตามหลักเกณฑ์ตามที่ระบุในเหตุผลประกอบคำสั่ง"
-    elif transition.kind in {TransitionKind.return_, TransitionKind.withdraw}:
-        reason = "ตามคำขอของผู้ยื่น" if transition.kind is TransitionKind.withdraw else "พ้นกำหนด"
+    elif kind is TransitionKind.approve:
+        reason = "เป็นไปตามหลักเกณฑ์ครบถ้วน"
+    elif kind is TransitionKind.withdraw:
+        reason = "ผู้ยื่นขอยกเลิกคำขอ"
+    elif kind is TransitionKind.return_:
+        reason = "ผู้ยื่นไม่ส่งเอกสารภายในกำหนด"
+    elif kind is TransitionKind.deficiency_request:
+        services.record_checklist_item(
+            session,
+            application_id=application.id,
+            item_id=_first_required_document(permit),
+            status=ChecklistStatus.missing,
+            actor=actor_for("clerk"),
+            version=application.version,
+            note="ยังไม่ได้ยื่น",
+            now=now,
+        )
+        deadline = bangkok_date(now) + DEFICIENCY_DAYS
     services.fire(
         session,
         application_id=application.id,
@@ -90,8 +112,13 @@ def step_through(
         version=application.version,
         reason=reason,
         ground=ground,
+        deadline=deadline,
         now=now,
     )
+
+
+def _first_required_document(permit: PermitType) -> str:
+    return next(i.id for i in permit.initial_step.checklist if i.required)
 
 
 def _people(rng: random.Random) -> Iterator[tuple[Applicant, Subject]]:
@@ -143,7 +170,12 @@ def seed(
                 return demo_actor(role, department)
 
             for transition in path[:stop]:
-                moment = min(now, moment + timedelta(days=rng.randrange(1, 5)))
+                gap = rng.randrange(1, 5)
+                if transition.kind is TransitionKind.return_:
+                    gap += DEFICIENCY_DAYS.days  # returned only once the deadline has passed
+                moment += timedelta(days=gap)
+                if moment > now:
+                    break
                 step_through(
                     session,
                     application,

@@ -17,8 +17,7 @@ from statemachine.transition_list import TransitionList
 
 from checklists.loader import Catalogue, default_catalogue
 from checklists.schema import PermitType, Transition
-from tracking.errors import GuardFailed, NotPermitted
-from tracking.models import SATISFIED
+from tracking.rules import items_error, role_error
 
 
 class PermitWorkflow(StateMachine):
@@ -30,23 +29,11 @@ class PermitWorkflow(StateMachine):
     def check_rules(
         self, event: Any, source: State, role: str = "", checklist: Mapping[str, str] | None = None
     ) -> None:
+        """The validator on every transition: the actor's role and the required items."""
         rule = self.rules[(source.id, str(event))]
-        if role not in rule.roles:
-            raise NotPermitted(
-                f"บทบาท {role or '-'} ไม่มีสิทธิ์ดำเนินการ “{rule.label.th}”",
-                f"Role {role or '-'} may not {rule.label.en.lower()}",
-                allowed_roles=list(rule.roles),
-            )
-        statuses = checklist or {}
-        unmet = [item for item in rule.requires if statuses.get(item) not in SATISFIED]
-        if unmet:
-            labels = {item.id: item.label for item in self.permit_type.items()}
-            raise GuardFailed(
-                "ยังตรวจรายการต่อไปนี้ไม่ครบ: " + ", ".join(labels[i].th for i in unmet),
-                "These checklist items are not yet verified or waived: "
-                + ", ".join(labels[i].en for i in unmet),
-                unmet_items=unmet,
-            )
+        error = role_error(rule, role) or items_error(self.permit_type, rule, checklist or {})
+        if error is not None:
+            raise error
 
 
 _RESERVED = frozenset(dir(StateMachine))

@@ -140,3 +140,43 @@ class ApplicationEvent(SQLModel, table=True):
     data: str = Field(default="{}", max_length=20000)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+class Staff(SQLModel, table=True):
+    """A staff account. Clerks, officers and approvers belong to one department; managers and
+    admins are office-wide (department empty)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    username: str = Field(max_length=64, unique=True)
+    display_name: str = Field(max_length=200)
+    department: str | None = Field(default=None, max_length=64)
+    role: str = Field(max_length=16)
+    password_hash: str = Field(max_length=200)
+    active: bool = True
+    created_at: datetime
+
+
+class RateCounter(SQLModel, table=True):
+    """A hit count for one key in one fixed time window, shared by every app process."""
+
+    __tablename__ = "rate_counter"
+
+    key: str = Field(primary_key=True, max_length=200)
+    count: int = 0
+    expires_at: datetime = Field(index=True)
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """The first response to a POST sent with an ``Idempotency-Key``, replayed on repeats."""
+
+    __tablename__ = "idempotency_record"
+    __table_args__ = (UniqueConstraint("actor", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor: str = Field(max_length=64)
+    key: str = Field(max_length=200)
+    fingerprint: str = Field(max_length=64)
+    status_code: int
+    response: str = Field(max_length=100000)
+    created_at: datetime = Field(index=True)

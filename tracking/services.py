@@ -16,11 +16,10 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
-from statemachine.exceptions import TransitionNotAllowed as MachineRefused
 
 from checklists.loader import default_catalogue
-from checklists.schema import DECISIONS, DayUnit, PermitType, TransitionKind, Turn
-from tracking import audit, codes
+from checklists.schema import DECISIONS, DayUnit, PermitType, Transition, TransitionKind, Turn
+from tracking import audit, codes, rules
 from tracking.calendar import BusinessCalendar
 from tracking.errors import (
     Conflict,
@@ -263,15 +262,18 @@ def fire(
     version: int,
     reason: str = "",
     ground: str | None = None,
+    deadline: date | None = None,
     data: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> ApplicationEvent:
     """Fire ``event`` on an application through its permit type's machine.
 
-    Invariant: the state changes only here, only along a transition of the machine, and each
-    change appends exactly one hash-chained event in the same transaction.
-    Raises ``NotFound``; ``NotPermitted`` (department or role); ``Conflict`` (stale version);
-    ``TransitionNotAllowed`` (no such event at this step); ``GuardFailed`` (unmet checklist).
+    Invariant: the state changes only here, only along a transition of the machine and only
+    when every rule in ``tracking.rules`` holds; each change appends exactly one hash-chained
+    event in the same transaction.
+    Raises ``NotFound``; ``NotPermitted`` (department, role, four-eyes); ``Conflict`` (stale
+    version); ``TransitionNotAllowed`` (no such event at this step); ``GuardFailed`` (unmet
+    checklist, s.8 deficiency rules); ``InvalidInput`` (reason, ground or deadline missing).
     """
     application = get_application(session, application_id, lock=True)
     permit = permit_type(application.permit_type)
@@ -287,15 +289,26 @@ def fire(
             f"ไม่สามารถ “{event}” ได้ในขั้นตอน “{permit.step(source).label.th}”",
             f"Event {event!r} is not allowed at step {source!r}",
             state=source,
+            allowed_events=sorted({e for (s, e) in machine.rules if s == source}),
         )
-    try:
-        machine.send(event, role=actor.role, checklist=checklist_statuses(session, application_id))
-    except MachineRefused as exc:  # pragma: no cover - rules above mirror the machine
-        raise TransitionNotAllowed(
-            "ไม่สามารถดำเนินการนี้ได้ในขั้นตอนปัจจุบัน", str(exc), state=source
-        ) from exc
     now = now or utcnow()
+    ctx = rule_context(session, application, permit, rule, actor, bangkok_date(now),
+                       reason=reason, ground=ground, deadline=deadline)
+    found = rules.problems(ctx)
+    if found:
+        raise found[0]
+    machine.send(event, role=actor.role, checklist=ctx.statuses)
+    recorded = dict(data or {})
+    if rule.kind is TransitionKind.deficiency_request:
+        assert deadline is not None
+        application.applicant_deadline = deadline
+        recorded.update(missing_items=rules.missing_items(ctx.statuses),
+                        deadline=deadline.isoformat())
+    elif rule.kind is TransitionKind.documents_supplied:
+        application.applicant_deadline = None
     _after_transition(session, application, permit, source, rule.kind, now)
+    if rules.out_of_turn(ctx):
+        recorded["older_waiting"] = ctx.older_waiting
     appended = audit.append_event(
         session,
         application,
@@ -307,15 +320,51 @@ def fire(
         source=source,
         target=application.state,
         transition_kind=rule.kind.value,
-        reason=reason,
-        ground=ground,
-        data=data or {},
+        reason=reason.strip(),
+        ground=ground if rule.kind is TransitionKind.refuse else None,
+        out_of_turn=rules.out_of_turn(ctx),
+        data=recorded,
     )
     try:
         session.flush()
     except IntegrityError as exc:  # the trail's (application, seq) is taken: a concurrent write
-        raise Conflict("คำขอนี้ถูกแก้ไขโดยผู้อื่นแล้ว", "The application was changed concurrently") from exc
+        raise Conflict(
+            "คำขอนี้ถูกแก้ไขโดยผู้อื่นแล้ว", "The application was changed concurrently"
+        ) from exc
     return appended
+
+
+def rule_context(
+    session: Session,
+    application: Application,
+    permit: PermitType,
+    rule: Transition,
+    actor: Actor,
+    today: date,
+    *,
+    reason: str = "",
+    ground: str | None = None,
+    deadline: date | None = None,
+    history: list[ApplicationEvent] | None = None,
+    statuses: dict[str, str] | None = None,
+) -> rules.Context:
+    """What the rules need to judge ``rule`` for ``actor`` on ``application`` today."""
+    assert application.id is not None
+    deciding = rule.kind in DECISIONS
+    return rules.Context(
+        application=application,
+        permit=permit,
+        rule=rule,
+        actor_username=actor.username,
+        actor_role=actor.role,
+        statuses=statuses if statuses is not None else checklist_statuses(session, application.id),
+        history=history if history is not None else rules.history(session, application.id),
+        today=today,
+        older_waiting=rules.older_waiting(session, application, rule.source) if deciding else 0,
+        reason=reason,
+        ground=ground,
+        deadline=deadline,
+    )
 
 
 def _after_transition(

@@ -30,10 +30,10 @@ def _race(engine: Engine, app_id: int, version: int) -> list[str]:
                 services.fire(
                     session,
                     application_id=app_id,
-                    event="request_documents",
+                    event="withdraw",
                     actor=actor("clerk", name=name),
                     version=version,
-                    data={"by": name},
+                    reason=f"ผู้ยื่นขอยกเลิก (บันทึกโดย {name})",
                 )
             result = "ok"
         except Conflict:
@@ -56,7 +56,7 @@ def test_exactly_one_of_two_simultaneous_firings_wins(engine: Engine, round_: in
     assert sorted(outcomes) == ["conflict", "ok"]
     with unit_of_work(engine) as session:
         application = services.get_application(session, app_id)
-        assert application.state == "awaiting_documents"
+        assert application.state == "withdrawn"
         assert application.version == 2
         transitions = session.exec(
             select(func.count())
