@@ -7,6 +7,8 @@ and per client in the shared rate counters, so guessing is slowed across every a
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -128,8 +130,10 @@ def login(
     (even with the right password), else ``Unauthorized``. Failures are counted in
     ``session``: the caller commits them even when it reports the error.
     """
-    keys = [(f"login-user:{username.lower()}", USERNAME_FAILURES),
-            (f"login-client:{client}", CLIENT_FAILURES)]
+    keys = [
+        (f"login-user:{username.lower()}", USERNAME_FAILURES),
+        (f"login-client:{client}", CLIENT_FAILURES),
+    ]
     for key, limit in keys:
         decision = ratelimit.peek(session, key, limit, now=now)
         if not decision.allowed:
@@ -156,11 +160,16 @@ class Token:
     expires_at: datetime
 
 
+def _signing_key(secret: str) -> bytes:
+    # A fixed-length key derived from TIDTAM_SECRET_KEY, separate from its other uses.
+    return hmac.new(secret.encode(), b"tidtam staff tokens", hashlib.sha256).digest()
+
+
 def issue_token(staff: Staff, secret: str, *, now: datetime | None = None) -> Token:
     now = now or utcnow()
     expires = now + TOKEN_LIFETIME
     claims = {"sub": staff.username, "role": staff.role, "iat": now, "exp": expires}
-    return Token(jwt.encode(claims, secret, algorithm=ALGORITHM), expires)
+    return Token(jwt.encode(claims, _signing_key(secret), algorithm=ALGORITHM), expires)
 
 
 def actor_from_token(session: Session, token: str, secret: str) -> tuple[Staff, Actor]:
@@ -170,7 +179,9 @@ def actor_from_token(session: Session, token: str, secret: str) -> tuple[Staff, 
     applies at once. Raises ``Unauthorized``.
     """
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["exp"]})
+        claims = jwt.decode(
+            token, _signing_key(secret), algorithms=[ALGORITHM], options={"require": ["exp"]}
+        )
     except jwt.PyJWTError:
         raise Unauthorized(*BAD_TOKEN) from None
     staff = staff_by_username(session, str(claims.get("sub", "")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import track
+from rich.table import Table
 from sqlalchemy import Engine
 
 from checklists.loader import (
@@ -19,9 +21,10 @@ from checklists.loader import (
     default_catalogue,
     load_catalogue,
 )
-from tracking import audit, demo, migrate
+from tracking import audit, auth, demo, migrate
 from tracking.config import Settings
 from tracking.db import make_engine, unit_of_work
+from tracking.errors import DomainError
 from tracking.machines import build_machines
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Tidtam permit tracking.")
@@ -103,6 +106,58 @@ def demo_command(
     out.print(f"added {added} demo applications")
 
 
+def _print_demo_logins(created: list[tuple[str, str]]) -> None:
+    if not created:
+        out.print("demo staff accounts already exist")
+        return
+    table = Table(title=f"Demo staff (password for all: {demo.DEMO_PASSWORD})")
+    table.add_column("username")
+    table.add_column("role")
+    for username, role in created:
+        table.add_row(username, role)
+    out.print(table)
+
+
+staff_app = typer.Typer(no_args_is_help=True, help="Staff accounts.")
+app.add_typer(staff_app, name="staff")
+
+
+@staff_app.command("add")
+def staff_add(
+    username: Annotated[str, typer.Argument(help="Sign-in name.")],
+    role: Annotated[str, typer.Option(help="clerk, officer, approver, manager or admin.")],
+    department: Annotated[
+        str, typer.Option(help="Department slug (empty for manager and admin).")
+    ] = "",
+    display_name: Annotated[str, typer.Option(help="Name shown to colleagues.")] = "",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Add a staff account (password hashed with argon2)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _engine() as engine:
+        migrate.upgrade(engine)
+        try:
+            with unit_of_work(engine) as session:
+                staff = auth.create_staff(
+                    session,
+                    username=username,
+                    role=role,
+                    department=department or None,
+                    password=password,
+                    display_name=display_name or None,
+                )
+        except DomainError as exc:
+            typer.echo(f"{exc.en} / {exc.th}", err=True)
+            raise typer.Exit(1) from exc
+    where = f", {staff.department}" if staff.department else ""
+    typer.echo(f"added {staff.username} ({staff.role}{where})")
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -126,11 +181,13 @@ def serve(
         migrate.upgrade(engine)
         if demo_data:
             with unit_of_work(engine) as session:
+                created = demo.seed_staff(session)
                 if demo.is_empty(session):
                     added = demo.seed(session)
                     out.print(f"seeded {added} demo applications")
                 else:
                     out.print("database already has applications; demo data not added")
+            _print_demo_logins(created)
     uvicorn.run(
         "web.app:create_app",
         factory=True,

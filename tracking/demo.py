@@ -27,8 +27,37 @@ LAST_NAMES = ["ใจดี", "รักไทย", "ศรีสุข", "บ�
 STREETS = ["ถนนพระราม ๑", "ถนนพญาไท", "ถนนบรรทัดทอง", "ถนนเพลินจิต", "ถนนราชดำริ", "ซอยจุฬา ๔๒"]
 
 
+DEMO_PASSWORD = "tidtam-demo-2568"
+DEPARTMENTAL_ROLES = ("clerk", "officer", "approver")
+
+
+def demo_username(role: str, department: str | None) -> str:
+    return f"{role}.{department}" if department else role
+
+
 def demo_actor(role: str, department: str) -> Actor:
-    return Actor(username=f"demo-{role}-{department}", role=role, department=department)
+    return Actor(username=demo_username(role, department), role=role, department=department)
+
+
+def seed_staff(session: Session) -> list[tuple[str, str]]:
+    """One demo account per role for every department the catalogue uses; returns
+    ``(username, role)`` for those created (existing usernames are left alone)."""
+    from tracking import auth  # auth builds on services; imported here to keep demo light
+
+    departments = sorted({p.department for p in default_catalogue().values()})
+    wanted: list[tuple[str, str | None]] = [
+        (role, d) for d in departments for role in DEPARTMENTAL_ROLES
+    ]
+    wanted += [("manager", None), ("admin", None)]
+    created = []
+    for role, department in wanted:
+        username = demo_username(role, department)
+        if auth.staff_by_username(session, username) is None:
+            auth.create_staff(
+                session, username=username, role=role, department=department, password=DEMO_PASSWORD
+            )
+            created.append((username, role))
+    return created
 
 
 def path_to(permit: PermitType, outcomes: set[Outcome]) -> list[Transition]:
@@ -124,7 +153,9 @@ def _first_required_document(permit: PermitType) -> str:
 def _people(rng: random.Random) -> Iterator[tuple[Applicant, Subject]]:
     while True:
         name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-        id_number = "".join(str(rng.randrange(10)) for _ in range(13))
+        stem = "1" + "".join(str(rng.randrange(10)) for _ in range(11))
+        check = (11 - sum(int(d) * (13 - i) for i, d in enumerate(stem)) % 11) % 10
+        id_number = f"{stem}{check}"
         phone = "08" + "".join(str(rng.randrange(10)) for _ in range(8))
         address = f"{rng.randrange(1, 999)} {rng.choice(STREETS)} เขตปทุมวัน กรุงเทพมหานคร"
         yield (

@@ -6,8 +6,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -45,20 +46,16 @@ def hit(session: Session, key: str, limit: Limit, *, now: datetime | None = None
     now = now or utcnow()
     window_key, ends, retry_after = _window(key, limit, now)
     dialect = session.get_bind().dialect.name
+    table = RateCounter.__table__  # type: ignore[attr-defined]
     values = {"key": window_key, "count": 1, "expires_at": ends}
+    bump = {"count": table.c.count + 1}
+    statement: Any
     if dialect == "postgresql":
-        pg = postgresql.insert(RateCounter).values(**values)
-        statement = pg.on_conflict_do_update(
-            index_elements=["key"], set_={"count": RateCounter.__table__.c.count + 1}
-        )
-    elif dialect == "sqlite":
-        lite = sqlite.insert(RateCounter).values(**values)
-        statement = lite.on_conflict_do_update(
-            index_elements=["key"], set_={"count": RateCounter.__table__.c.count + 1}
-        )
-    else:  # pragma: no cover - the two supported databases are handled above
-        statement = insert(RateCounter).values(**values)
-    count = session.execute(statement.returning(RateCounter.__table__.c.count)).scalar_one()
+        statement = postgresql.insert(table).values(**values)
+    else:
+        statement = sqlite.insert(table).values(**values)
+    statement = statement.on_conflict_do_update(index_elements=["key"], set_=bump)
+    count = session.execute(statement.returning(table.c.count)).scalar_one()
     return Decision(allowed=count <= limit.hits, count=count, retry_after=retry_after)
 
 
@@ -66,9 +63,10 @@ def peek(session: Session, key: str, limit: Limit, *, now: datetime | None = Non
     """The window's state without counting a hit."""
     now = now or utcnow()
     window_key, _, retry_after = _window(key, limit, now)
-    count = session.exec(
-        select(RateCounter.count).where(col(RateCounter.key) == window_key)
-    ).first() or 0
+    count = (
+        session.exec(select(RateCounter.count).where(col(RateCounter.key) == window_key)).first()
+        or 0
+    )
     return Decision(allowed=count < limit.hits, count=count, retry_after=retry_after)
 
 

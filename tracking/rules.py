@@ -143,9 +143,7 @@ def four_eyes(ctx: Context) -> DomainError | None:
 
 
 def deficiency_requests(history: Sequence[ApplicationEvent]) -> int:
-    return sum(
-        1 for e in history if e.transition_kind == TransitionKind.deficiency_request.value
-    )
+    return sum(1 for e in history if e.transition_kind == TransitionKind.deficiency_request.value)
 
 
 def deficiency_once(ctx: Context) -> DomainError | None:
@@ -209,8 +207,7 @@ def reason_given(ctx: Context) -> DomainError | None:
         return None
     if out_of_turn(ctx):
         return InvalidInput(
-            f"มีคำขอที่ยื่นก่อน {ctx.older_waiting} รายการรอในขั้นตอนนี้ การพิจารณาข้ามลำดับ"
-            "ต้องบันทึกเหตุผล",
+            f"มีคำขอที่ยื่นก่อน {ctx.older_waiting} รายการรอในขั้นตอนนี้ การพิจารณาข้ามลำดับต้องบันทึกเหตุผล",
             f"{ctx.older_waiting} older application(s) of this type wait at this step; deciding"
             " out of turn needs a written reason",
             field="reason",

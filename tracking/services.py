@@ -52,6 +52,7 @@ class Actor:
     username: str
     role: str
     department: str | None = None
+    office_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,44 @@ class Subject:
     address: str
     description: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+
+
+def thai_id_valid(digits: str) -> bool:
+    """The check digit of a 13-digit Thai national ID number."""
+    if len(digits) != 13 or not digits.isdigit():
+        return False
+    total = sum(int(d) * (13 - i) for i, d in enumerate(digits[:12]))
+    return (11 - total % 11) % 10 == int(digits[12])
+
+
+def normalise_applicant(applicant: Applicant) -> Applicant:
+    """The applicant with a checked ID number and phone. Raises ``InvalidInput``."""
+    id_number = "".join(ch for ch in applicant.id_number if ch not in " -").upper()
+    if id_number.isdigit() and len(id_number) == 13:
+        if not thai_id_valid(id_number):
+            raise InvalidInput(
+                "เลขประจำตัวประชาชนไม่ถูกต้อง (เลขตรวจสอบไม่ตรง) กรุณาตรวจสอบอีกครั้ง",
+                "The Thai ID number's check digit does not match; please check it",
+                field="applicant.id_number",
+            )
+    elif not (id_number.isalnum() and id_number.isascii() and 5 <= len(id_number) <= 20):
+        raise InvalidInput(
+            "เลขประจำตัวต้องเป็นเลขประจำตัวประชาชน ๑๓ หลัก หรือเลขหนังสือเดินทาง",
+            "The ID number must be a 13-digit Thai ID number or a passport number",
+            field="applicant.id_number",
+        )
+    phone = "".join(ch for ch in applicant.phone if ch not in " -()")
+    if phone.startswith("+66"):
+        phone = "0" + phone[3:]
+    if phone and not (phone.isdigit() and len(phone) in (9, 10) and phone.startswith("0")):
+        raise InvalidInput(
+            "หมายเลขโทรศัพท์ไม่ถูกต้อง (ตัวอย่าง 0812345678)",
+            "The phone number is not valid (for example 0812345678)",
+            field="applicant.phone",
+        )
+    return Applicant(
+        name=applicant.name.strip(), id_number=id_number, phone=phone, email=applicant.email
+    )
 
 
 def bangkok_date(moment: datetime) -> date:
@@ -136,7 +175,12 @@ def submit_application(
     authorise(actor, permit.department, act=True)
     if actor.role not in {"clerk", "admin"}:
         raise NotPermitted("รับคำขอได้เฉพาะเจ้าหน้าที่รับคำขอ", "Only clerks take in applications")
-    office = office or office_by_slug(session)
+    applicant = normalise_applicant(applicant)
+    if not applicant.name or not subject.address.strip():
+        raise InvalidInput("ต้องระบุชื่อผู้ยื่นและที่อยู่", "Applicant name and address are required")
+    if office is None:
+        office = session.get(Office, actor.office_id) if actor.office_id else None
+        office = office or office_by_slug(session)
     assert office.id is not None
     now = now or utcnow()
     today = bangkok_date(now)
@@ -215,6 +259,20 @@ def get_application(session: Session, application_id: int, *, lock: bool = False
     return application
 
 
+def application_for(
+    session: Session, application_id: int, actor: Actor, *, act: bool, lock: bool = False
+) -> Application:
+    """The application, if ``actor`` may read it (``act``: and change it).
+
+    Another office's application is reported as not found, so ids do not leak across offices.
+    """
+    application = get_application(session, application_id, lock=lock)
+    if actor.office_id is not None and application.office_id != actor.office_id:
+        raise NotFound(f"ไม่พบคำขอเลขที่ {application_id}", f"No application {application_id}")
+    authorise(actor, application.department, act=act)
+    return application
+
+
 def checklist_statuses(session: Session, application_id: int) -> dict[str, str]:
     rows = session.exec(
         select(ChecklistEntry.item_id, ChecklistEntry.status).where(
@@ -275,9 +333,8 @@ def fire(
     version); ``TransitionNotAllowed`` (no such event at this step); ``GuardFailed`` (unmet
     checklist, s.8 deficiency rules); ``InvalidInput`` (reason, ground or deadline missing).
     """
-    application = get_application(session, application_id, lock=True)
+    application = application_for(session, application_id, actor, act=True, lock=True)
     permit = permit_type(application.permit_type)
-    authorise(actor, application.department, act=True)
     # The compare-and-set is the first write, so on SQLite it is also where the write lock is
     # taken; a caller that then fails a rule rolls the whole transaction back.
     _claim(session, application, version)
@@ -292,8 +349,17 @@ def fire(
             allowed_events=sorted({e for (s, e) in machine.rules if s == source}),
         )
     now = now or utcnow()
-    ctx = rule_context(session, application, permit, rule, actor, bangkok_date(now),
-                       reason=reason, ground=ground, deadline=deadline)
+    ctx = rule_context(
+        session,
+        application,
+        permit,
+        rule,
+        actor,
+        bangkok_date(now),
+        reason=reason,
+        ground=ground,
+        deadline=deadline,
+    )
     found = rules.problems(ctx)
     if found:
         raise found[0]
@@ -302,8 +368,9 @@ def fire(
     if rule.kind is TransitionKind.deficiency_request:
         assert deadline is not None
         application.applicant_deadline = deadline
-        recorded.update(missing_items=rules.missing_items(ctx.statuses),
-                        deadline=deadline.isoformat())
+        recorded.update(
+            missing_items=rules.missing_items(ctx.statuses), deadline=deadline.isoformat()
+        )
     elif rule.kind is TransitionKind.documents_supplied:
         application.applicant_deadline = None
     _after_transition(session, application, permit, source, rule.kind, now)
@@ -328,9 +395,7 @@ def fire(
     try:
         session.flush()
     except IntegrityError as exc:  # the trail's (application, seq) is taken: a concurrent write
-        raise Conflict(
-            "คำขอนี้ถูกแก้ไขโดยผู้อื่นแล้ว", "The application was changed concurrently"
-        ) from exc
+        raise Conflict("คำขอนี้ถูกแก้ไขโดยผู้อื่นแล้ว", "The application was changed concurrently") from exc
     return appended
 
 
@@ -414,8 +479,7 @@ def record_checklist_item(
 
     Raises ``NotFound`` (application or item), ``NotPermitted``, ``Conflict``, ``InvalidInput``.
     """
-    application = get_application(session, application_id, lock=True)
-    authorise(actor, application.department, act=True)
+    application = application_for(session, application_id, actor, act=True, lock=True)
     if application.outcome is not None:
         raise InvalidInput(
             "คำขอนี้สิ้นสุดแล้ว แก้ไขรายการตรวจสอบไม่ได้",

@@ -6,15 +6,17 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from checklists.loader import default_catalogue
 from tracking.config import Settings, get_settings
 from tracking.db import make_engine
-from tracking.errors import DomainError
 from tracking.machines import machines
+from web import errors
+from web.limits import BodyLimit
+from web.routes import staff_api
 
 log = logging.getLogger("tidtam")
 
@@ -38,10 +40,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
-
-    @app.exception_handler(DomainError)
-    async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(exc.as_dict(), status_code=exc.status_code)
+    errors.install(app)
+    app.add_middleware(BodyLimit)
+    app.include_router(staff_api.router)
 
     @app.get("/healthz", tags=["public"], summary="Liveness and database check")
     def healthz() -> JSONResponse:

@@ -1,0 +1,56 @@
+"""Dependencies: the request's session (committed before the response) and the signed-in staff."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+
+from tracking.auth import BAD_TOKEN, Unauthorized, actor_from_token
+from tracking.config import Settings
+from tracking.models import Staff
+from tracking.services import Actor
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request. Declared with scope="function" so the commit happens
+    before the response is sent, and a failed commit becomes an error response."""
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def current_staff(
+    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2)]
+) -> tuple[Staff, Actor]:
+    if not token:
+        raise Unauthorized(*BAD_TOKEN)
+    staff, actor = actor_from_token(session, token, settings.secret_key)
+    return staff, Actor(actor.username, actor.role, actor.department, staff.office_id)
+
+
+def current_actor(staff: Annotated[tuple[Staff, Actor], Depends(current_staff)]) -> Actor:
+    return staff[1]
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]

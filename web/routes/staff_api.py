@@ -1,0 +1,340 @@
+"""The staff API: sign-in, intake, work queue, detail, checklist and transitions.
+
+Routes only translate HTTP to ``tracking`` calls and back.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
+from fastapi.responses import JSONResponse
+from fastapi.security import OAuth2PasswordRequestForm
+
+from tracking import auth, codes, idempotency, queries, services
+from tracking.errors import DomainError
+from tracking.models import Application, ChecklistStatus, utcnow
+from tracking.services import Actor, Applicant, Subject, bangkok_date
+from web.deps import CurrentActor, SessionDep, SettingsDep
+from web.schemas import (
+    ApplicationCreate,
+    ApplicationCreated,
+    ApplicationDetail,
+    ChecklistUpdate,
+    ChecklistUpdated,
+    ErrorOut,
+    QueueItem,
+    QueuePage,
+    StepLabel,
+    TokenOut,
+    TransitionRequest,
+    TransitionResult,
+)
+
+
+def _errors(*codes_: int) -> dict[int | str, dict[str, Any]]:
+    described = {
+        400: "The body could not be read (bad JSON, bad encoding)",
+        401: "No token, or a bad or expired one",
+        403: "Wrong role or department, or a four-eyes breach",
+        404: "No such application or checklist item",
+        409: "Stale version, or an event the current step does not offer",
+        413: "Body larger than 64 KiB",
+        422: "Invalid body, a rule not met (unmet items listed), or reason/ground missing",
+        429: "Too many attempts",
+    }
+    return {c: {"model": ErrorOut, "description": described[c]} for c in codes_}
+
+
+router = APIRouter(prefix="/api/v1", tags=["staff"])
+ApplicationId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Application id")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Repeat a POST safely: same key and body, same result, nothing created twice",
+        max_length=200,
+    ),
+]
+
+
+def _step(application: Application) -> StepLabel:
+    step = services.permit_type(application.permit_type).step(application.state)
+    return StepLabel(id=step.id, label=step.label.model_dump(), turn=step.turn.value)
+
+
+def _tracking_url(base: str, code: str) -> str:
+    return f"{base.rstrip('/')}/track/{codes.format_code(code)}"
+
+
+@router.post(
+    "/auth/token",
+    tags=["auth"],
+    summary="Sign in (OAuth2 password form) and get a bearer token",
+    response_model=TokenOut,
+    responses=_errors(401, 422, 429),
+)
+def sign_in(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> TokenOut:
+    client = request.client.host if request.client else "unknown"
+    try:
+        staff = auth.login(session, username=form.username, password=form.password, client=client)
+    except DomainError:
+        session.commit()  # keep the failed-attempt count that slows guessing
+        raise
+    token = auth.issue_token(staff, settings.secret_key)
+    return TokenOut(access_token=token.access_token, expires_at=token.expires_at)
+
+
+def _replay(stored: idempotency.Stored) -> JSONResponse:
+    return JSONResponse(
+        stored.body, status_code=stored.status_code, headers={"Idempotent-Replayed": "true"}
+    )
+
+
+@router.post(
+    "/applications",
+    status_code=status.HTTP_201_CREATED,
+    summary="Take in a new application (clerk of the responsible department)",
+    response_model=ApplicationCreated,
+    responses=_errors(400, 401, 403, 409, 413, 422),
+)
+def intake(
+    body: ApplicationCreate,
+    session: SessionDep,
+    actor: CurrentActor,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    print_ = idempotency.fingerprint("POST /applications", body.model_dump(mode="json"))
+    if idempotency_key is not None:
+        stored = idempotency.recall(session, actor.username, idempotency_key, print_)
+        if stored:
+            return _replay(stored)
+    extras = dict(body.subject.model_extra or {})
+    application = services.submit_application(
+        session,
+        permit_type_slug=body.permit_type,
+        applicant=Applicant(
+            name=body.applicant.name,
+            id_number=body.applicant.id_number,
+            phone=body.applicant.phone,
+            email=str(body.applicant.email or ""),
+        ),
+        subject=Subject(
+            address=body.subject.address, description=body.subject.description, details=extras
+        ),
+        actor=actor,
+    )
+    assert application.id is not None
+    created = ApplicationCreated(
+        id=application.id,
+        tracking_code=codes.format_code(application.tracking_code),
+        tracking_url=_tracking_url(settings.base_url, application.tracking_code),
+        state=application.state,
+        due_date=application.due_date,
+        version=application.version,
+    )
+    if idempotency_key is not None:
+        idempotency.remember(
+            session, actor.username, idempotency_key, print_, 201, created.model_dump(mode="json")
+        )
+    return created
+
+
+@router.get(
+    "/applications",
+    summary="Work queue: first come, first served",
+    response_model=QueuePage,
+    responses=_errors(401, 422),
+)
+def work_queue(
+    session: SessionDep,
+    actor: CurrentActor,
+    state: Annotated[str | None, Query(max_length=48)] = None,
+    permit_type: Annotated[str | None, Query(max_length=64)] = None,
+    overdue: bool | None = None,
+    turn: Annotated[str | None, Query(pattern="^(authority|applicant|none)$")] = None,
+    include_closed: bool = False,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=queries.MAX_PER_PAGE)] = 50,
+) -> QueuePage:
+    today = bangkok_date(utcnow())
+    rows, total = queries.work_queue(
+        session,
+        actor,
+        today,
+        queries.QueueFilter(
+            state=state,
+            permit_type=permit_type,
+            overdue=overdue,
+            turn=turn,
+            open_only=not include_closed,
+        ),
+        page=page,
+        per_page=per_page,
+    )
+    items = [
+        QueueItem(
+            id=a.id or 0,
+            tracking_code=codes.format_code(a.tracking_code),
+            permit_type=a.permit_type,
+            department=a.department,
+            state=a.state,
+            step=_step(a),
+            turn=a.turn,
+            submitted_at=a.submitted_at,
+            due_date=a.due_date,
+            overdue=queries.is_overdue(a, today),
+            version=a.version,
+        )
+        for a in rows
+    ]
+    return QueuePage(items=items, total=total, page=page, per_page=per_page)
+
+
+def _detail(session: SessionDep, application_id: int, actor: Actor, base_url: str) -> Any:
+    view = queries.application_detail(session, application_id, actor, bangkok_date(utcnow()))
+    a: Application = view["application"]
+    return ApplicationDetail(
+        id=a.id or 0,
+        tracking_code=codes.format_code(a.tracking_code),
+        tracking_url=_tracking_url(base_url, a.tracking_code),
+        permit_type=a.permit_type,
+        permit_type_name=view["permit"].name.model_dump(),
+        department=a.department,
+        state=a.state,
+        step=_step(a),
+        turn=a.turn,
+        outcome=a.outcome,
+        applicant={
+            "name": a.applicant_name,
+            "id_number": a.applicant_id_number,
+            "phone": a.applicant_phone,
+            "email": a.applicant_email,
+        },
+        subject={
+            "address": a.subject_address,
+            "description": a.subject_description,
+            **(a.subject_details or {}),
+        },
+        submitted_at=a.submitted_at,
+        due_date=a.due_date,
+        overdue=view["overdue"],
+        clock_paused_on=a.clock_paused_on,
+        applicant_deadline=a.applicant_deadline,
+        decided_on=a.decided_on,
+        updated_at=a.updated_at,
+        version=a.version,
+        checklist=view["checklist"],
+        trail=view["trail"],
+        events=[e.__dict__ for e in view["events"]],
+    )
+
+
+@router.get(
+    "/applications/{application_id}",
+    summary="One application: checklist, audit trail and the events available now",
+    response_model=ApplicationDetail,
+    responses=_errors(401, 403, 404, 422),
+)
+def detail(
+    application_id: ApplicationId,
+    session: SessionDep,
+    actor: CurrentActor,
+    settings: SettingsDep,
+) -> Any:
+    return _detail(session, application_id, actor, settings.base_url)
+
+
+@router.patch(
+    "/applications/{application_id}/checklist/{item_id}",
+    summary="Record a checklist item: received, verified, missing or waived (with a note)",
+    response_model=ChecklistUpdated,
+    responses=_errors(400, 401, 403, 404, 409, 413, 422),
+)
+def record_item(
+    application_id: ApplicationId,
+    item_id: Annotated[str, Path(max_length=48)],
+    body: ChecklistUpdate,
+    session: SessionDep,
+    actor: CurrentActor,
+) -> Any:
+    entry = services.record_checklist_item(
+        session,
+        application_id=application_id,
+        item_id=item_id,
+        status=ChecklistStatus(body.status),
+        actor=actor,
+        version=body.version,
+        note=body.note,
+    )
+    application = services.get_application(session, application_id)
+    permit = services.permit_type(application.permit_type)
+    item = {i.id: i for i in permit.items()}[entry.item_id]
+    return ChecklistUpdated(
+        item={
+            "id": entry.item_id,
+            "step": entry.step,
+            "kind": item.kind.value,
+            "label": item.label.model_dump(),
+            "required": entry.required,
+            "status": entry.status,
+            "note": entry.note,
+            "updated_by": entry.updated_by,
+            "updated_at": entry.updated_at,
+        },
+        version=application.version,
+    )
+
+
+@router.post(
+    "/applications/{application_id}/transitions",
+    summary="Fire a workflow event through the permit type's state machine",
+    response_model=TransitionResult,
+    responses=_errors(400, 401, 403, 404, 409, 413, 422),
+)
+def transition(
+    application_id: ApplicationId,
+    body: TransitionRequest,
+    session: SessionDep,
+    actor: CurrentActor,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    print_ = idempotency.fingerprint(
+        f"POST /applications/{application_id}/transitions", body.model_dump(mode="json")
+    )
+    if idempotency_key is not None:
+        stored = idempotency.recall(session, actor.username, idempotency_key, print_)
+        if stored:
+            return _replay(stored)
+    event = services.fire(
+        session,
+        application_id=application_id,
+        event=body.event,
+        actor=actor,
+        version=body.version,
+        reason=body.reason,
+        ground=body.ground,
+        deadline=body.deadline,
+    )
+    application = services.get_application(session, application_id)
+    result = TransitionResult(
+        id=application_id,
+        state=application.state,
+        step=_step(application),
+        turn=application.turn,
+        outcome=application.outcome,
+        due_date=application.due_date,
+        version=application.version,
+        event=queries.event_view(event),
+    )
+    if idempotency_key is not None:
+        idempotency.remember(
+            session, actor.username, idempotency_key, print_, 200, result.model_dump(mode="json")
+        )
+    return result

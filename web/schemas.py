@@ -1,0 +1,254 @@
+"""Request and response bodies of the staff API, as documented in the OpenAPI schema."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Scalar = str | int | float | bool | None
+MAX_SUBJECT_FIELDS = 30
+
+
+class Bilingual(BaseModel):
+    th: str
+    en: str
+
+
+class ErrorOut(BaseModel):
+    """Every error: a code, a message in Thai and English, and details where they help."""
+
+    model_config = ConfigDict(extra="allow")
+
+    error: str
+    message: Bilingual
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime
+
+
+class ApplicantIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    id_number: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=5, max_length=20)
+    ] = Field(description="Thai ID number (13 digits, checked) or a passport number")
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
+    email: EmailStr | None = None
+
+
+class SubjectIn(BaseModel):
+    """What the application is about. Type-specific fields (``area_sqm``, ``floors``, ...) may
+    be added as further keys with simple values."""
+
+    model_config = ConfigDict(extra="allow")
+
+    address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    description: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+    @model_validator(mode="after")
+    def _simple_extras(self) -> SubjectIn:
+        extras = self.model_extra or {}
+        if len(extras) > MAX_SUBJECT_FIELDS:
+            raise ValueError(f"at most {MAX_SUBJECT_FIELDS} extra subject fields")
+        for key, value in extras.items():
+            if len(key) > 64 or not isinstance(value, Scalar):
+                raise ValueError(
+                    f"subject field {key[:64]!r} must be a short name with a"
+                    " text, number or true/false value"
+                )
+            if isinstance(value, str) and len(value) > 500:
+                raise ValueError(f"subject field {key!r} is longer than 500 characters")
+        return self
+
+
+class ApplicationCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "permit_type": "food-premises",
+                    "applicant": {
+                        "name": "สมชาย ใจดี",
+                        "id_number": "1101700123456",
+                        "phone": "0812345678",
+                        "email": "somchai@example.org",
+                    },
+                    "subject": {
+                        "address": "99 ถนนพญาไท แขวงวังใหม่ เขตปทุมวัน",
+                        "description": "ร้านอาหาร ๓๕๐ ตารางเมตร",
+                        "area_sqm": 350,
+                    },
+                }
+            ]
+        },
+    )
+
+    permit_type: Annotated[str, StringConstraints(max_length=64)]
+    applicant: ApplicantIn
+    subject: SubjectIn
+
+
+class ApplicationCreated(BaseModel):
+    id: int
+    tracking_code: str
+    tracking_url: str
+    state: str
+    due_date: date
+    version: int
+
+
+class StepLabel(BaseModel):
+    id: str
+    label: Bilingual
+    turn: str
+
+
+class QueueItem(BaseModel):
+    id: int
+    tracking_code: str
+    permit_type: str
+    department: str
+    state: str
+    step: StepLabel
+    turn: str
+    submitted_at: datetime
+    due_date: date
+    overdue: bool
+    version: int
+
+
+class QueuePage(BaseModel):
+    items: list[QueueItem]
+    total: int
+    page: int
+    per_page: int
+
+
+class ChecklistItemOut(BaseModel):
+    id: str
+    step: str
+    kind: str
+    label: dict[str, str]
+    required: bool
+    status: str
+    note: str
+    updated_by: str | None
+    updated_at: datetime | None
+
+
+class EventOut(BaseModel):
+    seq: int
+    kind: str
+    occurred_at: datetime
+    actor: str
+    role: str
+    event: str
+    source: str | None
+    target: str | None
+    transition_kind: str | None
+    reason: str
+    ground: str | None
+    out_of_turn: bool
+    data: dict[str, Any]
+    hash: str
+
+
+class AvailableEventOut(BaseModel):
+    event: str
+    kind: str
+    target: str
+    label: Bilingual
+    allowed: bool
+    blocked_by: list[ErrorOut]
+    needs_reason: bool
+    needs_ground: bool
+    needs_deadline: bool
+
+
+class ApplicantOut(BaseModel):
+    name: str
+    id_number: str
+    phone: str
+    email: str
+
+
+class ApplicationDetail(BaseModel):
+    id: int
+    tracking_code: str
+    tracking_url: str
+    permit_type: str
+    permit_type_name: Bilingual
+    department: str
+    state: str
+    step: StepLabel
+    turn: str
+    outcome: str | None
+    applicant: ApplicantOut
+    subject: dict[str, Any]
+    submitted_at: datetime
+    due_date: date
+    overdue: bool
+    clock_paused_on: date | None
+    applicant_deadline: date | None
+    decided_on: date | None
+    updated_at: datetime
+    version: int
+    checklist: list[ChecklistItemOut]
+    trail: list[EventOut]
+    events: list[AvailableEventOut]
+
+
+class ChecklistUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["received", "verified", "missing", "waived"]
+    note: Annotated[str, StringConstraints(max_length=1000)] = ""
+    version: int = Field(ge=1, le=2**31 - 1)
+
+
+class ChecklistUpdated(BaseModel):
+    item: ChecklistItemOut
+    version: int
+
+
+class TransitionRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "event": "refuse",
+                    "reason": "สถานที่ไม่ผ่านเกณฑ์สุขลักษณะข้อ ๓ และ ๗ ตามผลการตรวจ",
+                    "ground": "hygiene-criteria-not-met",
+                    "version": 7,
+                }
+            ]
+        },
+    )
+
+    event: Annotated[str, StringConstraints(max_length=64)]
+    reason: Annotated[str, StringConstraints(max_length=2000)] = ""
+    ground: Annotated[str, StringConstraints(max_length=64)] | None = None
+    version: int = Field(ge=1, le=2**31 - 1)
+    deadline: date | None = Field(
+        default=None, description="For a deficiency request: the date missing documents are due"
+    )
+
+
+class TransitionResult(BaseModel):
+    id: int
+    state: str
+    step: StepLabel
+    turn: str
+    outcome: str | None
+    due_date: date
+    version: int
+    event: EventOut
