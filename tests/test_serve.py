@@ -59,6 +59,8 @@ def test_serve_on_a_fresh_folder_creates_the_database_and_is_healthy(tmp_path: P
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert "seeded" in output
+    assert "clerk.public-works" in output
+    assert "tidtam-demo-2568" in output
 
 
 def test_serve_refuses_an_invalid_catalogue(tmp_path: Path) -> None:

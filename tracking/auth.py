@@ -130,6 +130,8 @@ def login(
     (even with the right password), else ``Unauthorized``. Failures are counted in
     ``session``: the caller commits them even when it reports the error.
     """
+    if "\x00" in username or "\x00" in password or len(username) > 64:
+        raise Unauthorized(*BAD_LOGIN)  # never a valid account; not worth a counter
     keys = [
         (f"login-user:{username.lower()}", USERNAME_FAILURES),
         (f"login-client:{client}", CLIENT_FAILURES),

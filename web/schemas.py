@@ -12,6 +12,32 @@ Scalar = str | int | float | bool | None
 MAX_SUBJECT_FIELDS = 30
 
 
+def _no_nul(value: Any) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("text must not contain NUL characters")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _no_nul(key)
+            _no_nul(item)
+    elif isinstance(value, list):
+        for item in value:
+            _no_nul(item)
+
+
+class Input(BaseModel):
+    """A request body: unknown fields refused, and no NUL characters anywhere (no database
+    stores them faithfully)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nul(cls, data: Any) -> Any:
+        _no_nul(data)
+        return data
+
+
 class Bilingual(BaseModel):
     th: str
     en: str
@@ -68,7 +94,7 @@ class SubjectIn(BaseModel):
         return self
 
 
-class ApplicationCreate(BaseModel):
+class ApplicationCreate(Input):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -206,9 +232,7 @@ class ApplicationDetail(BaseModel):
     events: list[AvailableEventOut]
 
 
-class ChecklistUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ChecklistUpdate(Input):
     status: Literal["received", "verified", "missing", "waived"]
     note: Annotated[str, StringConstraints(max_length=1000)] = ""
     version: int = Field(ge=1, le=2**31 - 1)
@@ -219,7 +243,7 @@ class ChecklistUpdated(BaseModel):
     version: int
 
 
-class TransitionRequest(BaseModel):
+class TransitionRequest(Input):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={

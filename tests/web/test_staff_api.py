@@ -416,6 +416,11 @@ def test_no_token_bad_token_unknown_and_stale(staff: Staff, client: TestClient) 
         (b"permit_type=food-premises", {"content-type": "text/plain"}),
         (b"{not json", {"content-type": "application/json"}),
         (b"", {"content-type": "application/json"}),
+        (
+            b'{"permit_type": "food-premises", "applicant": {"name": "a\\u0000b", "id_number":'
+            b' "1101700123456"}, "subject": {"address": "x"}}',
+            {"content-type": "application/json"},
+        ),
     ],
     ids=[
         "invalid-utf8",
@@ -425,6 +430,7 @@ def test_no_token_bad_token_unknown_and_stale(staff: Staff, client: TestClient) 
         "wrong-type",
         "broken-json",
         "empty",
+        "nul-character",
     ],
 )
 def test_bad_bodies_get_a_readable_4xx(staff: Staff, body: bytes, headers: dict[str, str]) -> None:

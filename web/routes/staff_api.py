@@ -47,6 +47,8 @@ def _errors(*codes_: int) -> dict[int | str, dict[str, Any]]:
 
 
 router = APIRouter(prefix="/api/v1", tags=["staff"])
+IDENTIFIER = r"^[a-z][a-z0-9_]*$"
+SLUG = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 ApplicationId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Application id")]
 IdempotencyKey = Annotated[
     str | None,
@@ -155,8 +157,8 @@ def intake(
 def work_queue(
     session: SessionDep,
     actor: CurrentActor,
-    state: Annotated[str | None, Query(max_length=48)] = None,
-    permit_type: Annotated[str | None, Query(max_length=64)] = None,
+    state: Annotated[str | None, Query(max_length=48, pattern=IDENTIFIER)] = None,
+    permit_type: Annotated[str | None, Query(max_length=64, pattern=SLUG)] = None,
     overdue: bool | None = None,
     turn: Annotated[str | None, Query(pattern="^(authority|applicant|none)$")] = None,
     include_closed: bool = False,
@@ -259,7 +261,7 @@ def detail(
 )
 def record_item(
     application_id: ApplicationId,
-    item_id: Annotated[str, Path(max_length=48)],
+    item_id: Annotated[str, Path(max_length=48, pattern=IDENTIFIER)],
     body: ChecklistUpdate,
     session: SessionDep,
     actor: CurrentActor,
