@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     secret_key: str = "dev-only-change-me"
     office: str = "pathumwan"
+    # Public lookups per client per minute, counted in the database for every process.
+    track_rate_limit: int = 60
 
 
 @cache

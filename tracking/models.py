@@ -31,6 +31,11 @@ class Office(SQLModel, table=True):
     phone: str = Field(default="", max_length=64)
     hours_th: str = Field(default="", max_length=200)
     hours_en: str = Field(default="", max_length=200)
+    # Where citizens complain (anti-corruption) and give feedback; shown on every public page.
+    complaint_th: str = Field(default="", max_length=500)
+    complaint_en: str = Field(default="", max_length=500)
+    complaint_url: str = Field(default="", max_length=500)
+    feedback_url: str = Field(default="", max_length=500)
 
 
 class OfficeDay(SQLModel, table=True):
@@ -180,3 +185,21 @@ class IdempotencyRecord(SQLModel, table=True):
     status_code: int
     response: str = Field(max_length=100000)
     created_at: datetime = Field(index=True)
+
+
+class DelayNotice(SQLModel, table=True):
+    """A written delay notice (Licensing Facilitation Act s.10): while a decision is overdue,
+    one is due every 7 days, each copied to the OPDC."""
+
+    __tablename__ = "delay_notice"
+    __table_args__ = (UniqueConstraint("application_id", "seq"), UniqueConstraint("number"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    seq: int
+    number: str = Field(max_length=32)
+    issued_on: date
+    reason_th: str = Field(max_length=2000)
+    reason_en: str = Field(max_length=2000)
+    copy_to_opdc: bool = True
+    created_at: datetime

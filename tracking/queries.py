@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from checklists.schema import PermitType, TransitionKind
 from tracking import rules, services
 from tracking.errors import NotPermitted
-from tracking.models import Application, ApplicationEvent, ChecklistEntry
+from tracking.models import Application, ApplicationEvent, ChecklistEntry, Office
 from tracking.services import Actor
 
 MAX_PER_PAGE = 200
@@ -189,4 +189,43 @@ def application_detail(
         ],
         "trail": [event_view(e) for e in history],
         "events": available_events(session, application, permit, actor, today, history, statuses),
+    }
+
+
+def receipt_view(session: Session, application_id: int, actor: Actor) -> dict[str, Any]:
+    """What the printed receipt shows: the intake documents and the s.8 deficiency record."""
+    application = services.application_for(session, application_id, actor, act=False)
+    assert application.id is not None
+    permit = services.permit_type(application.permit_type)
+    items = {item.id: item for item in permit.items()}
+    intake_items = {item.id for item in permit.initial_step.checklist}
+    entries = session.exec(
+        select(ChecklistEntry)
+        .where(col(ChecklistEntry.application_id) == application.id)
+        .order_by(col(ChecklistEntry.id))
+    ).all()
+    history = rules.history(session, application.id)
+    request = next(
+        (e for e in history if e.transition_kind == TransitionKind.deficiency_request.value),
+        None,
+    )
+    deficiency = None
+    if request is not None:
+        data = json.loads(request.data or "{}")
+        deficiency = {
+            "items": [items[i].label for i in data.get("missing_items", []) if i in items],
+            "deadline": date.fromisoformat(data["deadline"]) if data.get("deadline") else None,
+        }
+    intake = next((e for e in history if e.kind == "intake"), None)
+    return {
+        "application": application,
+        "permit": permit,
+        "documents": [
+            {"label": items[e.item_id].label, "status": e.status, "note": e.note}
+            for e in entries
+            if e.item_id in intake_items and e.item_id in items
+        ],
+        "deficiency": deficiency,
+        "clerk": intake.actor if intake else "",
+        "office": session.get(Office, application.office_id),
     }

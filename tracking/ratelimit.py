@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import Connection, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -38,14 +38,22 @@ def _window(key: str, limit: Limit, now: datetime) -> tuple[str, datetime, int]:
     return f"{key}@{limit.seconds}:{index}", ends, retry_after
 
 
-def hit(session: Session, key: str, limit: Limit, *, now: datetime | None = None) -> Decision:
+def _dialect(executor: Session | Connection) -> str:
+    if isinstance(executor, Connection):
+        return executor.dialect.name
+    return executor.get_bind().dialect.name
+
+
+def hit(
+    session: Session | Connection, key: str, limit: Limit, *, now: datetime | None = None
+) -> Decision:
     """Count one hit on ``key``; ``allowed`` is False once the window's count passes the limit.
 
     One atomic upsert per hit: concurrent processes never lose a count.
     """
     now = now or utcnow()
     window_key, ends, retry_after = _window(key, limit, now)
-    dialect = session.get_bind().dialect.name
+    dialect = _dialect(session)
     table = RateCounter.__table__  # type: ignore[attr-defined]
     values = {"key": window_key, "count": 1, "expires_at": ends}
     bump = {"count": table.c.count + 1}

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from checklists.loader import default_catalogue
@@ -16,7 +17,8 @@ from tracking.db import make_engine
 from tracking.machines import machines
 from web import errors
 from web.limits import BodyLimit
-from web.routes import staff_api
+from web.pages import STATIC
+from web.routes import public, staff_api, staff_pages
 
 log = logging.getLogger("tidtam")
 
@@ -43,6 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.add_middleware(BodyLimit)
     app.include_router(staff_api.router)
+    app.include_router(public.router)
+    app.include_router(staff_pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", tags=["public"], summary="Liveness and database check")
     def healthz() -> JSONResponse:

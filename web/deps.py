@@ -40,6 +40,9 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
+SESSION_COOKIE = "tidtam_session"
+
+
 def current_staff(
     session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2)]
 ) -> tuple[Staff, Actor]:
@@ -47,6 +50,26 @@ def current_staff(
         raise Unauthorized(*BAD_TOKEN)
     staff, actor = actor_from_token(session, token, settings.secret_key)
     return staff, Actor(actor.username, actor.role, actor.department, staff.office_id)
+
+
+def page_actor(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2)],
+) -> Actor | None:
+    """The staff member behind a browser page: bearer token or the sign-in cookie; None if
+    neither is valid (the page then sends them to sign in)."""
+    token = token or request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        return current_staff(session, settings, token)[1]
+    except Unauthorized:
+        return None
+
+
+PageActor = Annotated[Actor | None, Depends(page_actor)]
 
 
 def current_actor(staff: Annotated[tuple[Staff, Actor], Depends(current_staff)]) -> Actor:

@@ -1,0 +1,245 @@
+"""Thai first, English too: choosing the language and writing dates in each.
+
+Thai dates use Buddhist Era years and full month names ("25 พฤศจิกายน 2569"); English dates
+use Gregorian years ("25 November 2026"). One style each, everywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from starlette.requests import Request
+
+from tracking.services import BANGKOK
+
+LANGUAGES = ("th", "en")
+
+THAI_MONTHS = (
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
+)
+ENGLISH_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def language(request: Request) -> str:
+    """``?lang=`` wins; then the browser's Accept-Language (English only if it prefers
+    English to Thai); Thai otherwise."""
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    header = request.headers.get("accept-language", "")
+    best: tuple[float, str] = (0.0, "th")
+    for part in header.split(","):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        base = tag.strip().lower().split("-")[0]
+        if base in LANGUAGES and quality > best[0]:
+            best = (quality, base)
+    return best[1]
+
+
+def format_date(day: date | None, lang: str) -> str:
+    if day is None:
+        return "-"
+    if lang == "th":
+        return f"{day.day} {THAI_MONTHS[day.month - 1]} {day.year + 543}"
+    return f"{day.day} {ENGLISH_MONTHS[day.month - 1]} {day.year}"
+
+
+def format_datetime(moment: datetime | None, lang: str) -> str:
+    if moment is None:
+        return "-"
+    local = moment.astimezone(BANGKOK)
+    clock = local.strftime("%H.%M น.") if lang == "th" else local.strftime("%H:%M")
+    return f"{format_date(local.date(), lang)} {clock}"
+
+
+def pick(text: Any, lang: str) -> str:
+    """The text in ``lang`` of a bilingual value (a ``Text`` model or a ``{"th", "en"}`` dict)."""
+    if text is None:
+        return ""
+    if isinstance(text, dict):
+        return str(text.get(lang) or text.get("th") or "")
+    return str(getattr(text, lang, "") or getattr(text, "th", ""))
+
+
+UI: dict[str, tuple[str, str]] = {
+    "site": ("ติดตามคำขออนุญาต", "Permit tracking"),
+    "skip": ("ข้ามไปยังเนื้อหา", "Skip to content"),
+    "switch": ("English", "ภาษาไทย"),
+    "switch_label": ("Read this page in English", "อ่านหน้านี้เป็นภาษาไทย"),
+    "track_title": ("ติดตามสถานะคำขอ", "Track your application"),
+    "track_intro": (
+        "กรอกรหัสติดตาม ๑๐ ตัวอักษรที่พิมพ์อยู่บนใบรับคำขอ หรือสแกนคิวอาร์โค้ดบนใบรับ",
+        "Enter the 10-character tracking code printed on your receipt, or scan its QR code.",
+    ),
+    "code_label": ("รหัสติดตาม", "Tracking code"),
+    "code_hint": (
+        "ตัวอย่าง K7MP2-Q9XR4 (ไม่ต้องสนใจตัวพิมพ์เล็กใหญ่หรือขีด)",
+        "For example K7MP2-Q9XR4 (case and dashes do not matter)",
+    ),
+    "look_up": ("ตรวจสอบสถานะ", "Check status"),
+    "permit_types": ("คู่มือและรายการเอกสารแต่ละประเภทคำขอ", "Checklists for each permit"),
+    "status": ("สถานะปัจจุบัน", "Current status"),
+    "whose_turn": ("ขณะนี้อยู่ที่", "Who has the file"),
+    "turn_authority": ("เจ้าหน้าที่กำลังดำเนินการ", "The office is working on it"),
+    "turn_applicant": ("รอท่านดำเนินการ", "Waiting for you"),
+    "turn_none": ("เสร็จสิ้นแล้ว", "Finished"),
+    "your_turn": ("สิ่งที่ท่านต้องทำ", "What you need to do"),
+    "bring": ("เอกสารหรือรายการที่ต้องนำมา", "Bring or provide"),
+    "by": ("ภายในวันที่", "By"),
+    "where": ("ที่", "Where"),
+    "submitted": ("วันที่ยื่นคำขอ", "Submitted"),
+    "due": ("กำหนดแล้วเสร็จ", "Due"),
+    "days_left": ("เหลืออีก {n} วันทำการ", "{n} business days left"),
+    "days_left_cal": ("เหลืออีก {n} วัน", "{n} days left"),
+    "due_today": ("ครบกำหนดวันนี้", "Due today"),
+    "overdue": ("เกินกำหนดแล้ว {n} วันทำการ", "Overdue by {n} business days"),
+    "overdue_cal": ("เกินกำหนดแล้ว {n} วัน", "Overdue by {n} days"),
+    "paused": (
+        "นับเวลาหยุดไว้ตั้งแต่ {d} ระหว่างรอท่าน",
+        "The clock has been stopped since {d} while the file is with you",
+    ),
+    "at_step": ("อยู่ในขั้นตอนนี้มา {n} วัน", "At this step for {n} days"),
+    "time_at_step": ("ระยะเวลาในขั้นตอนปัจจุบัน", "Time at the current step"),
+    "receipt": ("ใบรับคำขอ", "Receipt"),
+    "receipt_track_hint": (
+        "ติดตามสถานะได้ที่ {url} หรือสแกนคิวอาร์โค้ด",
+        "Track it at {url} or scan the QR code",
+    ),
+    "qr_alt": ("คิวอาร์โค้ดสำหรับติดตามสถานะ: {url}", "QR code to track this application: {url}"),
+    "applicant_name": ("ผู้ยื่นคำขอ", "Applicant"),
+    "documents_received": ("เอกสารที่ได้รับ", "Documents received"),
+    "item_status": ("ผลการตรวจ", "Check"),
+    "status_pending": ("ยังไม่ได้รับ", "not yet received"),
+    "status_received": ("ได้รับแล้ว", "received"),
+    "status_verified": ("ตรวจแล้วถูกต้อง", "verified"),
+    "status_missing": ("ขาด", "missing"),
+    "status_waived": ("ยกเว้น", "waived"),
+    "deficiency_record": (
+        "บันทึกความบกพร่องและรายการเอกสารที่ต้องยื่นเพิ่มเติม",
+        "Record of deficiencies and documents still required",
+    ),
+    "deficiency_law": (
+        "ตามพระราชบัญญัติการอำนวยความสะดวกในการพิจารณาอนุญาตของทางราชการ พ.ศ. ๒๕๕๘"
+        " มาตรา ๘ เจ้าหน้าที่ขอเอกสารเพิ่มได้เพียงครั้งเดียว",
+        "Licensing Facilitation Act B.E. 2558 s.8: documents may be requested only once.",
+    ),
+    "deficiency_items": (
+        "ผู้ยื่นคำขอต้องยื่นเอกสารหรือแก้ไขรายการต่อไปนี้",
+        "The applicant must supply or correct the following",
+    ),
+    "deficiency_deadline": ("ภายในวันที่", "By"),
+    "deficiency_return": (
+        "หากไม่ยื่นภายในกำหนด จะคืนคำขอพร้อมแจ้งเหตุผล",
+        "If they are not supplied by then, the application will be returned with the reasons.",
+    ),
+    "deficiency_none": (
+        "เอกสารครบถ้วนตามคู่มือ ไม่มีรายการที่ต้องยื่นเพิ่มเติม",
+        "The documents match the published checklist; nothing more is needed.",
+    ),
+    "sign_officer": ("ลงชื่อเจ้าหน้าที่ผู้รับคำขอ", "Receiving officer's signature"),
+    "sign_applicant": ("ลงชื่อผู้ยื่นคำขอ", "Applicant's signature"),
+    "staff_login": ("เข้าสู่ระบบเจ้าหน้าที่", "Staff sign-in"),
+    "username": ("ชื่อผู้ใช้", "Username"),
+    "password": ("รหัสผ่าน", "Password"),
+    "sign_in": ("เข้าสู่ระบบ", "Sign in"),
+    "timeline": ("ขั้นตอนการพิจารณา", "Steps"),
+    "done_on": ("เสร็จ {d}", "done {d}"),
+    "since": ("เริ่ม {d}", "since {d}"),
+    "now": ("ขั้นตอนปัจจุบัน", "current step"),
+    "next": ("ขั้นตอนถัดไป", "to come"),
+    "delay_title": ("หนังสือแจ้งเหตุล่าช้า", "Delay letters"),
+    "delay_rule": (
+        "เมื่อพิจารณาไม่แล้วเสร็จตามกำหนด สำนักงานต้องมีหนังสือแจ้งเหตุล่าช้าถึงท่านทุก ๗ วัน"
+        " พร้อมสำเนาถึงสำนักงาน ก.พ.ร. (พ.ร.บ.การอำนวยความสะดวกฯ มาตรา ๑๐)",
+        "When a decision is late, the office must write to you every 7 days with the reason,"
+        " copied to the OPDC (Licensing Facilitation Act s.10).",
+    ),
+    "delay_count": ("ส่งแล้ว {sent} ฉบับ จากที่ต้องส่ง {due} ฉบับ", "{sent} sent of {due} due so far"),
+    "decision": ("ผลการพิจารณา", "Decision"),
+    "decided_on": ("วันที่มีคำสั่ง", "Decided on"),
+    "approved": ("อนุญาต", "Approved"),
+    "refused": ("ไม่อนุญาต", "Refused"),
+    "returned": ("คืนคำขอ", "Returned"),
+    "withdrawn": ("ยกเลิกคำขอ", "Withdrawn"),
+    "closed": ("เสร็จสิ้น", "Closed"),
+    "prosecuted": ("ส่งดำเนินคดี", "Referred for prosecution"),
+    "ground": ("เหตุที่ไม่อนุญาต", "Ground for refusal"),
+    "appeal": ("สิทธิอุทธรณ์", "Your right of appeal"),
+    "appeal_text": (
+        "อุทธรณ์ต่อ {to} ภายใน {days} วันนับแต่ได้รับแจ้งคำสั่ง (ประมาณภายในวันที่ {d})",
+        "Appeal to the {to} within {days} days of being notified (about {d})",
+    ),
+    "contact": ("ติดต่อสอบถาม", "Contact"),
+    "phone": ("โทรศัพท์", "Phone"),
+    "hours": ("เวลาทำการ", "Opening hours"),
+    "complaint": ("ร้องเรียนการทุจริต", "Report corruption"),
+    "feedback": ("แสดงความคิดเห็นต่อการให้บริการ", "Give feedback on our service"),
+    "updated": ("ปรับปรุงสถานะล่าสุด", "Status last updated"),
+    "privacy": (
+        "หน้านี้ไม่แสดงข้อมูลส่วนบุคคลของผู้ยื่นคำขอ",
+        "This page shows no personal data of the applicant.",
+    ),
+    "service_time": ("ระยะเวลาให้บริการตามคู่มือ", "Service time in the citizens' manual"),
+    "statutory": ("ระยะเวลาตามกฎหมาย", "Time limit in law"),
+    "business_days": ("{n} วันทำการ", "{n} business days"),
+    "calendar_days": ("{n} วัน", "{n} days"),
+    "fee": ("ค่าธรรมเนียม", "Fee"),
+    "validity": ("อายุใบอนุญาต", "Validity"),
+    "department": ("หน่วยงานที่รับผิดชอบ", "Responsible section"),
+    "legal_basis": ("กฎหมายที่เกี่ยวข้อง", "Legal basis"),
+    "documents": ("รายการเอกสารและการตรวจสอบ", "Documents and checks"),
+    "required": ("จำเป็น", "required"),
+    "optional": ("ถ้ามี", "if applicable"),
+    "steps": ("ขั้นตอน", "Steps"),
+    "grounds": ("เหตุที่อาจไม่อนุญาต", "Grounds for refusal"),
+    "guideline": ("แนวทางการใช้ดุลยพินิจของเจ้าหน้าที่", "Discretion guideline for officers"),
+    "decided_by": ("ผู้มีอำนาจ", "Decided by"),
+    "review": ("การตรวจสอบ", "How it is checked"),
+    "estimate": ("ค่าประมาณ รอยืนยัน", "estimate, to be confirmed"),
+    "who_applicant": ("ผู้ยื่นคำขอ", "applicant"),
+    "who_office": ("สำนักงานเขต", "office"),
+    "error_title": ("ขออภัย", "Sorry"),
+    "try_again": ("ลองใหม่", "Try again"),
+    "home": ("หน้าแรก", "Home"),
+    "none_missing": (
+        "ดูรายละเอียดได้จากหนังสือที่สำนักงานแจ้งถึงท่าน",
+        "See the notice the office sent you for details",
+    ),
+}
+
+
+def ui(key: str, lang: str, **values: Any) -> str:
+    th, en = UI[key]
+    text = th if lang == "th" else en
+    return text.format(**values) if values else text

@@ -1,0 +1,259 @@
+"""Public pages and JSON: tracking lookups, QR codes and the published permit catalogue.
+
+No login and no personal data. Lookups are rate-limited per client with counters in the
+database, so the limit holds across every app process.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy import Engine, select
+
+from checklists.loader import default_catalogue
+from tracking import public, ratelimit
+from tracking.errors import DomainError, NotFound
+from tracking.models import Office, utcnow
+from tracking.services import DEFAULT_OFFICE, bangkok_date
+from web import i18n, qr
+from web.pages import render
+from web.schemas import ErrorOut
+
+router = APIRouter(tags=["public"])
+CodeText = Annotated[str, Path(max_length=40, description="Tracking code, e.g. K7MP2-Q9XR4")]
+SLUG = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+
+
+class RateLimited(DomainError):
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "ตรวจสอบบ่อยเกินไป กรุณารอสักครู่แล้วลองใหม่",
+            "Too many lookups; please wait a moment and try again",
+            retry_after=retry_after,
+        )
+        self.retry_after = retry_after
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _lookup(request: Request, code: str) -> public.PublicStatus:
+    """Count the lookup against the client's limit, then read the status, in one
+    transaction. Raises ``RateLimited``, ``CodeMistyped`` or ``NotFound``."""
+    limit = ratelimit.Limit(hits=request.app.state.settings.track_rate_limit, seconds=60)
+    with _engine(request).begin() as connection:
+        decision = ratelimit.hit(connection, f"track:{_client(request)}", limit)
+        if not decision.allowed:
+            raise RateLimited(decision.retry_after)
+        return public.lookup(connection, code, bangkok_date(utcnow()))
+
+
+def _office(request: Request) -> Office | None:
+    with _engine(request).connect() as connection:
+        row = connection.execute(
+            select(Office).where(Office.slug == DEFAULT_OFFICE)  # type: ignore[arg-type]
+        ).first()
+    return Office(**row._mapping) if row else None
+
+
+def _error_page(request: Request, exc: DomainError, code: str = "") -> Response:
+    lang = i18n.language(request)
+    context = {"error": exc.th if lang == "th" else exc.en, "code": code}
+    response = render(
+        request,
+        "track_form.html",
+        context,
+        status_code=exc.status_code,
+        office=_office(request),
+        lang=lang,
+    )
+    if isinstance(exc, RateLimited):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@router.get("/", include_in_schema=False)
+def home(request: Request) -> RedirectResponse:
+    query = "?lang=en" if request.query_params.get("lang") == "en" else ""
+    return RedirectResponse(f"/track{query}", status_code=307)
+
+
+@router.get(
+    "/track",
+    summary="Tracking form (also accepts ?code=)",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/html": {}}},
+        303: {"description": "To the page"},
+        400: {"content": {"text/html": {}}},
+    },
+)
+def track_form(
+    request: Request,
+    code: Annotated[str | None, Query(max_length=40)] = None,
+    lang: Annotated[str | None, Query(pattern="^(th|en)$")] = None,
+) -> Response:
+    if code:
+        try:
+            canonical = public.parse_code(code)
+        except DomainError as exc:
+            return _error_page(request, exc, code)
+        query = "?lang=en" if i18n.language(request) == "en" else ""
+        return RedirectResponse(
+            f"/track/{public.codes.format_code(canonical)}{query}", status_code=303
+        )
+    return render(request, "track_form.html", {"error": None, "code": ""}, office=_office(request))
+
+
+@router.get(
+    "/track/{code}",
+    summary="Public status page (HTML)",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/html": {}}},
+        400: {"content": {"text/html": {}}},
+        404: {"content": {"text/html": {}}},
+        429: {"content": {"text/html": {}}},
+    },
+)
+def track_page(
+    request: Request,
+    code: CodeText,
+    lang: Annotated[str | None, Query(pattern="^(th|en)$")] = None,
+) -> Response:
+    try:
+        status = _lookup(request, code)
+    except DomainError as exc:
+        return _error_page(request, exc, code)
+    response = render(
+        request,
+        "track.html",
+        {"s": status, "business": status.permit.service_time.unit.value == "business"},
+        office=status.office,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get(
+    "/api/v1/track/{code}",
+    summary="Public status (JSON, no personal data)",
+    responses={400: {"model": ErrorOut}, 404: {"model": ErrorOut}, 429: {"model": ErrorOut}},
+)
+def track_json(request: Request, code: CodeText) -> JSONResponse:
+    status = _lookup(request, code)
+    return JSONResponse(public.as_json(status), headers={"Cache-Control": "no-store"})
+
+
+def _qr_response(request: Request, code: str, kind: str) -> Response:
+    # A QR only for a real application's code: the lookup also counts against the limit.
+    status = _lookup(request, code)
+    url = f"{request.app.state.settings.base_url.rstrip('/')}/track/{status.code}"
+    tag = qr.etag(url, kind)
+    headers = {"ETag": tag, "Cache-Control": "public, max-age=86400"}
+    if request.headers.get("if-none-match") == tag:
+        return Response(status_code=304, headers=headers)
+    body, media = (qr.svg(url), "image/svg+xml") if kind == "svg" else (qr.png(url), "image/png")
+    return Response(body, media_type=media, headers=headers)
+
+
+@router.get(
+    "/track/{code}/qr.svg",
+    summary="QR code of the tracking URL (SVG)",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/svg+xml": {}}},
+        304: {"description": "Cached"},
+        400: {"model": ErrorOut},
+        404: {"model": ErrorOut},
+        429: {"model": ErrorOut},
+    },
+)
+def qr_svg(request: Request, code: CodeText) -> Response:
+    return _qr_response(request, code, "svg")
+
+
+@router.get(
+    "/track/{code}/qr.png",
+    summary="QR code of the tracking URL (PNG)",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/png": {}}},
+        304: {"description": "Cached"},
+        400: {"model": ErrorOut},
+        404: {"model": ErrorOut},
+        429: {"model": ErrorOut},
+    },
+)
+def qr_png(request: Request, code: CodeText) -> Response:
+    return _qr_response(request, code, "png")
+
+
+def _permit(slug: str) -> Any:
+    try:
+        return default_catalogue()[slug]
+    except KeyError:
+        raise NotFound(f"ไม่พบประเภทคำขอ {slug!r}", f"No permit type {slug!r}") from None
+
+
+@router.get(
+    "/permit-types",
+    summary="Published checklists (HTML)",
+    response_class=Response,
+    responses={200: {"content": {"text/html": {}}}},
+)
+def permit_types_page(
+    request: Request, lang: Annotated[str | None, Query(pattern="^(th|en)$")] = None
+) -> Response:
+    permits = sorted(default_catalogue().values(), key=lambda p: p.number)
+    return render(request, "permit_types.html", {"permits": permits}, office=_office(request))
+
+
+@router.get(
+    "/permit-types/{slug}",
+    summary="One permit type's checklist and guideline (HTML)",
+    response_class=Response,
+    responses={200: {"content": {"text/html": {}}}, 404: {"content": {"text/html": {}}}},
+)
+def permit_type_page(
+    request: Request,
+    slug: Annotated[str, Path(max_length=64)],
+    lang: Annotated[str | None, Query(pattern="^(th|en)$")] = None,
+) -> Response:
+    try:
+        permit = _permit(slug)
+    except NotFound as exc:
+        return render(
+            request,
+            "error.html",
+            {"message": exc.th if i18n.language(request) == "th" else exc.en},
+            status_code=404,
+            office=_office(request),
+        )
+    return render(request, "permit_type.html", {"p": permit}, office=_office(request))
+
+
+@router.get("/api/v1/permit-types", summary="Published catalogue (JSON)")
+def permit_types_json() -> JSONResponse:
+    permits = sorted(default_catalogue().values(), key=lambda p: p.number)
+    return JSONResponse([p.model_dump(mode="json") for p in permits])
+
+
+@router.get(
+    "/api/v1/permit-types/{slug}",
+    summary="One permit type (JSON)",
+    responses={404: {"model": ErrorOut}},
+)
+def permit_type_json(slug: Annotated[str, Path(max_length=64)]) -> JSONResponse:
+    return JSONResponse(_permit(slug).model_dump(mode="json"))
