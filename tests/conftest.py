@@ -38,6 +38,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 TABLES_TO_EMPTY = (
+    "delay_notice",
     "application_event",
     "checklist_entry",
     "application",

@@ -31,7 +31,7 @@ def app(database_url: str, engine: Engine) -> FastAPI:
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as client:
         yield client
 
 

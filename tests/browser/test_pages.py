@@ -1,0 +1,188 @@
+"""Real-browser tests (Debian Chromium driven by Playwright): accessibility with axe-core,
+screenshots at phone and desktop widths, and the receipt's QR decoded and followed."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+import zxingcpp
+from axe_playwright_python.sync_playwright import Axe
+from PIL import Image
+from sqlalchemy import Engine
+
+from tracking import auth
+from tracking.config import Settings
+from tracking.db import unit_of_work
+from web.app import create_app
+
+from ..web.test_public import STATES, _code, _make
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("TIDTAM_ARTIFACTS", "test-artifacts")) / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+PASSWORD = "browser test password"
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must run the browser tests: install Debian's chromium")
+    pytest.skip("chromium is not installed", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(database_url: str, engine: Engine) -> Iterator[str]:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    app = create_app(
+        Settings(
+            database_url=database_url,
+            base_url=base,
+            secret_key="browser-test-secret",
+            track_rate_limit=10_000,
+        )
+    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not instance.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield base
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def _page(browser: Browser, viewport: dict[str, int], locale: str = "th-TH") -> Page:
+    return browser.new_page(viewport=viewport, locale=locale)
+
+
+def _axe(page: Page) -> list[dict[str, Any]]:
+    results = Axe().run(page)
+    violations: list[dict[str, Any]] = results.response["violations"]
+    return violations
+
+
+def _describe(violations: list[dict[str, Any]]) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} -> "
+        + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:3])
+        for v in violations
+    )
+
+
+def _check(browser: Browser, url: str, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        page = _page(browser, viewport)
+        response = page.goto(url)
+        assert response is not None
+        assert response.status < 500
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"), full_page=True)
+        violations = _axe(page)
+        assert violations == [], _describe(violations)
+        page.close()
+
+
+def test_tracking_form(browser: Browser, server: str) -> None:
+    _check(browser, f"{server}/track", "track-form")
+    _check(browser, f"{server}/track?code=WRONG", "track-form-error")
+
+
+@pytest.mark.parametrize("kind", STATES)
+def test_status_page(browser: Browser, server: str, engine: Engine, kind: str) -> None:
+    code = _code(engine, _make(engine, kind))
+    _check(browser, f"{server}/track/{code}", f"track-{kind}")
+    _check(browser, f"{server}/track/{code}?lang=en", f"track-{kind}-en")
+
+
+@pytest.mark.parametrize("slug", ["building-small", "food-premises", "fine-settlement"])
+def test_permit_type_page(browser: Browser, server: str, slug: str) -> None:
+    _check(browser, f"{server}/permit-types/{slug}", f"permit-type-{slug}")
+
+
+def test_permit_types_index(browser: Browser, server: str) -> None:
+    _check(browser, f"{server}/permit-types", "permit-types")
+
+
+def test_receipt_qr_decodes_to_the_status_page(
+    browser: Browser, server: str, engine: Engine
+) -> None:
+    app_id = _make(engine, "applicants-turn")
+    code = _code(engine, app_id)
+    with unit_of_work(engine) as session:
+        auth.create_staff(
+            session,
+            username="browser-clerk",
+            role="clerk",
+            department="environment-sanitation",
+            password=PASSWORD,
+        )
+    context = browser.new_context(viewport=DESKTOP, locale="th-TH")
+    page = context.new_page()
+    page.goto(f"{server}/applications/{app_id}/receipt")
+    assert "/staff/login" in page.url
+    violations = _axe(page)
+    assert violations == [], _describe(violations)
+    page.fill("#username", "browser-clerk")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**/applications/{app_id}/receipt")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "receipt-desktop.png"), full_page=True)
+    violations = _axe(page)
+    assert violations == [], _describe(violations)
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
+    (ARTIFACTS / "receipt.pdf").write_bytes(pdf)
+    # Decode the QR as a phone camera would: from the rendered page.
+    image = Image.open(io.BytesIO(page.locator(".qr").screenshot()))
+    found = zxingcpp.read_barcodes(image)
+    assert len(found) == 1
+    url = found[0].text
+    assert url == f"{server}/track/{code}"
+    phone = context.new_page()
+    phone.set_viewport_size(PHONE)
+    response = phone.goto(url)
+    assert response is not None
+    assert response.status == 200
+    assert code in phone.content()
+    context.close()
