@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -227,14 +228,25 @@ class PermitType(Strict):
     def initial_step(self) -> Step:
         return next(step for step in self.steps if step.initial)
 
+    @cached_property
+    def _steps_by_id(self) -> dict[str, Step]:
+        return {step.id: step for step in self.steps}
+
     def step(self, step_id: str) -> Step:
-        for step in self.steps:
-            if step.id == step_id:
-                return step
-        raise KeyError(step_id)
+        """The step ``step_id``; raises ``KeyError``. (Types are loaded once and read on
+        every request, so lookups are indexed.)"""
+        return self._steps_by_id[step_id]
+
+    @cached_property
+    def _items(self) -> tuple[ChecklistItem, ...]:
+        return tuple(item for step in self.steps for item in step.checklist)
 
     def items(self) -> list[ChecklistItem]:
-        return [item for step in self.steps for item in step.checklist]
+        return list(self._items)
+
+    @cached_property
+    def item_labels(self) -> dict[str, Text]:
+        return {item.id: item.label for item in self._items}
 
     def item_step(self) -> dict[str, str]:
         return {item.id: step.id for step in self.steps for item in step.checklist}

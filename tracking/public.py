@@ -8,12 +8,13 @@ objects) and everything derived from the permit type is computed once per type a
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, select
 
@@ -24,10 +25,6 @@ from tracking.calendar import BusinessCalendar
 from tracking.errors import DomainError, NotFound
 from tracking.models import (
     SATISFIED,
-    Application,
-    ApplicationEvent,
-    ChecklistEntry,
-    DelayNotice,
     Office,
     OfficeDay,
 )
@@ -146,6 +143,77 @@ def _ahead(slug: str, step_id: str) -> tuple[str, ...]:
     return ()
 
 
+# The lookup runs on every public request, so it sends plain SQL straight to the driver
+# (SQLAlchemy's statement machinery costs more than the indexed reads themselves).
+_BY_CODE = (
+    "SELECT id, office_id, permit_type, state, outcome, submitted_on, due_date, decided_on,"
+    " clock_paused_on, applicant_deadline, state_entered_at, updated_at"
+    " FROM application WHERE tracking_code = {code}"
+)
+_MOVES = (
+    "SELECT event, target, occurred_at, transition_kind, ground FROM application_event"
+    " WHERE application_id = {id} AND kind <> 'checklist' ORDER BY seq"
+)
+_NOTICES = (
+    "SELECT number, issued_on, reason_th, reason_en FROM delay_notice"
+    " WHERE application_id = {id} ORDER BY seq"
+)
+_CHECKLIST = "SELECT item_id, status FROM checklist_entry WHERE application_id = {id}"
+
+
+@lru_cache(maxsize=16)
+def _sql(template: str, paramstyle: str) -> str:
+    names = {"code": "code", "id": "id"}
+    if paramstyle == "pyformat":
+        return template.format(**{k: f"%({v})s" for k, v in names.items()})
+    return template.format(**{k: f":{v}" for k, v in names.items()})
+
+
+def _rows(connection: Connection, template: str, **params: object) -> list[tuple[Any, ...]]:
+    sql = _sql(template, connection.dialect.paramstyle)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def _moment(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+class _Row(NamedTuple):
+    id: int
+    office_id: int
+    permit_type: str
+    state: str
+    outcome: str | None
+    submitted_on: date
+    due_date: date
+    decided_on: date | None
+    clock_paused_on: date | None
+    applicant_deadline: date | None
+    state_entered_at: datetime
+    updated_at: datetime
+
+
+class _Move(NamedTuple):
+    event: str
+    target: str | None
+    occurred_at: datetime
+    transition_kind: str | None
+    ground: str | None
+
+
 def _local(moment: datetime) -> date:
     return moment.astimezone(BANGKOK).date()
 
@@ -157,63 +225,49 @@ def lookup(connection: Connection, text: str, today: date) -> PublicStatus:
     well-formed code no application has.
     """
     code = parse_code(text)
-    a = Application.__table__.c  # type: ignore[attr-defined]
-    row = connection.execute(
-        select(
-            a.id,
-            a.office_id,
-            a.permit_type,
-            a.state,
-            a.outcome,
-            a.submitted_on,
-            a.due_date,
-            a.decided_on,
-            a.clock_paused_on,
-            a.applicant_deadline,
-            a.state_entered_at,
-            a.updated_at,
-        ).where(a.tracking_code == code)
-    ).first()
-    if row is None:
+    rows_found = _rows(connection, _BY_CODE, code=code)
+    if not rows_found:
         raise unknown_code()
+    f = rows_found[0]
+    row = _Row(
+        f[0],
+        f[1],
+        f[2],
+        f[3],
+        f[4],
+        _day(f[5]) or today,
+        _day(f[6]) or today,
+        _day(f[7]),
+        _day(f[8]),
+        _day(f[9]),
+        _moment(f[10]),
+        _moment(f[11]),
+    )
     permit = default_catalogue()[row.permit_type]
     step = permit.step(row.state)
 
-    e = ApplicationEvent.__table__.c  # type: ignore[attr-defined]
-    moves = connection.execute(
-        select(e.event, e.target, e.occurred_at, e.transition_kind, e.ground)
-        .where(e.application_id == row.id, e.kind != "checklist")
-        .order_by(e.seq)
-    ).all()
-    n = DelayNotice.__table__.c  # type: ignore[attr-defined]
-    notices = [
-        Notice(r.number, r.issued_on, Text(th=r.reason_th, en=r.reason_en))
-        for r in connection.execute(
-            select(n.number, n.issued_on, n.reason_th, n.reason_en)
-            .where(n.application_id == row.id)
-            .order_by(n.seq)
-        )
+    moves = [
+        _Move(r[0], r[1], _moment(r[2]), r[3], r[4]) for r in _rows(connection, _MOVES, id=row.id)
     ]
-    o = Office.__table__.c  # type: ignore[attr-defined]
-    office = Office(
-        **connection.execute(select(Office).where(o.id == row.office_id)).one()._mapping
-    )
+    # Delay notices exist only for a file that has been past its due date.
+    notices = []
+    if (row.decided_on or today) > row.due_date:
+        notices = [
+            Notice(r[0], _day(r[1]) or today, Text(th=r[2], en=r[3]))
+            for r in _rows(connection, _NOTICES, id=row.id)
+        ]
+    office, calendar = _office_and_calendar(connection, row.office_id)
 
     missing: list[Text] = []
     if step.turn is Turn.applicant:
-        c = ChecklistEntry.__table__.c  # type: ignore[attr-defined]
-        labels = {item.id: item.label for item in permit.items()}
+        labels = permit.item_labels
         wanted = {item.id for item in step.checklist if item.required}
-        for entry in connection.execute(
-            select(c.item_id, c.status).where(c.application_id == row.id)
-        ):
-            if entry.item_id in labels and (
-                entry.status == "missing"
-                or (entry.item_id in wanted and entry.status not in SATISFIED)
+        for item_id, status in _rows(connection, _CHECKLIST, id=row.id):
+            if item_id in labels and (
+                status == "missing" or (item_id in wanted and status not in SATISFIED)
             ):
-                missing.append(labels[entry.item_id])
+                missing.append(labels[item_id])
 
-    calendar = _calendar(connection, row.office_id)
     business = permit.service_time.unit.value == "business"
     undecided = row.decided_on is None and row.outcome is None
     left = overdue = None
@@ -272,12 +326,25 @@ def _notices_due(due_date: date, today: date) -> int:
     return 0 if late <= 0 else (late - 1) // NOTICE_INTERVAL_DAYS + 1
 
 
-def _calendar(connection: Connection, office_id: int) -> BusinessCalendar:
+OFFICE_CACHE_SECONDS = 60.0
+_offices: dict[int, tuple[float, Office, BusinessCalendar]] = {}
+
+
+def _office_and_calendar(connection: Connection, office_id: int) -> tuple[Office, BusinessCalendar]:
+    """The office and its calendar, re-read at most once a minute: they change rarely, and
+    every public lookup needs them."""
+    cached = _offices.get(office_id)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1], cached[2]
+    o = Office.__table__.c  # type: ignore[attr-defined]
+    office = Office(**connection.execute(select(Office).where(o.id == office_id)).one()._mapping)
     d = OfficeDay.__table__.c  # type: ignore[attr-defined]
     days = connection.execute(select(d.day, d.open).where(d.office_id == office_id)).all()
-    return BusinessCalendar(
+    calendar = BusinessCalendar(
         closures=[r.day for r in days if not r.open], openings=[r.day for r in days if r.open]
     )
+    _offices[office_id] = (time.monotonic() + OFFICE_CACHE_SECONDS, office, calendar)
+    return office, calendar
 
 
 def _timeline(permit: PermitType, current: Step, moves: Sequence[Any]) -> list[TimelineEntry]:

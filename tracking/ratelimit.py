@@ -4,11 +4,13 @@ server behind a load balancer) shares them."""
 from __future__ import annotations
 
 import math
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete
+from sqlalchemy import Connection, Engine, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -38,12 +40,6 @@ def _window(key: str, limit: Limit, now: datetime) -> tuple[str, datetime, int]:
     return f"{key}@{limit.seconds}:{index}", ends, retry_after
 
 
-def _dialect(executor: Session | Connection) -> str:
-    if isinstance(executor, Connection):
-        return executor.dialect.name
-    return executor.get_bind().dialect.name
-
-
 def hit(
     session: Session | Connection, key: str, limit: Limit, *, now: datetime | None = None
 ) -> Decision:
@@ -53,17 +49,8 @@ def hit(
     """
     now = now or utcnow()
     window_key, ends, retry_after = _window(key, limit, now)
-    dialect = _dialect(session)
-    table = RateCounter.__table__  # type: ignore[attr-defined]
-    values = {"key": window_key, "count": 1, "expires_at": ends}
-    bump = {"count": table.c.count + 1}
-    statement: Any
-    if dialect == "postgresql":
-        statement = postgresql.insert(table).values(**values)
-    else:
-        statement = sqlite.insert(table).values(**values)
-    statement = statement.on_conflict_do_update(index_elements=["key"], set_=bump)
-    count = session.execute(statement.returning(table.c.count)).scalar_one()
+    connection = session if isinstance(session, Connection) else session.connection()
+    count = _add(connection, window_key, 1, ends)
     return Decision(allowed=count <= limit.hits, count=count, retry_after=retry_after)
 
 
@@ -84,3 +71,79 @@ def purge_expired(session: Session, *, now: datetime | None = None) -> int:
         delete(RateCounter).where(col(RateCounter.expires_at) < now - timedelta(minutes=1))
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+class SharedLimiter:
+    """A rate limit shared by every process through the database, without a write per hit.
+
+    Each process counts hits locally and adds them to the shared counter in the database at
+    least every ``flush_seconds``; once a key's count nears its limit (half of it), every
+    further hit on that key goes to the database at once, so decisions near the limit are
+    exact. Far below the limit, the database sees one write per process per second instead
+    of one per request.
+    """
+
+    def __init__(self, engine: Engine, limit: Limit, *, flush_seconds: float = 1.0) -> None:
+        self.engine = engine
+        self.limit = limit
+        self.flush_seconds = flush_seconds
+        self._pending: dict[str, int] = {}
+        self._known: dict[str, int] = {}
+        self._expiry: dict[str, datetime] = {}
+        self._last_flush = 0.0
+        self._lock = threading.Lock()
+
+    def hit(self, key: str, *, now: datetime | None = None) -> Decision:
+        now = now or utcnow()
+        window_key, ends, retry_after = _window(key, self.limit, now)
+        with self._lock:
+            self._pending[window_key] = self._pending.get(window_key, 0) + 1
+            self._expiry[window_key] = ends
+            estimate = self._known.get(window_key, 0) + self._pending[window_key]
+            due = time.monotonic() - self._last_flush >= self.flush_seconds
+            exact = estimate * 2 >= self.limit.hits
+        if due or exact:
+            self.flush(now)
+            with self._lock:
+                estimate = self._known.get(window_key, 0) + self._pending.get(window_key, 0)
+        return Decision(estimate <= self.limit.hits, estimate, retry_after)
+
+    def flush(self, now: datetime | None = None) -> None:
+        """Add the pending counts to the database and learn the shared totals."""
+        now = now or utcnow()
+        with self._lock:
+            pending, self._pending = self._pending, {}
+            self._last_flush = time.monotonic()
+            for stale in [k for k, ends in self._expiry.items() if ends <= now]:
+                self._expiry.pop(stale, None)
+                self._known.pop(stale, None)
+        if not pending:
+            return
+        totals = {}
+        try:
+            with self.engine.begin() as connection:
+                for window_key, count in sorted(pending.items()):
+                    totals[window_key] = _add(
+                        connection, window_key, count, self._expiry.get(window_key, now)
+                    )
+        except Exception:
+            with self._lock:  # keep the counts for the next attempt
+                for window_key, count in pending.items():
+                    self._pending[window_key] = self._pending.get(window_key, 0) + count
+            raise
+        with self._lock:
+            self._known.update(totals)
+
+
+def _add(connection: Connection, window_key: str, count: int, expires_at: datetime) -> int:
+    table = RateCounter.__table__  # type: ignore[attr-defined]
+    values = {"key": window_key, "count": count, "expires_at": expires_at}
+    statement: Any
+    if connection.dialect.name == "postgresql":
+        statement = postgresql.insert(table).values(**values)
+    else:
+        statement = sqlite.insert(table).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["key"], set_={"count": table.c.count + count}
+    )
+    return int(connection.execute(statement.returning(table.c.count)).scalar_one())

@@ -12,10 +12,12 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from checklists.loader import default_catalogue
+from tracking import ratelimit
 from tracking.config import Settings, get_settings
 from tracking.db import make_engine
 from tracking.machines import machines
 from web import errors
+from web.hotpaths import HotPaths
 from web.limits import BodyLimit
 from web.pages import STATIC
 from web.routes import public, staff_api, staff_pages
@@ -42,14 +44,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
+    app.state.track_limiter = ratelimit.SharedLimiter(
+        app.state.engine, ratelimit.Limit(hits=settings.track_rate_limit, seconds=60)
+    )
     errors.install(app)
+    app.add_middleware(HotPaths)
     app.add_middleware(BodyLimit)
-    app.include_router(staff_api.router)
-    app.include_router(public.router)
-    app.include_router(staff_pages.router)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.get("/healthz", tags=["public"], summary="Liveness and database check")
+    @app.get("/livez", tags=["public"], summary="Liveness: the process answers (no database)")
+    async def livez() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/healthz", tags=["public"], summary="Health: the process and its database")
     def healthz() -> JSONResponse:
         try:
             with app.state.engine.connect() as connection:
@@ -58,5 +64,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.exception("health check: database unreachable")
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
+
+    # The public lookups are the busiest routes: matched first.
+    app.include_router(public.router)
+    app.include_router(staff_api.router)
+    app.include_router(staff_pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     return app

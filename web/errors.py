@@ -56,15 +56,19 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return problems
 
 
+def domain_error_response(exc: DomainError) -> JSONResponse:
+    retry_after = getattr(exc, "retry_after", None)
+    return JSONResponse(
+        exc.as_dict(),
+        status_code=exc.status_code,
+        headers=_headers(exc.status_code, retry_after),
+    )
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
-        retry_after = getattr(exc, "retry_after", None)
-        return JSONResponse(
-            exc.as_dict(),
-            status_code=exc.status_code,
-            headers=_headers(exc.status_code, retry_after),
-        )
+        return domain_error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:

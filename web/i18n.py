@@ -7,8 +7,11 @@ use Gregorian years ("25 November 2026"). One style each, everywhere.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
+from markupsafe import escape
 from starlette.requests import Request
 
 from tracking.services import BANGKOK
@@ -48,10 +51,17 @@ ENGLISH_MONTHS = (
 def language(request: Request) -> str:
     """``?lang=`` wins; then the browser's Accept-Language (English only if it prefers
     English to Thai); Thai otherwise."""
-    asked = request.query_params.get("lang")
-    if asked in LANGUAGES:
-        return asked
-    header = request.headers.get("accept-language", "")
+    query = request.scope.get("query_string", b"")
+    if query:
+        asked = request.query_params.get("lang")
+        if asked in LANGUAGES:
+            return asked
+    return _preferred(request.headers.get("accept-language", ""))
+
+
+@lru_cache(maxsize=256)
+def _preferred(header: str) -> str:
+    """Thai or English from an Accept-Language header (few distinct values: cached)."""
     best: tuple[float, str] = (0.0, "th")
     for part in header.split(","):
         tag, _, params = part.strip().partition(";")
@@ -243,3 +253,15 @@ def ui(key: str, lang: str, **values: Any) -> str:
     th, en = UI[key]
     text = th if lang == "th" else en
     return text.format(**values) if values else text
+
+
+TEXTS: dict[str, dict[str, str]] = {
+    lang: {key: pair[i] for key, pair in UI.items()} for i, lang in enumerate(LANGUAGES)
+}
+"""Every UI string by language, for templates to read without a call."""
+
+TEXT_ATTRS = {
+    lang: SimpleNamespace(**{key: escape(text) for key, text in texts.items()})
+    for lang, texts in TEXTS.items()
+}
+"""The same, escaped once, as attributes (``T.site``): the cheapest lookup in a template."""

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -19,6 +20,7 @@ from web import i18n
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.auto_reload = False  # templates ship with the code; no stat() per render
 STATIC_VERSION = hashlib.sha256((STATIC / "site.css").read_bytes()).hexdigest()[:10]
 
 
@@ -32,9 +34,40 @@ def transition_label(permit: PermitType, event: str) -> Text:
 
 
 def switch_url(request: Request, lang: str) -> str:
+    """This page in the other language: the same path and query, ``lang`` replaced."""
+    query = request.scope.get("query_string", b"")
+    if not query or query in (b"lang=th", b"lang=en"):
+        return f"{request.scope['path']}?lang={lang}"
     params = dict(request.query_params)
     params["lang"] = lang
-    return f"{request.url.path}?{urlencode(params)}"
+    return f"{request.scope['path']}?{urlencode(params)}"
+
+
+_footers: dict[tuple[str, tuple[str, ...]], Markup] = {}
+
+
+def footer(lang: str, office: Any) -> Markup:
+    """The footer (catalogue link, complaint channel, feedback): the same on every page of
+    an office in a language, so rendered once."""
+    fields = ()
+    if office is not None:
+        fields = (
+            office.complaint_th,
+            office.complaint_en,
+            office.complaint_url,
+            office.feedback_url,
+        )
+    key = (lang, fields)
+    if key not in _footers:
+        _footers[key] = Markup(
+            templates.get_template("footer.html").render(
+                lang=lang,
+                T=i18n.TEXT_ATTRS[lang],
+                office=office,
+                lang_query="?lang=en" if lang == "en" else "",
+            )
+        )
+    return _footers[key]
 
 
 def render(
@@ -54,6 +87,7 @@ def render(
     base = {
         "lang": lang,
         "other_lang": other,
+        "T": i18n.TEXT_ATTRS[lang],
         "t": partial(i18n.ui, lang=lang),
         "pick": partial(i18n.pick, lang=lang),
         "date": partial(i18n.format_date, lang=lang),
@@ -62,6 +96,7 @@ def render(
         "switch_url": switch_url(request, other),
         "office": office,
         "office_name": office_name,
+        "footer": footer(lang, office),
         "static_version": STATIC_VERSION,
         "department": department,
         "transition_label": transition_label,

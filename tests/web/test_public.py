@@ -309,3 +309,25 @@ def test_due_date_and_days_left(engine: Engine, client: TestClient) -> None:
         assert data["due_date"] == application.due_date.isoformat()
     kinds = {t.kind for t in permit.transitions}
     assert TransitionKind.approve in kinds
+
+
+def test_office_and_catalogue_text_is_escaped(engine: Engine, client: TestClient) -> None:
+    from sqlalchemy import text
+
+    from tracking import public as public_module
+
+    code = _code(engine, _make(engine, "applicants-turn"))
+    with engine.begin() as connection:
+        original = connection.execute(text("SELECT address_en FROM office WHERE id = 1")).scalar()
+        connection.execute(text("UPDATE office SET address_en = :a WHERE id = 1"),
+                           {"a": "<script>alert(1)</script> & Co"})
+    public_module._offices.clear()
+    try:
+        page = client.get(f"/track/{code}?lang=en").text
+        assert "<script>alert(1)</script>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in page
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE office SET address_en = :a WHERE id = 1"),
+                               {"a": original})
+        public_module._offices.clear()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import Engine, select
@@ -17,7 +18,7 @@ from tracking import public, ratelimit
 from tracking.errors import DomainError, NotFound
 from tracking.models import Office, utcnow
 from tracking.services import DEFAULT_OFFICE, bangkok_date
-from web import i18n, qr
+from web import i18n, qr, views
 from web.pages import render
 from web.schemas import ErrorOut
 
@@ -49,13 +50,13 @@ def _client(request: Request) -> str:
 
 
 def _lookup(request: Request, code: str) -> public.PublicStatus:
-    """Count the lookup against the client's limit, then read the status, in one
-    transaction. Raises ``RateLimited``, ``CodeMistyped`` or ``NotFound``."""
-    limit = ratelimit.Limit(hits=request.app.state.settings.track_rate_limit, seconds=60)
-    with _engine(request).begin() as connection:
-        decision = ratelimit.hit(connection, f"track:{_client(request)}", limit)
-        if not decision.allowed:
-            raise RateLimited(decision.retry_after)
+    """Count the lookup against the client's limit (shared by all processes), then read the
+    status. Raises ``RateLimited``, ``CodeMistyped`` or ``NotFound``."""
+    limiter: ratelimit.SharedLimiter = request.app.state.track_limiter
+    decision = limiter.hit(f"track:{_client(request)}")
+    if not decision.allowed:
+        raise RateLimited(decision.retry_after)
+    with _engine(request).connect() as connection:
         return public.lookup(connection, code, bangkok_date(utcnow()))
 
 
@@ -127,20 +128,27 @@ def track_form(
         429: {"content": {"text/html": {}}},
     },
 )
-def track_page(
+async def track_page(
     request: Request,
     code: CodeText,
     lang: Annotated[str | None, Query(pattern="^(th|en)$")] = None,
 ) -> Response:
+    return track_page_response(request, code)
+
+
+def track_page_response(request: Request, code: str) -> Response:
+    """The status page for ``code``, or the form again with a 400/404/429 explanation."""
     try:
         status = _lookup(request, code)
     except DomainError as exc:
         return _error_page(request, exc, code)
+    lang = i18n.language(request)
     response = render(
         request,
         "track.html",
-        {"s": status, "business": status.permit.service_time.unit.value == "business"},
+        {"v": views.track_view(status, lang)},
         office=status.office,
+        lang=lang,
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -151,9 +159,18 @@ def track_page(
     summary="Public status (JSON, no personal data)",
     responses={400: {"model": ErrorOut}, 404: {"model": ErrorOut}, 429: {"model": ErrorOut}},
 )
-def track_json(request: Request, code: CodeText) -> JSONResponse:
+async def track_json(request: Request, code: CodeText) -> Response:
+    return track_json_response(request, code)
+
+
+def track_json_response(request: Request, code: str) -> Response:
+    """The public status as JSON; raises ``DomainError`` (400, 404, 429)."""
     status = _lookup(request, code)
-    return JSONResponse(public.as_json(status), headers={"Cache-Control": "no-store"})
+    return Response(
+        orjson.dumps(public.as_json(status)),
+        media_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def _qr_response(request: Request, code: str, kind: str) -> Response:

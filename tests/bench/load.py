@@ -1,0 +1,219 @@
+"""Bulk-load synthetic applications straight into a migrated database, for benchmarks.
+
+Rows are written with executemany in large batches (no ORM, no workflow): each application
+gets a plausible state of its permit type, dates, an intake event and one event per step it
+has passed, and checklist rows where the citizen page reads them (the applicant's turn).
+Personal fields hold synthetic values only.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from checklists.loader import default_catalogue  # noqa: E402
+from tracking import codes, migrate  # noqa: E402
+from tracking.db import make_engine  # noqa: E402
+
+BATCH = 20_000
+
+
+def _paths(seed: int) -> dict[str, list[list[tuple[str, str, str]]]]:
+    """For each permit type, sample walks from the initial step: lists of (event, source,
+    target), so states and events are ones the workflow really has."""
+    rng = random.Random(seed)
+    walks: dict[str, list[list[tuple[str, str, str]]]] = {}
+    for slug, permit in default_catalogue().items():
+        outgoing: dict[str, list[tuple[str, str, str]]] = {}
+        for t in permit.transitions:
+            outgoing.setdefault(t.source, []).append((t.event, t.source, t.target))
+        samples = []
+        for _ in range(200):
+            here, walk = permit.initial_step.id, []
+            for _ in range(rng.randrange(0, 9)):
+                if here not in outgoing:
+                    break
+                move = rng.choice(outgoing[here])
+                walk.append(move)
+                here = move[2]
+            samples.append(walk)
+        walks[slug] = samples
+    return walks
+
+
+def load(
+    engine: Engine,
+    applications: int,
+    *,
+    seed: int = 1,
+    today: date | None = None,
+    progress: bool = True,
+) -> list[str]:
+    """Insert ``applications`` rows; return their tracking codes (canonical form)."""
+    migrate.upgrade(engine)
+    rng = random.Random(seed)
+    today = today or date.today()
+    catalogue = default_catalogue()
+    slugs = sorted(catalogue)
+    walks = _paths(seed)
+    office_id = 1
+    with engine.begin() as connection:
+        start_id = connection.execute(
+            text("SELECT COALESCE(MAX(id), 0) FROM application")
+        ).scalar_one()
+        event_id = connection.execute(
+            text("SELECT COALESCE(MAX(id), 0) FROM application_event")
+        ).scalar_one()
+    all_codes: list[str] = []
+    seen: set[str] = set()
+    started = time.monotonic()
+    app_sql = text(
+        "INSERT INTO application (id, office_id, permit_type, permit_type_version,"
+        " catalogue_version, department, state, turn, tracking_code, applicant_name,"
+        " applicant_id_number, applicant_phone, applicant_email, subject_address,"
+        " subject_description, subject_details, submitted_at, submitted_on, due_date,"
+        " clock_paused_on, applicant_deadline, state_entered_at, decided_on, outcome,"
+        " updated_at, trail_head, event_count, version) VALUES (:id, :office_id,"
+        " :permit_type, 1, 'bench', :department, :state, :turn, :code, 'ผู้ยื่นทดสอบ',"
+        " '1101700123456', '0800000000', '', 'ที่อยู่ทดสอบ', '', '{}', :submitted_at,"
+        " :submitted_on, :due_date, NULL, :applicant_deadline, :state_entered_at,"
+        " :decided_on, :outcome, :updated_at, '', :event_count, 1)"
+    )
+    event_sql = text(
+        "INSERT INTO application_event (id, application_id, seq, kind, occurred_at, actor,"
+        " role, event, source, target, transition_kind, reason, ground, out_of_turn, data,"
+        " prev_hash, hash) VALUES (:id, :application_id, :seq, :kind, :occurred_at,"
+        " 'bench', 'clerk', :event, :source, :target, :transition_kind, '', NULL, false,"
+        " '{}', '', '')"
+    )
+    check_sql = text(
+        "INSERT INTO checklist_entry (application_id, item_id, step, required, status, note)"
+        " VALUES (:application_id, :item_id, :step, :required, :status, '')"
+    )
+    next_id = start_id
+    for offset in range(0, applications, BATCH):
+        apps, events, checks = [], [], []
+        for _ in range(min(BATCH, applications - offset)):
+            next_id += 1
+            slug = slugs[rng.randrange(len(slugs))]
+            permit = catalogue[slug]
+            walk = walks[slug][rng.randrange(len(walks[slug]))]
+            code = codes.new_code()
+            while code in seen:
+                code = codes.new_code()
+            seen.add(code)
+            all_codes.append(code)
+            submitted = datetime.combine(
+                today - timedelta(days=rng.randrange(0, 400)), datetime.min.time(), UTC
+            ) + timedelta(hours=2 + rng.random() * 7)
+            moment = submitted
+            events.append(
+                {
+                    "id": (event_id := event_id + 1),
+                    "application_id": next_id,
+                    "seq": 1,
+                    "kind": "intake",
+                    "occurred_at": moment,
+                    "event": "submit",
+                    "source": None,
+                    "target": permit.initial_step.id,
+                    "transition_kind": None,
+                }
+            )
+            decided = None
+            for seq, (event, source, target) in enumerate(walk, start=2):
+                moment += timedelta(days=rng.randrange(0, 6), hours=rng.randrange(0, 5))
+                kind = next(
+                    t.kind.value
+                    for t in permit.transitions
+                    if t.event == event and t.source == source
+                )
+                if kind in {"approve", "refuse"}:
+                    decided = moment.date()
+                events.append(
+                    {
+                        "id": (event_id := event_id + 1),
+                        "application_id": next_id,
+                        "seq": seq,
+                        "kind": "transition",
+                        "occurred_at": moment,
+                        "event": event,
+                        "source": source,
+                        "target": target,
+                        "transition_kind": kind,
+                    }
+                )
+            state = walk[-1][2] if walk else permit.initial_step.id
+            step = permit.step(state)
+            if step.turn.value == "applicant":
+                for item in permit.items():
+                    checks.append(
+                        {
+                            "application_id": next_id,
+                            "item_id": item.id,
+                            "step": state,
+                            "required": item.required,
+                            "status": rng.choice(["pending", "verified", "missing"]),
+                        }
+                    )
+            apps.append(
+                {
+                    "id": next_id,
+                    "office_id": office_id,
+                    "permit_type": slug,
+                    "department": permit.department,
+                    "state": state,
+                    "turn": step.turn.value,
+                    "code": code,
+                    "submitted_at": submitted,
+                    "submitted_on": submitted.date(),
+                    "due_date": submitted.date()
+                    + timedelta(days=permit.service_time.days * 7 // 5),
+                    "applicant_deadline": (
+                        moment.date() + timedelta(days=7)
+                        if step.turn.value == "applicant"
+                        else None
+                    ),
+                    "state_entered_at": moment,
+                    "decided_on": decided,
+                    "outcome": step.outcome.value if step.outcome else None,
+                    "updated_at": moment,
+                    "event_count": len(walk) + 1,
+                }
+            )
+        with engine.begin() as connection:
+            connection.execute(app_sql, apps)
+            connection.execute(event_sql, events)
+            if checks:
+                connection.execute(check_sql, checks)
+        if progress:
+            done = offset + len(apps)
+            rate = done / max(0.001, time.monotonic() - started)
+            print(f"\r  loaded {done:>9,} applications ({rate:,.0f}/s)", end="", flush=True)
+    if progress:
+        print()
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.execute(text("ANALYZE"))
+        else:
+            connection.execute(text("ANALYZE application"))
+            connection.execute(text("ANALYZE application_event"))
+    return all_codes
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("url")
+    parser.add_argument("--applications", type=int, default=10_000)
+    args = parser.parse_args()
+    load(make_engine(args.url), args.applications)
