@@ -48,8 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine, ratelimit.Limit(hits=settings.track_rate_limit, seconds=60)
     )
     errors.install(app)
-    app.add_middleware(HotPaths)
     app.add_middleware(BodyLimit)
+    app.add_middleware(HotPaths)  # outermost: the busiest reads skip everything else
 
     @app.get("/livez", tags=["public"], summary="Liveness: the process answers (no database)")
     async def livez() -> JSONResponse:

@@ -21,6 +21,8 @@ HERE = Path(__file__).parent
 STATIC = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.auto_reload = False  # templates ship with the code; no stat() per render
+templates.env.trim_blocks = True
+templates.env.lstrip_blocks = True
 STATIC_VERSION = hashlib.sha256((STATIC / "site.css").read_bytes()).hexdigest()[:10]
 
 
