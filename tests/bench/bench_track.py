@@ -139,7 +139,7 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=Path(tempfile.gettempdir()) / "tidtam-bench.db")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk")
@@ -214,7 +214,10 @@ def main() -> None:
     for name, runs in results.items():
         rps = statistics.median(r for r, _ in runs)
         p99 = max(p for _, p in runs)
-        print(f"{name:<28} {rps:>15,.0f} {rps / bare:>7.0%} {p99:>13.1f}")
+        print(
+            f"{name:<28} {rps:>15,.0f} {rps / bare:>7.0%} {p99:>13.1f}"
+            f"   rounds: {', '.join(f'{r:,.0f}' for r, _ in runs)}"
+        )
     print("worker resident memory (MB): " + ", ".join(f"{m:.0f}" for m in rss))
     json_ratio = statistics.median(r for r, _ in results["JSON /api/v1/track/{code}"]) / bare
     html_ratio = statistics.median(r for r, _ in results["HTML /track/{code}"]) / bare

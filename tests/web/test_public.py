@@ -319,8 +319,10 @@ def test_office_and_catalogue_text_is_escaped(engine: Engine, client: TestClient
     code = _code(engine, _make(engine, "applicants-turn"))
     with engine.begin() as connection:
         original = connection.execute(text("SELECT address_en FROM office WHERE id = 1")).scalar()
-        connection.execute(text("UPDATE office SET address_en = :a WHERE id = 1"),
-                           {"a": "<script>alert(1)</script> & Co"})
+        connection.execute(
+            text("UPDATE office SET address_en = :a WHERE id = 1"),
+            {"a": "<script>alert(1)</script> & Co"},
+        )
     public_module._offices.clear()
     try:
         page = client.get(f"/track/{code}?lang=en").text
@@ -328,6 +330,7 @@ def test_office_and_catalogue_text_is_escaped(engine: Engine, client: TestClient
         assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in page
     finally:
         with engine.begin() as connection:
-            connection.execute(text("UPDATE office SET address_en = :a WHERE id = 1"),
-                               {"a": original})
+            connection.execute(
+                text("UPDATE office SET address_en = :a WHERE id = 1"), {"a": original}
+            )
         public_module._offices.clear()
