@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from checklists.schema import DEPARTMENTS, ROLES
 from tracking import ratelimit
-from tracking.errors import DomainError, InvalidInput
+from tracking.errors import DomainError, InvalidInput, RateLimited
 from tracking.models import Staff, utcnow
 from tracking.services import Actor, office_by_slug
 
@@ -40,19 +40,10 @@ class Unauthorized(DomainError):
     code = "unauthorized"
 
 
-class TooManyAttempts(DomainError):
-    status_code = 429
-    code = "rate_limited"
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(
-            "พยายามเข้าสู่ระบบหลายครั้งเกินไป กรุณารอสักครู่แล้วลองใหม่",
-            "Too many sign-in attempts; wait a while and try again",
-            retry_after=retry_after,
-        )
-        self.retry_after = retry_after
-
-
+TOO_MANY_ATTEMPTS = (
+    "พยายามเข้าสู่ระบบหลายครั้งเกินไป กรุณารอสักครู่แล้วลองใหม่",
+    "Too many sign-in attempts; wait a while and try again",
+)
 BAD_LOGIN = ("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง", "Wrong username or password")
 BAD_TOKEN = ("กรุณาเข้าสู่ระบบใหม่", "Your sign-in is missing, invalid or expired; sign in again")
 
@@ -126,7 +117,7 @@ def login(
 ) -> Staff:
     """The active staff member with these credentials.
 
-    Raises ``TooManyAttempts`` while the username or the client is over its failure limit
+    Raises ``RateLimited`` while the username or the client is over its failure limit
     (even with the right password), else ``Unauthorized``. Failures are counted in
     ``session``: the caller commits them even when it reports the error.
     """
@@ -139,7 +130,7 @@ def login(
     for key, limit in keys:
         decision = ratelimit.peek(session, key, limit, now=now)
         if not decision.allowed:
-            raise TooManyAttempts(decision.retry_after)
+            raise RateLimited(*TOO_MANY_ATTEMPTS, retry_after=decision.retry_after)
     staff = staff_by_username(session, username)
     try:
         _hasher.verify(staff.password_hash if staff else _DUMMY_HASH, password)

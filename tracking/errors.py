@@ -64,3 +64,14 @@ class CorruptState(DomainError):
 
     status_code = 500
     code = "corrupt_state"
+
+
+class RateLimited(DomainError):
+    """Too many attempts from one client or for one account; ``retry_after`` in seconds."""
+
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, th: str, en: str, retry_after: int) -> None:
+        super().__init__(th, en, retry_after=retry_after)
+        self.retry_after = retry_after

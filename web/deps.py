@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from tracking.auth import BAD_TOKEN, Unauthorized, actor_from_token
 from tracking.config import Settings
+from tracking.db import unit_of_work
 from tracking.models import Staff
 from tracking.services import Actor
 
@@ -18,13 +19,8 @@ from tracking.services import Actor
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request. Declared with scope="function" so the commit happens
     before the response is sent, and a failed commit becomes an error response."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    with unit_of_work(request.app.state.engine) as session:
+        yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 
 from checklists.loader import default_catalogue
 from tracking import public, ratelimit
-from tracking.errors import DomainError, NotFound
+from tracking.errors import DomainError, NotFound, RateLimited
 from tracking.models import Office, utcnow
 from tracking.services import DEFAULT_OFFICE, bangkok_date
 from web import i18n, qr, views
@@ -25,19 +25,6 @@ from web.schemas import ErrorOut
 router = APIRouter(tags=["public"])
 CodeText = Annotated[str, Path(max_length=40, description="Tracking code, e.g. K7MP2-Q9XR4")]
 SLUG = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
-
-
-class RateLimited(DomainError):
-    status_code = 429
-    code = "rate_limited"
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(
-            "ตรวจสอบบ่อยเกินไป กรุณารอสักครู่แล้วลองใหม่",
-            "Too many lookups; please wait a moment and try again",
-            retry_after=retry_after,
-        )
-        self.retry_after = retry_after
 
 
 def _engine(request: Request) -> Engine:
@@ -55,7 +42,11 @@ def _lookup(request: Request, code: str) -> public.PublicStatus:
     limiter: ratelimit.SharedLimiter = request.app.state.track_limiter
     decision = limiter.hit(f"track:{_client(request)}")
     if not decision.allowed:
-        raise RateLimited(decision.retry_after)
+        raise RateLimited(
+            "ตรวจสอบบ่อยเกินไป กรุณารอสักครู่แล้วลองใหม่",
+            "Too many lookups; please wait a moment and try again",
+            retry_after=decision.retry_after,
+        )
     with _engine(request).connect() as connection:
         return public.lookup(connection, code, bangkok_date(utcnow()))
 

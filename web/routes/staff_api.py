@@ -5,11 +5,13 @@ Routes only translate HTTP to ``tracking`` calls and back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel
 
 from tracking import auth, codes, idempotency, queries, services
 from tracking.errors import DomainError
@@ -92,10 +94,30 @@ def sign_in(
     return TokenOut(access_token=token.access_token, expires_at=token.expires_at)
 
 
-def _replay(stored: idempotency.Stored) -> JSONResponse:
-    return JSONResponse(
-        stored.body, status_code=stored.status_code, headers={"Idempotent-Replayed": "true"}
+def _idempotent(
+    session: SessionDep,
+    actor: Actor,
+    key: str | None,
+    operation: str,
+    body: BaseModel,
+    status_code: int,
+    perform: Callable[[], BaseModel],
+) -> Any:
+    """Run ``perform`` once per ``Idempotency-Key``: a repeat with the same body gets the
+    stored response back (and changes nothing); the same key with another body is refused."""
+    if key is None:
+        return perform()
+    print_ = idempotency.fingerprint(operation, body.model_dump(mode="json"))
+    stored = idempotency.recall(session, actor.username, key, print_)
+    if stored:
+        return JSONResponse(
+            stored.body, status_code=stored.status_code, headers={"Idempotent-Replayed": "true"}
+        )
+    result = perform()
+    idempotency.remember(
+        session, actor.username, key, print_, status_code, result.model_dump(mode="json")
     )
+    return result
 
 
 @router.post(
@@ -112,40 +134,34 @@ def intake(
     settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    print_ = idempotency.fingerprint("POST /applications", body.model_dump(mode="json"))
-    if idempotency_key is not None:
-        stored = idempotency.recall(session, actor.username, idempotency_key, print_)
-        if stored:
-            return _replay(stored)
-    extras = dict(body.subject.model_extra or {})
-    application = services.submit_application(
-        session,
-        permit_type_slug=body.permit_type,
-        applicant=Applicant(
-            name=body.applicant.name,
-            id_number=body.applicant.id_number,
-            phone=body.applicant.phone,
-            email=str(body.applicant.email or ""),
-        ),
-        subject=Subject(
-            address=body.subject.address, description=body.subject.description, details=extras
-        ),
-        actor=actor,
-    )
-    assert application.id is not None
-    created = ApplicationCreated(
-        id=application.id,
-        tracking_code=codes.format_code(application.tracking_code),
-        tracking_url=_tracking_url(settings.base_url, application.tracking_code),
-        state=application.state,
-        due_date=application.due_date,
-        version=application.version,
-    )
-    if idempotency_key is not None:
-        idempotency.remember(
-            session, actor.username, idempotency_key, print_, 201, created.model_dump(mode="json")
+    def perform() -> ApplicationCreated:
+        application = services.submit_application(
+            session,
+            permit_type_slug=body.permit_type,
+            applicant=Applicant(
+                name=body.applicant.name,
+                id_number=body.applicant.id_number,
+                phone=body.applicant.phone,
+                email=str(body.applicant.email or ""),
+            ),
+            subject=Subject(
+                address=body.subject.address,
+                description=body.subject.description,
+                details=dict(body.subject.model_extra or {}),
+            ),
+            actor=actor,
         )
-    return created
+        assert application.id is not None
+        return ApplicationCreated(
+            id=application.id,
+            tracking_code=codes.format_code(application.tracking_code),
+            tracking_url=_tracking_url(settings.base_url, application.tracking_code),
+            state=application.state,
+            due_date=application.due_date,
+            version=application.version,
+        )
+
+    return _idempotent(session, actor, idempotency_key, "POST /applications", body, 201, perform)
 
 
 @router.get(
@@ -307,36 +323,28 @@ def transition(
     actor: CurrentActor,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    print_ = idempotency.fingerprint(
-        f"POST /applications/{application_id}/transitions", body.model_dump(mode="json")
-    )
-    if idempotency_key is not None:
-        stored = idempotency.recall(session, actor.username, idempotency_key, print_)
-        if stored:
-            return _replay(stored)
-    event = services.fire(
-        session,
-        application_id=application_id,
-        event=body.event,
-        actor=actor,
-        version=body.version,
-        reason=body.reason,
-        ground=body.ground,
-        deadline=body.deadline,
-    )
-    application = services.get_application(session, application_id)
-    result = TransitionResult(
-        id=application_id,
-        state=application.state,
-        step=_step(application),
-        turn=application.turn,
-        outcome=application.outcome,
-        due_date=application.due_date,
-        version=application.version,
-        event=queries.event_view(event),
-    )
-    if idempotency_key is not None:
-        idempotency.remember(
-            session, actor.username, idempotency_key, print_, 200, result.model_dump(mode="json")
+    def perform() -> TransitionResult:
+        event = services.fire(
+            session,
+            application_id=application_id,
+            event=body.event,
+            actor=actor,
+            version=body.version,
+            reason=body.reason,
+            ground=body.ground,
+            deadline=body.deadline,
         )
-    return result
+        application = services.get_application(session, application_id)
+        return TransitionResult(
+            id=application_id,
+            state=application.state,
+            step=_step(application),
+            turn=application.turn,
+            outcome=application.outcome,
+            due_date=application.due_date,
+            version=application.version,
+            event=queries.event_view(event),
+        )
+
+    operation = f"POST /applications/{application_id}/transitions"
+    return _idempotent(session, actor, idempotency_key, operation, body, 200, perform)

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from tracking import auth, codes, queries
-from tracking.errors import DomainError
+from tracking.errors import DomainError, RateLimited
 from web import i18n, qr
 from web.deps import SESSION_COOKIE, PageActor, SessionDep, SettingsDep
 from web.pages import render
@@ -67,7 +67,7 @@ def login(
             {"next": _safe_next(next), "error": exc.th if lang == "th" else exc.en},
             status_code=exc.status_code,
         )
-        if isinstance(exc, auth.TooManyAttempts):
+        if isinstance(exc, RateLimited):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
     token = auth.issue_token(staff, settings.secret_key)
