@@ -98,6 +98,8 @@ class TransitionKind(StrEnum):
     - ``documents_supplied`` / ``return``: the applicant answered it, or the deadline lapsed;
     - ``review`` / ``inspection``: the actor becomes a reviewer (four-eyes);
     - ``approve`` / ``refuse``: the decision; a refusal cites a ground;
+    - ``result_notice``: the written result sent to the applicant (due within 7 days of an
+      approval; a refusal is notified by its own order);
     - ``withdraw``: the applicant withdrew;
     - ``progress``: any other step.
     """
@@ -110,6 +112,7 @@ class TransitionKind(StrEnum):
     inspection = "inspection"
     approve = "approve"
     refuse = "refuse"
+    result_notice = "result_notice"
     withdraw = "withdraw"
 
 

@@ -38,6 +38,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 TABLES_TO_EMPTY = (
+    "outbox_message",
     "delay_notice",
     "application_event",
     "checklist_entry",

@@ -41,6 +41,7 @@ def event_hash(event: ApplicationEvent) -> str:
         "reason": event.reason,
         "ground": event.ground,
         "out_of_turn": bool(event.out_of_turn),
+        "step_days": event.step_days,
         "data": event.data,
         "prev_hash": event.prev_hash,
     }

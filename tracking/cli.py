@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -21,11 +22,13 @@ from checklists.loader import (
     default_catalogue,
     load_catalogue,
 )
-from tracking import audit, auth, demo, migrate
+from tracking import audit, auth, demo, migrate, notices
 from tracking.config import Settings
 from tracking.db import make_engine, unit_of_work
 from tracking.errors import DomainError
 from tracking.machines import build_machines
+from tracking.models import utcnow
+from tracking.services import bangkok_date
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Tidtam permit tracking.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
@@ -116,6 +119,32 @@ def _print_demo_logins(created: list[tuple[str, str]]) -> None:
     for username, role in created:
         table.add_row(username, role)
     out.print(table)
+
+
+notices_app = typer.Typer(no_args_is_help=True, help="Delay notices (s.10).")
+app.add_typer(notices_app, name="notices")
+
+
+@notices_app.command("run")
+def notices_run(
+    today: Annotated[
+        str | None, typer.Option(help="The day to run for, YYYY-MM-DD (default: today).")
+    ] = None,
+) -> None:
+    """Create the delay notices due (idempotent) and send queued e-mails."""
+    try:
+        day = date.fromisoformat(today) if today else bangkok_date(utcnow())
+    except ValueError as exc:
+        typer.echo(f"--today must be YYYY-MM-DD, not {today!r}", err=True)
+        raise typer.Exit(2) from exc
+    settings = Settings()
+    with _engine() as engine:
+        migrate.upgrade(engine)
+        result = notices.run(engine, settings, day)
+    typer.echo(
+        f"{day.isoformat()}: created {result.created} notices, queued {result.queued} e-mails,"
+        f" sent {result.sent}, failed {result.failed}"
+    )
 
 
 staff_app = typer.Typer(no_args_is_help=True, help="Staff accounts.")

@@ -18,6 +18,13 @@ class Settings(BaseSettings):
     office: str = "pathumwan"
     # Public lookups per client per minute, counted in the database for every process.
     track_rate_limit: int = 60
+    # Outgoing mail for delay notices; empty host: notices are recorded, not e-mailed.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_sender: str = "no-reply@pathumwan.example"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
 
 
 @cache

@@ -91,10 +91,13 @@ class Application(SQLModel, table=True):
     clock_paused_on: date | None = None
     applicant_deadline: date | None = None
     state_entered_at: datetime
-    decided_on: date | None = None
+    decided_on: date | None = Field(default=None, index=True)
     outcome: str | None = Field(default=None, max_length=16)
     updated_at: datetime
 
+    # Days the decision took, in the type's unit, clock stopped on the applicant's turn:
+    # written once at the decision so compliance figures are plain aggregates.
+    days_to_decision: int | None = None
     trail_head: str = Field(default="", max_length=64)
     event_count: int = 0
     # Bumped by compare-and-set on every change (tracking.services); a stale copy loses.
@@ -126,7 +129,11 @@ class ApplicationEvent(SQLModel, table=True):
     """One line of the audit trail, hash-chained to the one before it in the application."""
 
     __tablename__ = "application_event"
-    __table_args__ = (UniqueConstraint("application_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("application_id", "seq"),
+        Index("ix_application_event_kind_time", "transition_kind", "occurred_at"),
+        Index("ix_application_event_actor", "actor", "transition_kind"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="application.id", index=True)
@@ -142,6 +149,8 @@ class ApplicationEvent(SQLModel, table=True):
     reason: str = Field(default="", max_length=2000)
     ground: str | None = Field(default=None, max_length=64)
     out_of_turn: bool = False
+    # Days the file spent at the source step before this event (the type's unit).
+    step_days: int | None = None
     data: str = Field(default="{}", max_length=20000)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
@@ -203,3 +212,22 @@ class DelayNotice(SQLModel, table=True):
     reason_en: str = Field(max_length=2000)
     copy_to_opdc: bool = True
     created_at: datetime
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An e-mail to send after the transaction that created it has committed. A failed
+    delivery stays here with its error and is retried; nothing is lost."""
+
+    __tablename__ = "outbox_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    delay_notice_id: int | None = Field(default=None, foreign_key="delay_notice.id")
+    recipient: str = Field(max_length=254)
+    subject: str = Field(max_length=500)
+    body: str = Field(max_length=20000)
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    last_error: str = Field(default="", max_length=1000)
+    created_at: datetime
+    sent_at: datetime | None = None

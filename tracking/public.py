@@ -28,9 +28,8 @@ from tracking.models import (
     Office,
     OfficeDay,
 )
+from tracking.notices import period
 from tracking.services import BANGKOK
-
-NOTICE_INTERVAL_DAYS = 7
 
 
 class CodeMistyped(DomainError):
@@ -310,7 +309,7 @@ def lookup(connection: Connection, text: str, today: date) -> PublicStatus:
         missing=missing,
         timeline=timeline,
         notices=notices,
-        notices_due=_notices_due(row.due_date, today) if overdue else 0,
+        notices_due=period(row.due_date, today) if overdue else 0,
         ground=ground,
         appeal=appeal,
         office=office,
@@ -318,12 +317,6 @@ def lookup(connection: Connection, text: str, today: date) -> PublicStatus:
         updated_at=row.updated_at,
         result_notified_on=notified,
     )
-
-
-def _notices_due(due_date: date, today: date) -> int:
-    """Delay notices owed by ``today``: one for each 7 days (or part) past the due date."""
-    late = (today - due_date).days
-    return 0 if late <= 0 else (late - 1) // NOTICE_INTERVAL_DAYS + 1
 
 
 OFFICE_CACHE_SECONDS = 60.0

@@ -373,7 +373,7 @@ def fire(
         )
     elif rule.kind is TransitionKind.documents_supplied:
         application.applicant_deadline = None
-    _after_transition(session, application, permit, source, rule.kind, now)
+    step_days = _after_transition(session, application, permit, source, rule.kind, now)
     if rules.out_of_turn(ctx):
         recorded["older_waiting"] = ctx.older_waiting
     appended = audit.append_event(
@@ -390,6 +390,7 @@ def fire(
         reason=reason.strip(),
         ground=ground if rule.kind is TransitionKind.refuse else None,
         out_of_turn=rules.out_of_turn(ctx),
+        step_days=step_days,
         data=recorded,
     )
     try:
@@ -439,29 +440,38 @@ def _after_transition(
     source: str,
     kind: TransitionKind,
     now: datetime,
-) -> None:
-    """Move the clock, whose turn it is and the outcome to match the new step."""
+) -> int:
+    """Move the clock, whose turn it is and the outcome to match the new step; return the
+    days the file spent at the step it left."""
     assert application.id is not None
     target = permit.step(application.state)
     today = bangkok_date(now)
     business = _business(permit)
+    calendar = office_calendar(session, application.office_id)
+    step_days = max(
+        0,
+        calendar.days_between(bangkok_date(application.state_entered_at), today, business=business),
+    )
     undecided = application.decided_on is None
     if target.turn is Turn.applicant and application.turn == Turn.authority and undecided:
         application.clock_paused_on = today
     elif application.clock_paused_on is not None and target.turn is not Turn.applicant:
-        calendar = office_calendar(session, application.office_id)
         held = calendar.days_between(application.clock_paused_on, today, business=business)
         if undecided and held > 0:
             application.due_date = calendar.add_days(application.due_date, held, business=business)
         application.clock_paused_on = None
     if kind in DECISIONS:
         application.decided_on = today
+        # Days used of the service time: the due date already carries the stopped clock.
+        left = calendar.days_between(today, application.due_date, business=business)
+        application.days_to_decision = max(0, permit.service_time.days - left)
     if target.final:
         application.outcome = target.outcome.value if target.outcome else None
     application.turn = target.turn.value
     application.state_entered_at = now
     application.updated_at = now
     session.add(application)
+    return step_days
 
 
 def record_checklist_item(

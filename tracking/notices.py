@@ -1,0 +1,170 @@
+"""Delay notices (Licensing Facilitation Act s.10) and their delivery.
+
+While an application is past its due date without a decision, a written notice with the
+reason for the delay is due every 7 days (or part of 7 days), each copied to the OPDC.
+``run`` creates the notice for the current 7-day period of every overdue application that
+lacks one: run it again the same day and it creates nothing. A period that passed without a
+notice stays missed (it is not back-dated): the compliance figures show it.
+
+Where the applicant gave an e-mail address and SMTP is configured, each notice is queued in
+the outbox in the same transaction, and sent after commit by ``deliver``; a failed delivery
+is recorded with its error and retried on the next run, up to ``MAX_ATTEMPTS``.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+from datetime import date
+from email.message import EmailMessage
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, func, select
+
+from checklists.loader import default_catalogue
+from tracking.config import Settings
+from tracking.db import unit_of_work
+from tracking.models import Application, DelayNotice, Office, OutboxMessage, utcnow
+from tracking.queries import overdue_clause
+
+INTERVAL_DAYS = 7
+MAX_ATTEMPTS = 5
+
+
+def period(due_date: date, today: date) -> int:
+    """Which 7-day period past the due date ``today`` falls in (0: not overdue)."""
+    late = (today - due_date).days
+    return 0 if late <= 0 else (late - 1) // INTERVAL_DAYS + 1
+
+
+def notice_number(office: Office, today: date, application_id: int, seq: int) -> str:
+    return f"{office.bma_code}/{today.year + 543}/{application_id:06d}-{seq}"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    created: int
+    queued: int
+    sent: int
+    failed: int
+
+
+def create_due(session: Session, today: date, *, email: bool) -> tuple[int, int]:
+    """Create the notices due today; queue e-mails when ``email``. Returns (created, queued).
+    Flushes; the caller commits."""
+    last = (
+        select(col(DelayNotice.application_id), func.max(col(DelayNotice.seq)).label("seq"))
+        .group_by(col(DelayNotice.application_id))
+        .subquery()
+    )
+    rows = session.exec(
+        select(Application, last.c.seq)
+        .outerjoin(last, last.c.application_id == col(Application.id))
+        .where(overdue_clause(today))
+        .order_by(col(Application.id))
+    ).all()
+    offices = {o.id: o for o in session.exec(select(Office)).all()}
+    catalogue = default_catalogue()
+    created = queued = 0
+    for application, last_seq in rows:
+        assert application.id is not None
+        current = period(application.due_date, today)
+        if current == 0 or (last_seq or 0) >= current:
+            continue
+        step = catalogue[application.permit_type].step(application.state)
+        notice = DelayNotice(
+            application_id=application.id,
+            seq=current,
+            number=notice_number(offices[application.office_id], today, application.id, current),
+            issued_on=today,
+            reason_th=f"คำขออยู่ระหว่างขั้นตอน “{step.label.th}” ยังพิจารณาไม่แล้วเสร็จตามกำหนด"
+            f" จึงขอแจ้งเหตุล่าช้า",
+            reason_en=f"The application is at the step “{step.label.en}” and could not be"
+            " decided by the due date",
+            copy_to_opdc=True,
+            created_at=utcnow(),
+        )
+        session.add(notice)
+        session.flush()
+        created += 1
+        if email and application.applicant_email:
+            session.add(_message(application, notice, offices[application.office_id]))
+            queued += 1
+    session.flush()
+    return created, queued
+
+
+def _message(application: Application, notice: DelayNotice, office: Office) -> OutboxMessage:
+    assert application.id is not None
+    body = (
+        f"เรียน ผู้ยื่นคำขอ\n\n{notice.reason_th}\n"
+        f"เลขที่หนังสือ {notice.number} ลงวันที่ {notice.issued_on.isoformat()}"
+        f" (สำเนาถึงสำนักงาน ก.พ.ร.)\n\n{office.name_th} โทร {office.phone}\n\n"
+        f"Dear applicant,\n\n{notice.reason_en}.\nNotice {notice.number} of"
+        f" {notice.issued_on.isoformat()} (copied to the OPDC).\n\n{office.name_en},"
+        f" phone {office.phone}\n"
+    )
+    return OutboxMessage(
+        application_id=application.id,
+        delay_notice_id=notice.id,
+        recipient=application.applicant_email,
+        subject=f"หนังสือแจ้งเหตุล่าช้า / Delay notice {notice.number}",
+        body=body,
+        created_at=utcnow(),
+    )
+
+
+def deliver(engine: Engine, settings: Settings) -> tuple[int, int]:
+    """Send pending outbox messages, one transaction each. Returns (sent, failed)."""
+    sent = failed = 0
+    with Session(engine) as session:
+        pending = session.exec(
+            select(col(OutboxMessage.id))
+            .where(col(OutboxMessage.status) == "pending")
+            .order_by(col(OutboxMessage.id))
+        ).all()
+    for message_id in pending:
+        with unit_of_work(engine) as session:
+            message = session.get(OutboxMessage, message_id)
+            if message is None or message.status != "pending":
+                continue
+            message.attempts += 1
+            try:
+                _send(settings, message)
+            except (OSError, smtplib.SMTPException) as exc:
+                message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+                if message.attempts >= MAX_ATTEMPTS:
+                    message.status = "failed"
+                failed += 1
+            else:
+                message.status = "sent"
+                message.sent_at = utcnow()
+                message.last_error = ""
+                sent += 1
+            session.add(message)
+    return sent, failed
+
+
+def _send(settings: Settings, message: OutboxMessage) -> None:
+    email = EmailMessage()
+    email["From"] = settings.smtp_sender
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email.set_content(message.body)
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_username:
+            smtp.login(settings.smtp_username, settings.smtp_password)
+        smtp.send_message(email)
+
+
+def run(engine: Engine, settings: Settings, today: date) -> RunResult:
+    """Create today's notices (one transaction), then deliver what the outbox holds."""
+    email = bool(settings.smtp_host)
+    with unit_of_work(engine) as session:
+        created, queued = create_due(session, today, email=email)
+    sent = failed = 0
+    if email:
+        sent, failed = deliver(engine, settings)
+    return RunResult(created, queued, sent, failed)
