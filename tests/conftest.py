@@ -15,6 +15,8 @@ from sqlmodel import Session
 from tracking import migrate
 from tracking.db import make_engine
 
+from .scenarios import scenario  # noqa: F401  (a fixture shared by several test modules)
+
 TEST_URL = os.environ.get("TIDTAM_TEST_DATABASE_URL", "")
 
 

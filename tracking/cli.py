@@ -22,7 +22,7 @@ from checklists.loader import (
     default_catalogue,
     load_catalogue,
 )
-from tracking import audit, auth, demo, migrate, notices
+from tracking import audit, auth, demo, migrate, notices, reports
 from tracking.config import Settings
 from tracking.db import make_engine, unit_of_work
 from tracking.errors import DomainError
@@ -145,6 +145,32 @@ def notices_run(
         f"{day.isoformat()}: created {result.created} notices, queued {result.queued} e-mails,"
         f" sent {result.sent}, failed {result.failed}"
     )
+
+
+report_app = typer.Typer(no_args_is_help=True, help="Reports.")
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("monthly")
+def report_monthly(
+    month: Annotated[str, typer.Option(help="YYYY-MM (Gregorian).")],
+    output: Annotated[Path, typer.Option(help="File to write.")],
+    format: Annotated[str, typer.Option(help="csv or xlsx.")] = "xlsx",  # noqa: A002
+) -> None:
+    """The month's figures per permit type and department (Thai headers, BE month)."""
+    if format not in {"csv", "xlsx"}:
+        typer.echo("--format must be csv or xlsx", err=True)
+        raise typer.Exit(2)
+    try:
+        period = reports.Month.parse(month)
+    except DomainError as exc:
+        typer.echo(exc.en, err=True)
+        raise typer.Exit(2) from exc
+    with _engine() as engine, unit_of_work(engine) as session:
+        rows = reports.monthly(session, period)
+    data = reports.to_csv(rows, period) if format == "csv" else reports.to_xlsx(rows, period)
+    output.write_bytes(data)
+    typer.echo(f"wrote {len(rows)} rows for {period.thai} to {output}")
 
 
 staff_app = typer.Typer(no_args_is_help=True, help="Staff accounts.")

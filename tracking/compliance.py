@@ -59,7 +59,7 @@ E = ApplicationEvent
 A = Application
 
 
-def _moment(day: date, end: bool = False) -> datetime:
+def day_start(day: date, end: bool = False) -> datetime:
     local = datetime.combine(day + timedelta(days=1) if end else day, time(), BANGKOK)
     return local.astimezone(UTC)
 
@@ -85,9 +85,9 @@ def _decided_in(f: Filters) -> list[ColumnElement[bool]]:
 def _events_in(f: Filters, *kinds: str) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [col(E.transition_kind).in_(kinds)]
     if f.date_from:
-        where.append(col(E.occurred_at) >= _moment(f.date_from))
+        where.append(col(E.occurred_at) >= day_start(f.date_from))
     if f.date_to:
-        where.append(col(E.occurred_at) < _moment(f.date_to, end=True))
+        where.append(col(E.occurred_at) < day_start(f.date_to, end=True))
     if f.officer:
         where.append(col(E.actor) == f.officer)
     return where + _app_filters(f)
@@ -442,9 +442,9 @@ def officers(session: Session, f: Filters) -> list[dict[str, Any]]:
     ).all()
     intake_where: list[ColumnElement[bool]] = [col(E.kind) == "intake", *_app_filters(unfiltered)]
     if f.date_from:
-        intake_where.append(col(E.occurred_at) >= _moment(f.date_from))
+        intake_where.append(col(E.occurred_at) >= day_start(f.date_from))
     if f.date_to:
-        intake_where.append(col(E.occurred_at) < _moment(f.date_to, end=True))
+        intake_where.append(col(E.occurred_at) < day_start(f.date_to, end=True))
     intakes = session.execute(
         select(col(A.department), col(E.actor), func.count())
         .join(A, col(A.id) == col(E.application_id))

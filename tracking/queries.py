@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from checklists.schema import PermitType, TransitionKind
 from tracking import rules, services
 from tracking.errors import NotPermitted
-from tracking.models import Application, ApplicationEvent, ChecklistEntry, Office
+from tracking.models import Application, ApplicationEvent, ChecklistEntry, DelayNotice, Office
 from tracking.services import Actor
 
 MAX_PER_PAGE = 200
@@ -188,6 +188,19 @@ def application_detail(
             for e in entries
         ],
         "trail": [event_view(e) for e in history],
+        "delay_notices": [
+            {
+                "number": n.number,
+                "issued_on": n.issued_on,
+                "reason": {"th": n.reason_th, "en": n.reason_en},
+                "copy_to_opdc": n.copy_to_opdc,
+            }
+            for n in session.exec(
+                select(DelayNotice)
+                .where(col(DelayNotice.application_id) == application.id)
+                .order_by(col(DelayNotice.seq))
+            ).all()
+        ],
         "events": available_events(session, application, permit, actor, today, history, statuses),
     }
 

@@ -199,6 +199,13 @@ class AvailableEventOut(BaseModel):
     needs_deadline: bool
 
 
+class DelayNoticeOut(BaseModel):
+    number: str
+    issued_on: date
+    reason: Bilingual
+    copy_to_opdc: bool
+
+
 class ApplicantOut(BaseModel):
     name: str
     id_number: str
@@ -229,6 +236,7 @@ class ApplicationDetail(BaseModel):
     version: int
     checklist: list[ChecklistItemOut]
     trail: list[EventOut]
+    delay_notices: list[DelayNoticeOut]
     events: list[AvailableEventOut]
 
 

@@ -186,3 +186,29 @@ def test_receipt_qr_decodes_to_the_status_page(
     assert response.status == 200
     assert code in phone.content()
     context.close()
+
+
+def test_manager_dashboard_and_stats(browser: Browser, server: str, engine: Engine) -> None:
+    for kind in STATES:
+        _make(engine, kind)
+    with unit_of_work(engine) as session:
+        auth.create_staff(
+            session, username="browser-manager", role="manager", department=None, password=PASSWORD
+        )
+    _check(browser, f"{server}/stats", "stats")
+    context = browser.new_context(viewport=DESKTOP, locale="th-TH")
+    page = context.new_page()
+    page.goto(f"{server}/staff/login?next=/manager")
+    page.fill("#username", "browser-manager")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/manager")
+    page.screenshot(path=str(ARTIFACTS / "manager-desktop.png"), full_page=True)
+    violations = _axe(page)
+    assert violations == [], _describe(violations)
+    page.set_viewport_size(PHONE)
+    page.goto(f"{server}/manager?lang=en&date_from=2020-01-01")
+    page.screenshot(path=str(ARTIFACTS / "manager-phone.png"), full_page=True)
+    violations = _axe(page)
+    assert violations == [], _describe(violations)
+    context.close()

@@ -250,6 +250,7 @@ def _detail(session: SessionDep, application_id: int, actor: Actor, base_url: st
         version=a.version,
         checklist=view["checklist"],
         trail=view["trail"],
+        delay_notices=view["delay_notices"],
         events=[e.__dict__ for e in view["events"]],
     )
 

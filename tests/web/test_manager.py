@@ -1,0 +1,157 @@
+"""The manager's dashboard, the compliance JSON, the monthly report and the public stats,
+with the figures of the compliance scenario asserted exactly in each."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import time_machine
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from tracking.cli import app as cli
+
+from .conftest import PASSWORD, Staff
+
+RANGE = {"date_from": "2026-03-01", "date_to": "2026-12-31"}
+
+
+def _travel(day: Any) -> Any:
+    return time_machine.travel(datetime.combine(day, time(3), UTC), tick=False)
+
+
+def _figure(html: str, name: str) -> str:
+    match = re.search(rf'id="fig-{name}">([^<]*)<', html)
+    assert match, name
+    return match.group(1)
+
+
+def test_summary_json_is_for_managers_only(staff: Staff, client: TestClient) -> None:
+    assert client.get("/api/v1/compliance/summary").status_code == 401
+    clerk = staff.for_type("food-premises", "clerk")
+    assert clerk.get("/api/v1/compliance/summary").status_code == 403
+    assert staff("admin").get("/api/v1/compliance/summary").status_code == 403
+    manager = staff("manager")
+    response = manager.get("/api/v1/compliance/summary")
+    assert response.status_code == 200
+    assert response.json()["refusals"]["without_ground"] == 0
+    bad = manager.get("/api/v1/compliance/summary", params={"date_from": "yesterday"})
+    assert bad.status_code == 422
+
+
+def test_dashboard_shows_the_scenario_figures(
+    engine: Engine,
+    staff: Staff,
+    client: TestClient,
+    scenario: dict[str, Any],
+) -> None:
+    staff("manager")
+    with _travel(scenario["today"]):
+        manager = staff.sign_in("manager-office-a")
+        data = manager.get("/api/v1/compliance/summary", params=RANGE).json()
+        signed = client.post(
+            "/staff/login",
+            data={"username": "manager-office-a", "password": PASSWORD, "next": "/manager"},
+            follow_redirects=False,
+        )
+        assert signed.status_code == 303
+        page = client.get("/manager", params={**RANGE, "lang": "en"})
+    assert page.status_code == 200
+    html = page.text
+    assert _figure(html, "four-eyes") == "1"
+    assert _figure(html, "out-of-turn") == "1"
+    assert _figure(html, "out-of-turn-no-reason") == "1"
+    assert _figure(html, "multi-deficiency") == "0"
+    assert _figure(html, "no-ground") == "0"
+    assert _figure(html, "overdue") == str(data["overdue"]["count"])
+    assert _figure(html, "letters") == (
+        f"{data['overdue']['letters_sent']}/{data['overdue']['letters_due']}"
+    )
+    assert _figure(html, "decided") == str(data["decided"])
+    assert 'class="flagged"' in html
+    assert "peer-4" in html
+    assert "<svg" in html
+    assert data["four_eyes"]["breaches"] == 1
+    overdue = next(r for r in data["overdue"]["oldest"] if r["id"] == scenario["overdue"])
+    assert (overdue["letters_sent"], overdue["letters_due"]) == (2, 3)
+    assert f"{overdue['tracking_code']}</a></td>" in html
+
+
+def test_dashboard_sign_in_and_roles(staff: Staff, client: TestClient) -> None:
+    anonymous = client.get("/manager", follow_redirects=False)
+    assert anonymous.status_code == 303
+    clerk = staff.for_type("food-premises", "clerk")
+    client.post("/staff/login", data={"username": clerk.username, "password": PASSWORD})
+    assert client.get("/manager").status_code == 403
+
+
+def test_monthly_report_xlsx_and_csv(
+    engine: Engine,
+    staff: Staff,
+    scenario: dict[str, Any],
+    tmp_path: Path,
+    env_database: str,
+) -> None:
+    manager = staff("manager")
+    response = manager.get("/api/v1/reports/monthly", params={"month": "2026-03", "format": "xlsx"})
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book.active
+    assert sheet.title == "มีนาคม 2569"
+    assert "มีนาคม 2569" in sheet["A1"].value
+    headers = [c.value for c in sheet[2]]
+    assert headers[:4] == ["ประเภทคำขอ", "หน่วยงาน", "รับคำขอ", "พิจารณาแล้วเสร็จ"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
+    food = next(r for r in rows if r[0].startswith("การขอรับใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร"))
+    received, decided, on_time, _, refused, grounds, letters = food[2:9]
+    assert received == 25  # 2 walked + 1 overdue + legacy + breach + 20 peers
+    assert refused == 8
+    assert "hygiene-criteria-not-met: 8" in grounds
+    # Decisions through the workflow set the application's decision date; in March, one.
+    assert (decided, on_time) == (1, 1)
+    assert letters == 0  # the notices were sent in April and May
+    csv_response = manager.get(
+        "/api/v1/reports/monthly", params={"month": "2026-03", "format": "csv"}
+    )
+    table = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
+    assert table[1][0] == "ประเภทคำขอ"
+    assert (
+        staff.for_type("food-premises", "clerk")
+        .get("/api/v1/reports/monthly", params={"month": "2026-03"})
+        .status_code
+        == 403
+    )
+    assert manager.get("/api/v1/reports/monthly", params={"month": "2026-13"}).status_code == 422
+    out = tmp_path / "m.xlsx"
+    result = CliRunner().invoke(
+        cli, ["report", "monthly", "--month", "2026-03", "--format", "xlsx", "--output", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert load_workbook(out).active["A1"].value == sheet["A1"].value
+
+
+def test_public_stats_without_people(
+    engine: Engine,
+    client: TestClient,
+    scenario: dict[str, Any],
+) -> None:
+    with _travel(scenario["today"] + timedelta(days=30)):
+        page = client.get("/stats?lang=en")
+        data = client.get("/api/v1/stats").json()
+        table = client.get("/stats.csv").content.decode("utf-8-sig")
+    assert page.status_code == 200
+    food = next(r for r in data if r["permit_type"] == "food-premises")
+    assert food["decided"] == 2
+    assert food["on_time_rate"] == 0.5
+    for text in (page.text, table, str(data)):
+        assert "peer-" not in text
+        assert "approver-" not in text
+        assert "สมชาย" not in text
+    assert "food-premises" in table

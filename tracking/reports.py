@@ -1,0 +1,291 @@
+"""The monthly tables the integrity plan publishes, and the public processing statistics.
+
+All figures are SQL aggregates grouped by permit type and department; the files are written
+with the csv module and openpyxl (Thai headers, Buddhist Era month names).
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from sqlalchemy import and_, case, func, or_, select
+from sqlmodel import Session, col
+
+from checklists.loader import default_catalogue
+from checklists.schema import DEPARTMENTS, TransitionKind
+from tracking import compliance
+from tracking.errors import InvalidInput
+from tracking.models import Application, ApplicationEvent, DelayNotice
+
+THAI_MONTHS = (
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
+)
+COLUMNS = (
+    ("permit_type", "ประเภทคำขอ", "Permit type"),
+    ("department", "หน่วยงาน", "Department"),
+    ("received", "รับคำขอ", "Received"),
+    ("decided", "พิจารณาแล้วเสร็จ", "Decided"),
+    ("on_time", "แล้วเสร็จตามกำหนด", "Decided on time"),
+    ("overdue", "เกินกำหนด ณ สิ้นเดือน", "Overdue at month end"),
+    ("refused", "ไม่อนุญาต", "Refused"),
+    ("refused_by_ground", "ไม่อนุญาตจำแนกตามเหตุ", "Refused by ground"),
+    ("letters_sent", "หนังสือแจ้งเหตุล่าช้าที่ส่ง", "Delay letters sent"),
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+A = Application
+E = ApplicationEvent
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        try:
+            year, month = (int(part) for part in text.split("-"))
+            if not (1 <= month <= 12 and 2000 <= year <= 2200) or len(text) != 7:
+                raise ValueError
+        except ValueError:
+            raise InvalidInput(
+                "เดือนต้องอยู่ในรูปแบบ YYYY-MM (ปี ค.ศ.) เช่น 2026-11",
+                "The month must be YYYY-MM (Gregorian year), for example 2026-11",
+                field="month",
+            ) from None
+        return cls(year, month)
+
+    @property
+    def first(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last(self) -> date:
+        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    @property
+    def thai(self) -> str:
+        return f"{THAI_MONTHS[self.month - 1]} {self.year + 543}"
+
+
+def monthly(session: Session, month: Month) -> list[dict[str, Any]]:
+    """One row per permit type and department: the month's figures."""
+    first, last = month.first, month.last
+    start, end = compliance.day_start(first), compliance.day_start(last, end=True)
+    rows: dict[tuple[str, str], dict[str, Any]] = defaultdict(
+        lambda: {
+            "received": 0,
+            "decided": 0,
+            "on_time": 0,
+            "overdue": 0,
+            "refused": 0,
+            "refused_by_ground": {},
+            "letters_sent": 0,
+        }
+    )
+    for permit_type, department, received, decided, on_time, overdue in session.execute(
+        select(
+            col(A.permit_type),
+            col(A.department),
+            func.sum(case((col(A.submitted_on).between(first, last), 1), else_=0)),
+            func.sum(case((col(A.decided_on).between(first, last), 1), else_=0)),
+            func.sum(
+                case(
+                    (
+                        and_(
+                            col(A.decided_on).between(first, last),
+                            col(A.decided_on) <= col(A.due_date),
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ),
+            func.sum(
+                case(
+                    (
+                        and_(
+                            col(A.submitted_on) <= last,
+                            col(A.due_date) < last,
+                            or_(col(A.decided_on).is_(None), col(A.decided_on) > last),
+                            or_(col(A.outcome).is_(None), col(A.state_entered_at) >= end),
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ),
+        )
+        .where(col(A.submitted_on) <= last)
+        .group_by(col(A.permit_type), col(A.department))
+    ).all():
+        rows[(permit_type, department)].update(
+            received=int(received or 0),
+            decided=int(decided or 0),
+            on_time=int(on_time or 0),
+            overdue=int(overdue or 0),
+        )
+    for permit_type, department, ground, count in session.execute(
+        select(col(A.permit_type), col(A.department), col(E.ground), func.count())
+        .select_from(E)
+        .join(A, col(A.id) == col(E.application_id))
+        .where(
+            col(E.transition_kind) == TransitionKind.refuse.value,
+            col(E.occurred_at) >= start,
+            col(E.occurred_at) < end,
+        )
+        .group_by(col(A.permit_type), col(A.department), col(E.ground))
+    ).all():
+        row = rows[(permit_type, department)]
+        row["refused"] += int(count)
+        row["refused_by_ground"][ground or "-"] = int(count)
+    for permit_type, department, count in session.execute(
+        select(col(A.permit_type), col(A.department), func.count())
+        .select_from(DelayNotice)
+        .join(A, col(A.id) == col(DelayNotice.application_id))
+        .where(col(DelayNotice.issued_on).between(first, last))
+        .group_by(col(A.permit_type), col(A.department))
+    ).all():
+        rows[(permit_type, department)]["letters_sent"] = int(count)
+    return [
+        {"permit_type": p, "department": d, **values}
+        for (p, d), values in sorted(rows.items())
+        if any(values[k] for k in ("received", "decided", "overdue", "refused", "letters_sent"))
+    ]
+
+
+def _cells(row: dict[str, Any]) -> list[Any]:
+    catalogue = default_catalogue()
+    permit = catalogue.types.get(row["permit_type"])
+    grounds = "; ".join(f"{g}: {n}" for g, n in sorted(row["refused_by_ground"].items()))
+    return [
+        permit.name.th if permit else row["permit_type"],
+        DEPARTMENTS.get(row["department"], (row["department"],))[0],
+        row["received"],
+        row["decided"],
+        row["on_time"],
+        row["overdue"],
+        row["refused"],
+        grounds,
+        row["letters_sent"],
+    ]
+
+
+def to_csv(rows: list[dict[str, Any]], month: Month) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([f"รายงานประจำเดือน{month.thai}"])
+    writer.writerow([th for _, th, _ in COLUMNS])
+    for row in rows:
+        writer.writerow(_cells(row))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens Thai correctly
+
+
+def to_xlsx(rows: list[dict[str, Any]], month: Month) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = month.thai
+    sheet.append([f"รายงานผลการให้บริการประจำเดือน{month.thai}"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([th for _, th, _ in COLUMNS])
+    sheet.append([en for _, _, en in COLUMNS])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True)
+    for row in rows:
+        sheet.append(_cells(row))
+    widths = (48, 30, 10, 14, 14, 16, 10, 40, 16)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def public_stats(session: Session, today: date) -> list[dict[str, Any]]:
+    """Processing times per permit type over the last 12 months: nothing that identifies a
+    person or an officer."""
+    since = today - timedelta(days=365)
+    filters = compliance.Filters(date_from=since, date_to=today)
+    decided = {row["permit_type"]: row for row in compliance.on_time(session, filters)}
+    received = dict(
+        session.execute(
+            select(col(A.permit_type), func.count())
+            .where(col(A.submitted_on).between(since, today))
+            .group_by(col(A.permit_type))
+        ).all()
+    )
+    result = []
+    for permit in sorted(default_catalogue().values(), key=lambda p: p.number):
+        row = decided.get(permit.slug, {})
+        result.append(
+            {
+                "permit_type": permit.slug,
+                "name": {"th": permit.name.th, "en": permit.name.en},
+                "service_days": permit.service_time.days,
+                "day_unit": permit.service_time.unit.value,
+                "received": int(received.get(permit.slug, 0)),
+                "decided": row.get("decided", 0),
+                "on_time_rate": row.get("on_time_rate"),
+                "median_days": row.get("median_days"),
+                "p90_days": row.get("p90_days"),
+            }
+        )
+    return result
+
+
+def stats_csv(rows: list[dict[str, Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "permit_type",
+            "ชื่อ",
+            "name",
+            "service_days",
+            "day_unit",
+            "received",
+            "decided",
+            "on_time_rate",
+            "median_days",
+            "p90_days",
+        ]
+    )
+    for r in rows:
+        writer.writerow(
+            [
+                r["permit_type"],
+                r["name"]["th"],
+                r["name"]["en"],
+                r["service_days"],
+                r["day_unit"],
+                r["received"],
+                r["decided"],
+                r["on_time_rate"],
+                r["median_days"],
+                r["p90_days"],
+            ]
+        )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,0 +1,231 @@
+"""Managers: the compliance dashboard, its JSON, the monthly report; and the public statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Annotated, Any, Literal
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from checklists.loader import default_catalogue
+from checklists.schema import DEPARTMENTS
+from tracking import compliance, reports
+from tracking.errors import NotPermitted
+from tracking.models import utcnow
+from tracking.services import Actor, bangkok_date
+from web import i18n
+from web.deps import CurrentActor, PageActor, SessionDep
+from web.pages import render
+from web.schemas import ErrorOut
+
+router = APIRouter(tags=["manager"])
+SLUG = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+
+
+def _manager(actor: Actor) -> Actor:
+    if actor.role != "manager":
+        raise NotPermitted("หน้านี้สำหรับผู้บริหาร", "Only managers can see compliance figures")
+    return actor
+
+
+def manager_actor(actor: CurrentActor) -> Actor:
+    return _manager(actor)
+
+
+ManagerActor = Annotated[Actor, Depends(manager_actor)]
+
+
+@dataclass(frozen=True)
+class FilterParams:
+    date_from: date | None
+    date_to: date | None
+    department: str | None
+    permit_type: str | None
+    officer: str | None
+
+    def filters(self) -> compliance.Filters:
+        return compliance.Filters(
+            self.date_from,
+            self.date_to,
+            self.department or None,
+            self.permit_type or None,
+            self.officer or None,
+        )
+
+
+def filter_params(
+    date_from: date | None = None,
+    date_to: date | None = None,
+    department: Annotated[str | None, Query(max_length=64, pattern=SLUG)] = None,
+    permit_type: Annotated[str | None, Query(max_length=64, pattern=SLUG)] = None,
+    officer: Annotated[str | None, Query(max_length=64, pattern=r"^[\w.\-@]+$")] = None,
+) -> FilterParams:
+    return FilterParams(date_from, date_to, department, permit_type, officer)
+
+
+Filters = Annotated[FilterParams, Depends(filter_params)]
+
+
+@router.get(
+    "/api/v1/compliance/summary",
+    summary="Compliance with the discretion guidelines and the Licensing Facilitation Act",
+    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+)
+def summary_json(session: SessionDep, actor: ManagerActor, params: Filters) -> JSONResponse:
+    data = compliance.summary(session, params.filters(), bangkok_date(utcnow()))
+    return JSONResponse(data)
+
+
+@router.get(
+    "/api/v1/reports/monthly",
+    summary="Monthly report per permit type and department (CSV or Excel, Thai headers)",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/csv": {}, reports.XLSX: {}}},
+        401: {"model": ErrorOut},
+        403: {"model": ErrorOut},
+        422: {"model": ErrorOut},
+    },
+)
+def monthly_report(
+    session: SessionDep,
+    actor: ManagerActor,
+    month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")],
+    format: Literal["csv", "xlsx"] = "xlsx",  # noqa: A002
+) -> Response:
+    period = reports.Month.parse(month)
+    rows = reports.monthly(session, period)
+    if format == "csv":
+        body, media = reports.to_csv(rows, period), "text/csv; charset=utf-8"
+    else:
+        body, media = reports.to_xlsx(rows, period), reports.XLSX
+    name = f"tidtam-{month}.{format}"
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+def _bar_chart(rows: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+    """On-time rate per permit type as horizontal bars, laid out here so the SVG needs no
+    script: each bar has its text label and value."""
+    catalogue = default_catalogue()
+    bars = []
+    for i, row in enumerate(rows):
+        permit = catalogue.types.get(row["permit_type"])
+        rate = row["on_time_rate"] or 0.0
+        bars.append(
+            {
+                "y": 8 + i * 34,
+                "label": (getattr(permit.name, lang) if permit else row["permit_type"])[:60],
+                "width": round(rate * 300, 1),
+                "value": f"{rate:.0%} · n = {row['decided']}",
+            }
+        )
+    return {"bars": bars, "height": 16 + len(bars) * 34}
+
+
+def _department(slug: str, lang: str) -> str:
+    names = DEPARTMENTS.get(slug)
+    return names[0 if lang == "th" else 1] if names else slug
+
+
+@router.get(
+    "/manager",
+    summary="Compliance dashboard (managers)",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/html": {}}},
+        303: {"description": "Sign in"},
+        403: {"content": {"text/html": {}}},
+    },
+)
+def dashboard(
+    request: Request,
+    session: SessionDep,
+    actor: PageActor,
+    params: Filters,
+    lang: Annotated[str | None, Query(pattern="^(th|en)$")] = None,
+) -> Response:
+    language = i18n.language(request)
+    if actor is None:
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return RedirectResponse(f"/staff/login?next={target}", status_code=303)
+    if actor.role != "manager":
+        return render(
+            request, "error.html", {"message": i18n.ui("manager_only", language)}, status_code=403
+        )
+    today = bangkok_date(utcnow())
+    filters = params.filters()
+    if filters.date_from is None and filters.date_to is None:
+        filters = compliance.Filters(
+            today.replace(day=1), today, filters.department, filters.permit_type, filters.officer
+        )
+    data = compliance.summary(session, filters, today)
+    catalogue = default_catalogue()
+    names = {slug: getattr(p.name, language) for slug, p in catalogue.items()}
+    query = urlencode({k: v for k, v in data["filters"].items() if v})
+    return render(
+        request,
+        "manager.html",
+        {
+            "d": data,
+            "chart": _bar_chart(data["by_permit_type"], language),
+            "names": names,
+            "dept": lambda slug: _department(slug, language),
+            "departments": [(slug, _department(slug, language)) for slug in DEPARTMENTS],
+            "permits": sorted(
+                ((p.slug, names[p.slug]) for p in catalogue.values()), key=lambda x: x[1]
+            ),
+            "query": query,
+            "month": today.strftime("%Y-%m"),
+        },
+    )
+
+
+@router.get(
+    "/stats",
+    summary="Public processing-time statistics (last 12 months)",
+    response_class=Response,
+    responses={200: {"content": {"text/html": {}}}},
+)
+def stats_page(
+    request: Request,
+    session: SessionDep,
+    lang: Annotated[str | None, Query(pattern="^(th|en)$")] = None,
+) -> Response:
+    today = bangkok_date(utcnow())
+    rows = reports.public_stats(session, today)
+    language = i18n.language(request)
+    return render(
+        request,
+        "stats.html",
+        {
+            "rows": rows,
+            "since": i18n.format_date(today - timedelta(days=365), language),
+            "until": i18n.format_date(today, language),
+            "chart": _bar_chart([r for r in rows if r["decided"]], language),
+        },
+    )
+
+
+@router.get(
+    "/stats.csv",
+    summary="Public processing-time statistics (CSV)",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def stats_csv(session: SessionDep) -> Response:
+    rows = reports.public_stats(session, bangkok_date(utcnow()))
+    return Response(
+        reports.stats_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="tidtam-stats.csv"'},
+    )
+
+
+@router.get("/api/v1/stats", summary="Public processing-time statistics (JSON)")
+def stats_json(session: SessionDep) -> JSONResponse:
+    return JSONResponse(reports.public_stats(session, bangkok_date(utcnow())))
