@@ -81,18 +81,18 @@ def load(
         " applicant_id_number, applicant_phone, applicant_email, subject_address,"
         " subject_description, subject_details, submitted_at, submitted_on, due_date,"
         " clock_paused_on, applicant_deadline, state_entered_at, decided_on, outcome,"
-        " updated_at, trail_head, event_count, version) VALUES (:id, :office_id,"
+        " days_to_decision, updated_at, trail_head, event_count, version) VALUES (:id, :office_id,"
         " :permit_type, 1, 'bench', :department, :state, :turn, :code, 'ผู้ยื่นทดสอบ',"
         " '1101700123456', '0800000000', '', 'ที่อยู่ทดสอบ', '', '{}', :submitted_at,"
         " :submitted_on, :due_date, NULL, :applicant_deadline, :state_entered_at,"
-        " :decided_on, :outcome, :updated_at, '', :event_count, 1)"
+        " :decided_on, :outcome, :days_to_decision, :updated_at, '', :event_count, 1)"
     )
     event_sql = text(
         "INSERT INTO application_event (id, application_id, seq, kind, occurred_at, actor,"
-        " role, event, source, target, transition_kind, reason, ground, out_of_turn, data,"
-        " prev_hash, hash) VALUES (:id, :application_id, :seq, :kind, :occurred_at,"
-        " 'bench', 'clerk', :event, :source, :target, :transition_kind, '', NULL, false,"
-        " '{}', '', '')"
+        " role, event, source, target, transition_kind, reason, ground, out_of_turn,"
+        " step_days, data, prev_hash, hash) VALUES (:id, :application_id, :seq, :kind,"
+        " :occurred_at, :actor, :role, :event, :source, :target, :transition_kind, :reason,"
+        " :ground, :out_of_turn, :step_days, '{}', '', '')"
     )
     check_sql = text(
         "INSERT INTO checklist_entry (application_id, item_id, step, required, status, note)"
@@ -115,6 +115,7 @@ def load(
                 today - timedelta(days=rng.randrange(0, 400)), datetime.min.time(), UTC
             ) + timedelta(hours=2 + rng.random() * 7)
             moment = submitted
+            dept = permit.department
             events.append(
                 {
                     "id": (event_id := event_id + 1),
@@ -126,18 +127,28 @@ def load(
                     "source": None,
                     "target": permit.initial_step.id,
                     "transition_kind": None,
+                    "actor": f"clerk-{dept}-{rng.randrange(4)}",
+                    "role": "clerk",
+                    "reason": "",
+                    "ground": None,
+                    "out_of_turn": False,
+                    "step_days": None,
                 }
             )
             decided = None
+            used = None
             for seq, (event, source, target) in enumerate(walk, start=2):
-                moment += timedelta(days=rng.randrange(0, 6), hours=rng.randrange(0, 5))
-                kind = next(
-                    t.kind.value
-                    for t in permit.transitions
-                    if t.event == event and t.source == source
+                gap = rng.randrange(0, 6)
+                moment += timedelta(days=gap, hours=rng.randrange(0, 5))
+                rule = next(
+                    t for t in permit.transitions if t.event == event and t.source == source
                 )
+                kind = rule.kind.value
+                role = rule.roles[0]
+                out_of_turn = kind in {"approve", "refuse"} and rng.random() < 0.02
                 if kind in {"approve", "refuse"}:
                     decided = moment.date()
+                    used = (moment.date() - submitted.date()).days * 5 // 7
                 events.append(
                     {
                         "id": (event_id := event_id + 1),
@@ -149,6 +160,12 @@ def load(
                         "source": source,
                         "target": target,
                         "transition_kind": kind,
+                        "actor": f"{role}-{dept}-{rng.randrange(5)}",
+                        "role": role,
+                        "reason": "ลำดับก่อนรอผลตรวจ" if out_of_turn else "",
+                        "ground": permit.refusal_grounds[0].code if kind == "refuse" else None,
+                        "out_of_turn": out_of_turn,
+                        "step_days": gap,
                     }
                 )
             state = walk[-1][2] if walk else permit.initial_step.id
@@ -187,6 +204,7 @@ def load(
                     "outcome": step.outcome.value if step.outcome else None,
                     "updated_at": moment,
                     "event_count": len(walk) + 1,
+                    "days_to_decision": used,
                 }
             )
         with engine.begin() as connection:
