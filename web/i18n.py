@@ -14,24 +14,11 @@ from typing import Any
 from markupsafe import escape
 from starlette.requests import Request
 
+from tracking.reports import THAI_MONTHS
 from tracking.services import BANGKOK
 
 LANGUAGES = ("th", "en")
 
-THAI_MONTHS = (
-    "มกราคม",
-    "กุมภาพันธ์",
-    "มีนาคม",
-    "เมษายน",
-    "พฤษภาคม",
-    "มิถุนายน",
-    "กรกฎาคม",
-    "สิงหาคม",
-    "กันยายน",
-    "ตุลาคม",
-    "พฤศจิกายน",
-    "ธันวาคม",
-)
 ENGLISH_MONTHS = (
     "January",
     "February",
