@@ -7,6 +7,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 import zxingcpp
 from fastapi.testclient import TestClient
 from PIL import Image
@@ -203,7 +204,11 @@ def test_typo_is_400_unknown_is_404(engine: Engine, client: TestClient) -> None:
 def test_rapid_lookups_from_one_client_hit_429(database_url: str, engine: Engine) -> None:
     app = create_app(Settings(database_url=database_url, base_url=BASE_URL, track_rate_limit=5))
     code = _code(engine, committed_application(engine))
-    with TestClient(app) as client:
+    # Wall time stands still, so all the hits fall in one rate-limit window.
+    with (
+        time_machine.travel(datetime(2026, 11, 26, 3, 0, 10, tzinfo=UTC), tick=False),
+        TestClient(app) as client,
+    ):
         statuses = [client.get(f"/api/v1/track/{code}").status_code for _ in range(5)]
         assert statuses == [200] * 5
         limited = client.get(f"/api/v1/track/{code}")
@@ -211,9 +216,12 @@ def test_rapid_lookups_from_one_client_hit_429(database_url: str, engine: Engine
         assert int(limited.headers["retry-after"]) >= 1
         assert client.get(f"/track/{code}").status_code == 429
     # A second app process sharing the database sees the same count.
-    with TestClient(
-        create_app(Settings(database_url=database_url, base_url=BASE_URL, track_rate_limit=5))
-    ) as other:
+    with (
+        time_machine.travel(datetime(2026, 11, 26, 3, 0, 20, tzinfo=UTC), tick=False),
+        TestClient(
+            create_app(Settings(database_url=database_url, base_url=BASE_URL, track_rate_limit=5))
+        ) as other,
+    ):
         assert other.get(f"/api/v1/track/{code}").status_code == 429
 
 

@@ -510,21 +510,23 @@ def test_idempotent_intake_and_transition(staff: Staff) -> None:
 
 def test_sign_in_failures_look_alike_and_are_rate_limited(staff: Staff, client: TestClient) -> None:
     staff.for_type("food-premises", "clerk")
-    username = "clerk-environment-sanitation-a"
-    wrong = client.post("/api/v1/auth/token", data={"username": username, "password": "nope"})
-    ghost = client.post("/api/v1/auth/token", data={"username": "ghost", "password": "nope"})
-    assert wrong.status_code == ghost.status_code == 401
-    assert wrong.json() == ghost.json()
-    for _ in range(4):
-        client.post("/api/v1/auth/token", data={"username": username, "password": "nope"})
-    limited = client.post(
-        "/api/v1/auth/token", data={"username": username, "password": "correct horse battery"}
-    )
-    assert limited.status_code == 429
-    assert int(limited.headers["retry-after"]) > 0
-    # Another user from the same client is still fine (the client limit is higher).
-    other = staff.for_type("building-small", "clerk")
-    assert other.get("/api/v1/applications").status_code == 200
+    # Wall time stands still, so every attempt falls in one rate-limit window.
+    with time_machine.travel(datetime.now(UTC), tick=False):
+        username = "clerk-environment-sanitation-a"
+        wrong = client.post("/api/v1/auth/token", data={"username": username, "password": "nope"})
+        ghost = client.post("/api/v1/auth/token", data={"username": "ghost", "password": "nope"})
+        assert wrong.status_code == ghost.status_code == 401
+        assert wrong.json() == ghost.json()
+        for _ in range(4):
+            client.post("/api/v1/auth/token", data={"username": username, "password": "nope"})
+        limited = client.post(
+            "/api/v1/auth/token", data={"username": username, "password": "correct horse battery"}
+        )
+        assert limited.status_code == 429
+        assert int(limited.headers["retry-after"]) > 0
+        # Another user from the same client is still fine (the client limit is higher).
+        other = staff.for_type("building-small", "clerk")
+        assert other.get("/api/v1/applications").status_code == 200
 
 
 def test_openapi_documents_every_endpoint(client: TestClient) -> None:
