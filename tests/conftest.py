@@ -43,6 +43,8 @@ TABLES_TO_EMPTY = (
     "outbox_message",
     "delay_notice",
     "application_event",
+    "compliance_case",
+    "compliance_tally",
     "checklist_entry",
     "application",
     "officeday",

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
 from tracking import auth
@@ -70,3 +70,12 @@ def test_demo_command_adds_walked_applications(engine: Engine, env_database: str
     assert "added 22 demo applications" in result.output
     verified = runner.invoke(app, ["audit", "verify"])
     assert verified.exit_code == 0
+    with engine.begin() as connection:
+        counted = connection.execute(text("SELECT SUM(count) FROM compliance_tally")).scalar()
+        connection.execute(text("DELETE FROM compliance_tally"))
+    rebuilt = runner.invoke(app, ["db", "rebuild-tallies"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    with engine.connect() as connection:
+        again = connection.execute(text("SELECT SUM(count) FROM compliance_tally")).scalar()
+    assert counted
+    assert again == counted

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from tracking import tallies
 from tracking.models import Application, ApplicationEvent
 
 GENESIS = "0" * 64
@@ -53,7 +54,8 @@ def _timestamp(moment: datetime) -> str:
 
 
 def append_event(session: Session, application: Application, **fields: Any) -> ApplicationEvent:
-    """Add the next event of ``application``'s trail and move its head. Flushes nothing."""
+    """Add the next event of ``application``'s trail, move its head and add the event to the
+    compliance tallies (``tracking.tallies``), all in the caller's transaction."""
     assert application.id is not None
     data = fields.pop("data", None) or {}
     event = ApplicationEvent(
@@ -64,6 +66,7 @@ def append_event(session: Session, application: Application, **fields: Any) -> A
         **fields,
     )
     event.hash = event_hash(event)
+    tallies.count_event(session, application, event)
     application.event_count = event.seq
     application.trail_head = event.hash
     session.add(event)

@@ -10,13 +10,20 @@ the financial and private sectors, and district offices stay open.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
 import holidays
 
 CATEGORIES = ("public", "government")
 NOT_OBSERVED_BY_OFFICES = frozenset({"National Labor Day"})
+# Thailand keeps UTC+7 all year.
+BANGKOK = timezone(timedelta(hours=7), "Asia/Bangkok")
+
+
+def bangkok_date(moment: datetime) -> date:
+    """The calendar date in Bangkok at ``moment`` (timezone-aware)."""
+    return moment.astimezone(BANGKOK).date()
 
 
 @lru_cache(maxsize=64)

@@ -22,13 +22,13 @@ from checklists.loader import (
     default_catalogue,
     load_catalogue,
 )
-from tracking import audit, auth, demo, migrate, notices, reports
+from tracking import audit, auth, demo, migrate, notices, reports, tallies
+from tracking.calendar import bangkok_date
 from tracking.config import Settings
 from tracking.db import make_engine, unit_of_work
 from tracking.errors import DomainError
 from tracking.machines import build_machines
 from tracking.models import utcnow
-from tracking.services import bangkok_date
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Tidtam permit tracking.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
@@ -57,6 +57,15 @@ def db_upgrade() -> None:
     with _engine() as engine:
         migrate.upgrade(engine)
     out.print("database is up to date")
+
+
+@db_app.command("rebuild-tallies")
+def db_rebuild_tallies() -> None:
+    """Recompute the compliance tallies and cases from the audit trail (after a bulk import,
+    or after the catalogue's review items change)."""
+    with _engine() as engine, engine.begin() as connection:
+        tallies.rebuild(connection)
+    out.print("compliance tallies rebuilt from the trail")
 
 
 @catalogue_app.command("check")

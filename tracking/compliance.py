@@ -1,8 +1,10 @@
 """Whether the office follows its discretion guidelines and the Licensing Facilitation Act.
 
-Every measure is a SQL aggregate over applications and their trail, filterable by date range,
-department, permit type and officer. Python only finishes small results: percentiles from
-per-day histograms, and robust z-scores across a department's officers.
+Every measure is a SQL aggregate, filterable by date range, department, permit type and officer:
+over the daily tallies and the case list that ``tracking.tallies`` keeps as the trail grows
+(so a figure costs about the same whether the office has a thousand files or a million), and
+over the index of open files for what depends on today. Python only finishes small results:
+percentiles from histograms, and robust z-scores across a department's officers.
 """
 
 from __future__ import annotations
@@ -24,23 +26,19 @@ from sqlalchemy import (
     cast,
     func,
     literal,
-    or_,
     select,
-    true,
 )
 from sqlmodel import Session, col
 
 from checklists.loader import default_catalogue
-from checklists.schema import ItemKind, TransitionKind
-from tracking.models import Application, ApplicationEvent, DelayNotice
+from tracking.calendar import BANGKOK
+from tracking.models import Application, ApplicationEvent, ComplianceCase, ComplianceTally
 from tracking.queries import overdue_clause
-from tracking.services import BANGKOK
 
 NOTICE_DAYS = 7
 OUTLIER_Z = 3.0
 MIN_CASES = 3
 LIST_LIMIT = 50
-REVIEW_ITEM_KINDS = {ItemKind.inspection, ItemKind.review, ItemKind.opinion}
 
 
 @dataclass(frozen=True)
@@ -57,6 +55,8 @@ class Filters:
 
 E = ApplicationEvent
 A = Application
+T = ComplianceTally
+C = ComplianceCase
 
 
 def day_start(day: date, end: bool = False) -> datetime:
@@ -71,26 +71,6 @@ def _app_filters(f: Filters) -> list[ColumnElement[bool]]:
     if f.permit_type:
         where.append(col(A.permit_type) == f.permit_type)
     return where
-
-
-def _decided_in(f: Filters) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [col(A.decided_on).is_not(None)]
-    if f.date_from:
-        where.append(col(A.decided_on) >= f.date_from)
-    if f.date_to:
-        where.append(col(A.decided_on) <= f.date_to)
-    return where + _app_filters(f)
-
-
-def _events_in(f: Filters, *kinds: str) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [col(E.transition_kind).in_(kinds)]
-    if f.date_from:
-        where.append(col(E.occurred_at) >= day_start(f.date_from))
-    if f.date_to:
-        where.append(col(E.occurred_at) < day_start(f.date_to, end=True))
-    if f.officer:
-        where.append(col(E.actor) == f.officer)
-    return where + _app_filters(f)
 
 
 def _days_between(session: Session, later: Any, earlier: Any) -> Any:
@@ -116,40 +96,69 @@ def _percentile(histogram: Iterable[tuple[int, int]], share: float) -> int | Non
     return bins[-1][0]
 
 
+def _tally(f: Filters, *measures: str, by_officer: bool = True) -> list[ColumnElement[bool]]:
+    """Tally rows of ``measures`` within the filters (the officer's own, when ``by_officer``)."""
+    where: list[ColumnElement[bool]] = [col(T.measure).in_(measures)]
+    if f.date_from:
+        where.append(col(T.day) >= f.date_from)
+    if f.date_to:
+        where.append(col(T.day) <= f.date_to)
+    if f.department:
+        where.append(col(T.department) == f.department)
+    if f.permit_type:
+        where.append(col(T.permit_type) == f.permit_type)
+    if by_officer and f.officer:
+        where.append(col(T.actor) == f.officer)
+    return where
+
+
+def _cases(f: Filters, kind: str) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [col(C.kind) == kind]
+    if f.date_from:
+        where.append(col(C.day) >= f.date_from)
+    if f.date_to:
+        where.append(col(C.day) <= f.date_to)
+    if f.department:
+        where.append(col(C.department) == f.department)
+    if f.permit_type:
+        where.append(col(C.permit_type) == f.permit_type)
+    if f.officer:
+        where.append(col(C.actor) == f.officer)
+    return where
+
+
+TOTAL = func.sum(col(T.count))
+
+
 def on_time(session: Session, f: Filters) -> list[dict[str, Any]]:
     """Per permit type: decided, decided by the due date, and the median and 90th-percentile
     days taken (the clock stopped on the applicant's turn)."""
-    where = _decided_in(f)
-    rows = session.execute(
-        select(
-            col(A.permit_type),
-            func.count(),
-            func.sum(case((col(A.decided_on) <= col(A.due_date), 1), else_=0)),
-        )
-        .where(*where)
-        .group_by(col(A.permit_type))
-    ).all()
-    histogram: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for permit_type, days, count in session.execute(
-        select(col(A.permit_type), col(A.days_to_decision), func.count())
-        .where(*where, col(A.days_to_decision).is_not(None))
-        .group_by(col(A.permit_type), col(A.days_to_decision))
+    decided: dict[str, int] = defaultdict(int)
+    in_time: dict[str, int] = defaultdict(int)
+    histogram: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for permit_type, days, flag, count in session.execute(
+        select(col(T.permit_type), col(T.days), col(T.flag), TOTAL)
+        .where(*_tally(f, "decided", by_officer=False))
+        .group_by(col(T.permit_type), col(T.days), col(T.flag))
     ).all():
-        histogram[permit_type].append((int(days), int(count)))
+        decided[permit_type] += int(count)
+        in_time[permit_type] += int(count) if flag else 0
+        histogram[permit_type][int(days)] += int(count)
     catalogue = default_catalogue()
     result = []
-    for permit_type, decided, in_time in sorted(rows):
+    for permit_type in sorted(decided):
         permit = catalogue.types.get(permit_type)
+        total, punctual = decided[permit_type], in_time[permit_type]
         result.append(
             {
                 "permit_type": permit_type,
                 "service_days": permit.service_time.days if permit else None,
                 "day_unit": permit.service_time.unit.value if permit else None,
-                "decided": int(decided),
-                "on_time": int(in_time or 0),
-                "on_time_rate": round(int(in_time or 0) / int(decided), 4) if decided else None,
-                "median_days": _percentile(histogram[permit_type], 0.5),
-                "p90_days": _percentile(histogram[permit_type], 0.9),
+                "decided": total,
+                "on_time": punctual,
+                "on_time_rate": round(punctual / total, 4) if total else None,
+                "median_days": _percentile(histogram[permit_type].items(), 0.5),
+                "p90_days": _percentile(histogram[permit_type].items(), 0.9),
             }
         )
     return result
@@ -161,21 +170,18 @@ def overdue(session: Session, f: Filters, today: date) -> dict[str, Any]:
     where = [overdue_clause(today), *_app_filters(f)]
     late = _days_between(session, literal(today), col(A.due_date))
     letters_due = (late - 1) / NOTICE_DAYS + 1
-    sent = (
-        select(col(DelayNotice.application_id), func.count().label("sent"))
-        .group_by(col(DelayNotice.application_id))
-        .subquery()
-    )
-    totals = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(letters_due), 0),
-            func.coalesce(func.sum(sent.c.sent), 0),
-        )
-        .select_from(A)
-        .outerjoin(sent, sent.c.application_id == col(A.id))
+    # One row per due date from the open-files index; the letters due follow from the date.
+    by_due = session.execute(
+        select(col(A.due_date), func.count(), func.sum(col(A.delay_notices_sent)))
         .where(*where)
-    ).one()
+        .group_by(col(A.due_date))
+    ).all()
+    count = due = sent = 0
+    for due_date, n, letters in by_due:
+        days = (today - _as_date(due_date)).days
+        count += int(n)
+        due += int(n) * ((days - 1) // NOTICE_DAYS + 1)
+        sent += int(letters or 0)
     oldest = session.execute(
         select(
             col(A.id),
@@ -186,18 +192,16 @@ def overdue(session: Session, f: Filters, today: date) -> dict[str, Any]:
             col(A.due_date),
             late,
             letters_due,
-            func.coalesce(sent.c.sent, 0),
+            col(A.delay_notices_sent),
         )
-        .select_from(A)
-        .outerjoin(sent, sent.c.application_id == col(A.id))
         .where(*where)
         .order_by(col(A.due_date), col(A.id))
         .limit(LIST_LIMIT)
     ).all()
     return {
-        "count": int(totals[0]),
-        "letters_due": int(totals[1]),
-        "letters_sent": int(totals[2]),
+        "count": count,
+        "letters_due": due,
+        "letters_sent": sent,
         "oldest": [
             {
                 "id": r[0],
@@ -205,7 +209,7 @@ def overdue(session: Session, f: Filters, today: date) -> dict[str, Any]:
                 "permit_type": r[2],
                 "department": r[3],
                 "state": r[4],
-                "due_date": r[5].isoformat() if hasattr(r[5], "isoformat") else str(r[5]),
+                "due_date": _as_date(r[5]).isoformat(),
                 "days_overdue": int(r[6]),
                 "letters_due": int(r[7]),
                 "letters_sent": int(r[8]),
@@ -215,87 +219,75 @@ def overdue(session: Session, f: Filters, today: date) -> dict[str, Any]:
     }
 
 
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
 def result_notices(session: Session, f: Filters, today: date) -> dict[str, int]:
     """Results notified within 7 days of the decision (a refusal order is its own notice)."""
-    notice = (
-        select(col(E.application_id), func.min(col(E.occurred_at)).label("at"))
-        .where(col(E.transition_kind) == TransitionKind.result_notice.value)
-        .group_by(col(E.application_id))
-        .subquery()
-    )
-    approved = _decided_in(f) + [or_(col(A.outcome).is_(None), col(A.outcome) != "refused")]
-    taken = _days_between(session, notice.c.at, col(A.decided_on))
-    waiting = _days_between(session, literal(today), col(A.decided_on))
-    row = session.execute(
+    waited = today - timedelta(days=NOTICE_DAYS + 1)  # decided on or before: 7 days are up
+    rows = session.execute(
         select(
-            func.count(),
-            func.sum(case((and_(notice.c.at.is_not(None), taken <= NOTICE_DAYS), 1), else_=0)),
-            func.sum(case((and_(notice.c.at.is_not(None), taken > NOTICE_DAYS), 1), else_=0)),
-            func.sum(case((and_(notice.c.at.is_(None), waiting > NOTICE_DAYS), 1), else_=0)),
+            col(T.measure),
+            col(T.key),
+            col(T.flag),
+            TOTAL,
+            func.sum(case((col(T.day) <= waited, col(T.count)), else_=0)),
         )
-        .select_from(A)
-        .outerjoin(notice, notice.c.application_id == col(A.id))
-        .where(*approved)
-    ).one()
-    refused = session.execute(
-        select(func.count()).select_from(A).where(*_decided_in(f), col(A.outcome) == "refused")
-    ).scalar_one()
+        .where(*_tally(f, "decided", "result_notice", by_officer=False))
+        .group_by(col(T.measure), col(T.key), col(T.flag))
+    ).all()
+    decisions = refused = within = late = approved_waited = notified_waited = 0
+    for measure, key, flag, count, past in rows:
+        n, waited_out = int(count), int(past)
+        if measure == "decided":
+            decisions += n
+            refused += n if key == "refuse" else 0
+            approved_waited += waited_out if key == "approve" else 0
+        else:
+            within += n if flag else 0
+            late += 0 if flag else n
+            notified_waited += waited_out
     return {
-        "decisions": int(row[0] or 0) + int(refused),
-        "notified_within_7_days": int(row[1] or 0) + int(refused),
-        "notified_late": int(row[2] or 0),
-        "not_notified_after_7_days": int(row[3] or 0),
+        "decisions": decisions,
+        "notified_within_7_days": within + refused,
+        "notified_late": late,
+        "not_notified_after_7_days": approved_waited - notified_waited,
     }
 
 
 def deficiency(session: Session, f: Filters) -> dict[str, Any]:
     """s.8: applications with more than one deficiency request (must be none), and the
     applications returned, with why."""
-    repeated = (
-        select(col(E.application_id))
-        .join(A, col(A.id) == col(E.application_id))
-        .where(*_events_in(f, TransitionKind.deficiency_request.value))
-        .group_by(col(E.application_id))
-        .having(func.count() > 1)
-        .subquery()
-    )
-    more_than_once = session.execute(select(func.count()).select_from(repeated)).scalar_one()
-    requests = session.execute(
-        select(func.count())
-        .select_from(E)
-        .join(A, col(A.id) == col(E.application_id))
-        .where(*_events_in(f, TransitionKind.deficiency_request.value))
-    ).scalar_one()
-    returned_where = _events_in(f, TransitionKind.return_.value)
-    returned = session.execute(
-        select(func.count())
-        .select_from(E)
-        .join(A, col(A.id) == col(E.application_id))
-        .where(*returned_where)
-    ).scalar_one()
-    reasons = session.execute(
-        select(col(E.reason), func.count())
-        .join(A, col(A.id) == col(E.application_id))
-        .where(*returned_where)
-        .group_by(col(E.reason))
-        .order_by(func.count().desc())
-        .limit(LIST_LIMIT)
-    ).all()
+    requests = repeated = returned = 0
+    reasons: dict[str, int] = defaultdict(int)
+    for measure, key, flag, count in session.execute(
+        select(col(T.measure), col(T.key), col(T.flag), TOTAL)
+        .where(*_tally(f, "deficiency_request", "return"))
+        .group_by(col(T.measure), col(T.key), col(T.flag))
+    ).all():
+        if measure == "deficiency_request":
+            requests += int(count)
+            repeated += int(count) if flag else 0
+        else:
+            returned += int(count)
+            reasons[key] += int(count)
+    top = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:LIST_LIMIT]
     return {
-        "requests": int(requests),
-        "applications_with_more_than_one_request": int(more_than_once),
-        "returned": int(returned),
-        "returned_reasons": [{"reason": r, "count": int(n)} for r, n in reasons],
+        "requests": requests,
+        "applications_with_more_than_one_request": repeated,
+        "returned": returned,
+        "returned_reasons": [{"reason": r, "count": n} for r, n in top],
     }
 
 
 def refusals(session: Session, f: Filters) -> dict[str, Any]:
-    where = _events_in(f, TransitionKind.refuse.value)
     rows = session.execute(
-        select(col(E.ground), func.count())
-        .join(A, col(A.id) == col(E.application_id))
-        .where(*where)
-        .group_by(col(E.ground))
+        select(col(T.key), TOTAL).where(*_tally(f, "refuse")).group_by(col(T.key))
     ).all()
     by_ground = {g: int(n) for g, n in rows if g}
     without = sum(int(n) for g, n in rows if not g)
@@ -306,90 +298,61 @@ def refusals(session: Session, f: Filters) -> dict[str, Any]:
     }
 
 
-def _review_item_events() -> list[str]:
-    return sorted(
-        {
-            f"checklist:{item.id}"
-            for permit in default_catalogue().values()
-            for item in permit.items()
-            if item.kind in REVIEW_ITEM_KINDS
-        }
+def _case_list(session: Session, f: Filters, kind: str) -> list[Any]:
+    """The first cases of ``kind``, oldest first, with the decision each one was."""
+    return list(
+        session.execute(
+            select(
+                col(C.application_id),
+                col(A.tracking_code),
+                col(C.actor),
+                col(C.reason),
+                col(C.occurred_at),
+                col(E.event),
+            )
+            .join(A, col(A.id) == col(C.application_id))
+            .join(E, and_(col(E.application_id) == col(C.application_id), col(E.seq) == col(C.seq)))
+            .where(*_cases(f, kind))
+            .order_by(col(C.occurred_at), col(C.id))
+            .limit(LIST_LIMIT)
+        ).all()
     )
 
 
 def four_eyes(session: Session, f: Filters) -> dict[str, Any]:
     """Decisions taken by someone who also reviewed or inspected the same application."""
-    r = E.__table__.alias("reviewer")  # type: ignore[attr-defined]
-    reviewed = (
-        select(literal(1))
-        .where(
-            r.c.application_id == col(E.application_id),
-            r.c.actor == col(E.actor),
-            or_(
-                r.c.transition_kind.in_(
-                    [TransitionKind.review.value, TransitionKind.inspection.value]
-                ),
-                and_(r.c.event.in_(_review_item_events()), r.c.target == "verified"),
-            ),
-        )
-        .exists()
-    )
-    where = _events_in(f, TransitionKind.approve.value, TransitionKind.refuse.value)
-    rows = session.execute(
-        select(
-            col(E.application_id),
-            col(A.tracking_code),
-            col(E.actor),
-            col(E.event),
-            col(E.occurred_at),
-        )
-        .join(A, col(A.id) == col(E.application_id))
-        .where(*where, reviewed)
-        .order_by(col(E.occurred_at))
-        .limit(LIST_LIMIT)
-    ).all()
     count = session.execute(
-        select(func.count())
-        .select_from(E)
-        .join(A, col(A.id) == col(E.application_id))
-        .where(*where, reviewed)
+        select(func.count()).select_from(C).where(*_cases(f, "four_eyes"))
     ).scalar_one()
     return {
         "breaches": int(count),
         "cases": [
-            {"id": a, "tracking_code": c, "actor": who, "event": ev, "occurred_at": at.isoformat()}
-            for a, c, who, ev, at in rows
+            {
+                "id": a,
+                "tracking_code": c,
+                "actor": who,
+                "event": ev,
+                "occurred_at": _utc(at).isoformat(),
+            }
+            for a, c, who, _why, at, ev in _case_list(session, f, "four_eyes")
         ],
     }
 
 
 def out_of_turn(session: Session, f: Filters) -> dict[str, Any]:
-    where = _events_in(f, TransitionKind.approve.value, TransitionKind.refuse.value)
-    has_reason = func.length(func.trim(col(E.reason))) > 0
-    row = session.execute(
-        select(
-            func.sum(case((col(E.out_of_turn) == true(), 1), else_=0)),
-            func.sum(case((and_(col(E.out_of_turn) == true(), has_reason), 1), else_=0)),
+    has_reason = func.length(func.trim(col(C.reason))) > 0
+    total, with_reason = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((has_reason, 1), else_=0)), 0)).where(
+            *_cases(f, "out_of_turn")
         )
-        .select_from(E)
-        .join(A, col(A.id) == col(E.application_id))
-        .where(*where)
     ).one()
-    cases = session.execute(
-        select(col(E.application_id), col(A.tracking_code), col(E.actor), col(E.reason))
-        .join(A, col(A.id) == col(E.application_id))
-        .where(*where, col(E.out_of_turn) == true())
-        .order_by(col(E.occurred_at))
-        .limit(LIST_LIMIT)
-    ).all()
-    total = int(row[0] or 0)
-    with_reason = int(row[1] or 0)
     return {
-        "decisions_out_of_turn": total,
-        "with_reason": with_reason,
-        "without_reason": total - with_reason,
+        "decisions_out_of_turn": int(total),
+        "with_reason": int(with_reason),
+        "without_reason": int(total) - int(with_reason),
         "cases": [
-            {"id": a, "tracking_code": c, "actor": who, "reason": why} for a, c, who, why in cases
+            {"id": a, "tracking_code": c, "actor": who, "reason": why}
+            for a, c, who, why, _at, _ev in _case_list(session, f, "out_of_turn")
         ],
     }
 
@@ -413,63 +376,34 @@ def _robust_z(values: dict[str, float]) -> dict[str, float]:
 def officers(session: Session, f: Filters) -> list[dict[str, Any]]:
     """Per officer, against the peers of the same department and role: approval rate,
     median days per step, deficiency-request rate; |robust z| > 3 is flagged for review."""
-    unfiltered = Filters(f.date_from, f.date_to, f.department, f.permit_type)
-    decisions = session.execute(
-        select(
-            col(A.department),
-            col(E.actor),
-            func.sum(case((col(E.transition_kind) == "approve", 1), else_=0)),
-            func.count(),
-        )
-        .join(A, col(A.id) == col(E.application_id))
-        .where(*_events_in(unfiltered, "approve", "refuse"))
-        .group_by(col(A.department), col(E.actor))
-    ).all()
-    steps = session.execute(
-        select(col(A.department), col(E.actor), col(E.step_days), func.count())
-        .join(A, col(A.id) == col(E.application_id))
-        .where(
-            *_events_in(unfiltered, *[k.value for k in TransitionKind]),
-            col(E.step_days).is_not(None),
-        )
-        .group_by(col(A.department), col(E.actor), col(E.step_days))
-    ).all()
-    deficiency_requests = session.execute(
-        select(col(A.department), col(E.actor), func.count())
-        .join(A, col(A.id) == col(E.application_id))
-        .where(*_events_in(unfiltered, TransitionKind.deficiency_request.value))
-        .group_by(col(A.department), col(E.actor))
-    ).all()
-    intake_where: list[ColumnElement[bool]] = [col(E.kind) == "intake", *_app_filters(unfiltered)]
-    if f.date_from:
-        intake_where.append(col(E.occurred_at) >= day_start(f.date_from))
-    if f.date_to:
-        intake_where.append(col(E.occurred_at) < day_start(f.date_to, end=True))
-    intakes = session.execute(
-        select(col(A.department), col(E.actor), func.count())
-        .join(A, col(A.id) == col(E.application_id))
-        .where(*intake_where)
-        .group_by(col(A.department), col(E.actor))
-    ).all()
+    peers = _tally(
+        f, "approve", "refuse", "step", "deficiency_request", "received", by_officer=False
+    )
+    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    histograms: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for dept, actor, measure, days, count in session.execute(
+        select(col(T.department), col(T.actor), col(T.measure), col(T.days), TOTAL)
+        .where(*peers)
+        .group_by(col(T.department), col(T.actor), col(T.measure), col(T.days))
+    ).all():
+        counts[(dept, actor)][measure] += int(count)
+        if measure == "step":
+            histograms[(dept, actor)].append((int(days), int(count)))
 
     people: dict[tuple[str, str], dict[str, Any]] = defaultdict(dict)
-    for dept, actor, approved, total in decisions:
-        people[(dept, actor)].update(
-            decisions=int(total), approval_rate=round(int(approved) / int(total), 4)
-        )
-    histograms: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-    for dept, actor, days, count in steps:
-        histograms[(dept, actor)].append((int(days), int(count)))
-    for key, histogram in histograms.items():
-        people[key].update(
-            steps=sum(c for _, c in histogram), median_step_days=_percentile(histogram, 0.5)
-        )
-    requested = {(d, a): int(n) for d, a, n in deficiency_requests}
-    for dept, actor, taken in intakes:
-        people[(dept, actor)].update(
-            intakes=int(taken),
-            deficiency_rate=round(requested.get((dept, actor), 0) / int(taken), 4),
-        )
+    for key, n in counts.items():
+        if decided := n["approve"] + n["refuse"]:
+            people[key].update(decisions=decided, approval_rate=round(n["approve"] / decided, 4))
+        if key in histograms:
+            people[key].update(
+                steps=sum(c for _, c in histograms[key]),
+                median_step_days=_percentile(histograms[key], 0.5),
+            )
+        if n["received"]:
+            people[key].update(
+                intakes=n["received"],
+                deficiency_rate=round(n["deficiency_request"] / n["received"], 4),
+            )
     # Each measure with the count it rests on: too few cases say nothing about a person.
     measures = {
         "approval_rate": "decisions",
@@ -504,12 +438,10 @@ def officers(session: Session, f: Filters) -> list[dict[str, Any]]:
 
 
 def received(session: Session, f: Filters) -> int:
-    where = _app_filters(f)
-    if f.date_from:
-        where.append(col(A.submitted_on) >= f.date_from)
-    if f.date_to:
-        where.append(col(A.submitted_on) <= f.date_to)
-    return int(session.execute(select(func.count()).select_from(A).where(*where)).scalar_one())
+    total = session.execute(
+        select(func.coalesce(TOTAL, 0)).where(*_tally(f, "received", by_officer=False))
+    ).scalar_one()
+    return int(total)
 
 
 def summary(session: Session, f: Filters, today: date) -> dict[str, Any]:

@@ -16,9 +16,10 @@ from sqlmodel import Session, func, select
 from checklists.loader import default_catalogue
 from checklists.schema import Outcome, PermitType, Transition, TransitionKind
 from tracking import services
+from tracking.calendar import bangkok_date
 from tracking.models import Application, ChecklistStatus, utcnow
 from tracking.rules import REVIEW_ITEMS
-from tracking.services import Actor, Applicant, Subject, bangkok_date
+from tracking.services import Actor, Applicant, Subject
 
 DEFICIENCY_DAYS = timedelta(days=7)
 

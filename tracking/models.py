@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -64,6 +64,17 @@ SATISFIED = frozenset({ChecklistStatus.verified, ChecklistStatus.waived})
 class Application(SQLModel, table=True):
     __table_args__ = (
         Index("ix_application_queue", "office_id", "permit_type", "state", "submitted_at"),
+        # Open files by due date, carrying what the overdue figures read (tracking.compliance).
+        Index(
+            "ix_application_open_due",
+            "due_date",
+            "clock_paused_on",
+            "department",
+            "permit_type",
+            "delay_notices_sent",
+            sqlite_where=text("decided_on IS NULL AND outcome IS NULL"),
+            postgresql_where=text("decided_on IS NULL AND outcome IS NULL"),
+        ),
         CheckConstraint("version >= 1", name="ck_application_version_positive"),
     )
 
@@ -100,6 +111,8 @@ class Application(SQLModel, table=True):
     days_to_decision: int | None = None
     trail_head: str = Field(default="", max_length=64)
     event_count: int = 0
+    # s.10 delay notices issued so far (tracking.notices keeps it), for the overdue figures.
+    delay_notices_sent: int = 0
     # Bumped by compare-and-set on every change (tracking.services); a stale copy loses.
     version: int = 1
 
@@ -231,3 +244,49 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str = Field(default="", max_length=1000)
     created_at: datetime
     sent_at: datetime | None = None
+
+
+class ComplianceTally(SQLModel, table=True):
+    """How many events of one kind happened on one Bangkok day, per office, department,
+    permit type and officer: the compliance figures add these up instead of reading the trail.
+
+    ``tracking.tallies`` adds to it as each event is appended, in the same transaction, and can
+    rebuild it from the trail. ``key``, ``days`` and ``flag`` mean what the measure says there.
+    """
+
+    __tablename__ = "compliance_tally"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    measure: str = Field(primary_key=True, max_length=24)
+    day: date = Field(primary_key=True)
+    office_id: int = Field(primary_key=True)
+    department: str = Field(primary_key=True, max_length=64)
+    permit_type: str = Field(primary_key=True, max_length=64)
+    actor: str = Field(primary_key=True, max_length=64)
+    key: str = Field(default="", primary_key=True, max_length=200)
+    days: int = Field(default=0, primary_key=True)
+    flag: bool = Field(default=False, primary_key=True)
+    count: int = 0
+
+
+class ComplianceCase(SQLModel, table=True):
+    """A decision a manager should look at: taken by someone who also reviewed the file
+    (four-eyes), or taken out of turn. Written with the event; rebuilt from the trail."""
+
+    __tablename__ = "compliance_case"
+    __table_args__ = (
+        UniqueConstraint("application_id", "seq", "kind"),
+        Index("ix_compliance_case_kind_day", "kind", "day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    seq: int
+    office_id: int
+    day: date
+    occurred_at: datetime
+    department: str = Field(max_length=64)
+    permit_type: str = Field(max_length=64)
+    actor: str = Field(max_length=64)
+    reason: str = Field(default="", max_length=2000)

@@ -85,6 +85,7 @@ def create_due(session: Session, today: date, *, email: bool) -> tuple[int, int]
             created_at=utcnow(),
         )
         session.add(notice)
+        application.delay_notices_sent += 1
         session.flush()
         created += 1
         if email and application.applicant_email:

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, select
 from checklists.loader import default_catalogue
 from checklists.schema import DEPARTMENTS, Outcome, PermitType, Step, Text, Turn
 from tracking import codes
-from tracking.calendar import BusinessCalendar
+from tracking.calendar import BusinessCalendar, bangkok_date
 from tracking.errors import DomainError, NotFound
 from tracking.models import (
     SATISFIED,
@@ -29,7 +29,6 @@ from tracking.models import (
     OfficeDay,
 )
 from tracking.notices import period
-from tracking.services import BANGKOK
 
 
 class CodeMistyped(DomainError):
@@ -213,10 +212,6 @@ class _Move(NamedTuple):
     ground: str | None
 
 
-def _local(moment: datetime) -> date:
-    return moment.astimezone(BANGKOK).date()
-
-
 def lookup(connection: Connection, text: str, today: date) -> PublicStatus:
     """The public status of the application with tracking code ``text``.
 
@@ -291,7 +286,9 @@ def lookup(connection: Connection, text: str, today: date) -> PublicStatus:
             deadline=row.decided_on + timedelta(days=permit.appeal.days),
             legal_basis=permit.appeal.legal_basis,
         )
-    notified = next((_local(m.occurred_at) for m in moves if m.event == "notify_result"), None)
+    notified = next(
+        (bangkok_date(m.occurred_at) for m in moves if m.event == "notify_result"), None
+    )
     return PublicStatus(
         code=codes.format_code(code),
         permit=permit,
@@ -304,7 +301,7 @@ def lookup(connection: Connection, text: str, today: date) -> PublicStatus:
         business_days_left=left,
         business_days_overdue=overdue,
         clock_paused_on=row.clock_paused_on,
-        days_at_step=max(0, (today - _local(row.state_entered_at)).days),
+        days_at_step=max(0, (today - bangkok_date(row.state_entered_at)).days),
         applicant_deadline=row.applicant_deadline if step.turn is Turn.applicant else None,
         missing=missing,
         timeline=timeline,
@@ -344,8 +341,8 @@ def _timeline(permit: PermitType, current: Step, moves: Sequence[Any]) -> list[T
     entries: list[TimelineEntry] = []
     for i, move in enumerate(moves):
         step = permit.step(move.target)
-        entered = _local(move.occurred_at)
-        completed = _local(moves[i + 1].occurred_at) if i + 1 < len(moves) else None
+        entered = bangkok_date(move.occurred_at)
+        completed = bangkok_date(moves[i + 1].occurred_at) if i + 1 < len(moves) else None
         is_current = i == len(moves) - 1
         entries.append(
             TimelineEntry(step, entered, completed, is_current and not step.final, False)

@@ -9,7 +9,7 @@ transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from checklists.loader import default_catalogue
 from checklists.schema import DECISIONS, DayUnit, PermitType, Transition, TransitionKind, Turn
 from tracking import audit, codes, rules
-from tracking.calendar import BusinessCalendar
+from tracking.calendar import BusinessCalendar, bangkok_date
 from tracking.errors import (
     Conflict,
     CorruptState,
@@ -41,7 +41,6 @@ from tracking.models import (
     utcnow,
 )
 
-BANGKOK = timezone(timedelta(hours=7), "Asia/Bangkok")
 DEFAULT_OFFICE = "pathumwan"
 
 
@@ -106,11 +105,6 @@ def normalise_applicant(applicant: Applicant) -> Applicant:
     return Applicant(
         name=applicant.name.strip(), id_number=id_number, phone=phone, email=applicant.email
     )
-
-
-def bangkok_date(moment: datetime) -> date:
-    """The calendar date in Bangkok at ``moment`` (timezone-aware)."""
-    return moment.astimezone(BANGKOK).date()
 
 
 def permit_type(slug: str) -> PermitType:

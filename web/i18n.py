@@ -14,8 +14,8 @@ from typing import Any
 from markupsafe import escape
 from starlette.requests import Request
 
+from tracking.calendar import BANGKOK
 from tracking.reports import THAI_MONTHS
-from tracking.services import BANGKOK
 
 LANGUAGES = ("th", "en")
 

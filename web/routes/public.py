@@ -15,9 +15,10 @@ from sqlalchemy import Engine, select
 
 from checklists.loader import default_catalogue
 from tracking import public, ratelimit
+from tracking.calendar import bangkok_date
 from tracking.errors import DomainError, NotFound, RateLimited
 from tracking.models import Office, utcnow
-from tracking.services import DEFAULT_OFFICE, bangkok_date
+from tracking.services import DEFAULT_OFFICE
 from web import i18n, qr, views
 from web.pages import render
 from web.schemas import ErrorOut

@@ -14,9 +14,10 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from tracking import auth, codes, idempotency, queries, services
+from tracking.calendar import bangkok_date
 from tracking.errors import DomainError
 from tracking.models import Application, ChecklistStatus, utcnow
-from tracking.services import Actor, Applicant, Subject, bangkok_date
+from tracking.services import Actor, Applicant, Subject
 from web.deps import CurrentActor, SessionDep, SettingsDep
 from web.schemas import (
     ApplicationCreate,

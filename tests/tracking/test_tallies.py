@@ -1,0 +1,194 @@
+"""The compliance tallies: what each appended event adds, and that rebuilding them from the
+trail (migrations, bulk imports) gives exactly what was counted event by event."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from checklists.loader import default_catalogue
+from checklists.schema import Outcome
+from tracking import audit, compliance, demo, migrate, services, tallies
+from tracking.calendar import bangkok_date
+from tracking.db import make_engine, unit_of_work
+from tracking.models import EventKind
+
+from ..factories import committed_application, step, walk
+from ..scenarios import _at
+
+PERMIT = default_catalogue()["food-premises"]
+RULES = {(t.source, t.event): t for t in PERMIT.transitions}
+NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
+
+
+def _snapshot(engine: Engine) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    with engine.connect() as connection:
+        counted = connection.execute(
+            text(
+                "SELECT measure, day, office_id, department, permit_type, actor, key, days,"
+                " flag, count FROM compliance_tally"
+            )
+        ).all()
+        cases = connection.execute(
+            text(
+                "SELECT kind, application_id, seq, office_id, day, occurred_at, department,"
+                " permit_type, actor, reason FROM compliance_case"
+            )
+        ).all()
+    return sorted(tuple(r) for r in counted), sorted(tuple(r) for r in cases)
+
+
+def _rebuilt(engine: Engine) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    with engine.begin() as connection:
+        tallies.rebuild(connection)
+    return _snapshot(engine)
+
+
+def _seed_demo(engine: Engine) -> None:
+    """The demo office, plus a refusal of every type walked to its end."""
+    with unit_of_work(engine) as session:
+        demo.seed_staff(session)
+        demo.seed(session, per_type=6, now=NOW)
+    for slug, permit in default_catalogue().items():
+        app_id = committed_application(engine, slug, now=NOW - timedelta(days=40))
+        walk(engine, app_id, demo.path_to(permit, {Outcome.refused}), now=NOW)
+
+
+def _import(engine: Engine, app_id: int, **fields: Any) -> None:
+    """An event imported from a previous system: chained, but past no workflow rule."""
+    with unit_of_work(engine) as session:
+        application = services.get_application(session, app_id)
+        audit.append_event(session, application, kind=EventKind.transition, **fields)
+        session.add(application)
+
+
+def test_rebuilding_the_scenario_gives_what_was_counted(
+    engine: Engine, scenario: dict[str, Any]
+) -> None:
+    counted = _snapshot(engine)
+    assert counted[0]
+    assert counted[1]
+    with unit_of_work(engine) as session:
+        before = compliance.summary(session, compliance.Filters(), scenario["today"])
+    assert _rebuilt(engine) == counted
+    with unit_of_work(engine) as session:
+        assert compliance.summary(session, compliance.Filters(), scenario["today"]) == before
+
+
+def test_rebuilding_walked_workflows_gives_what_was_counted(engine: Engine) -> None:
+    _seed_demo(engine)
+    counted = _snapshot(engine)
+    measures = {row[0] for row in counted[0]}
+    # Every measure appears, so the comparison covers each one.
+    assert measures == {
+        "received",
+        "step",
+        "approve",
+        "refuse",
+        "decided",
+        "result_notice",
+        "deficiency_request",
+        "return",
+    }
+    assert _rebuilt(engine) == counted
+
+
+def test_what_one_decision_adds(engine: Engine) -> None:
+    app_id = committed_application(engine, now=_at(0))
+    walk(engine, app_id, demo.path_to(PERMIT, {Outcome.approved})[:-1], now=_at(3))
+    rows, _ = _snapshot(engine)
+    day = bangkok_date(_at(3))
+    decided = [r for r in rows if r[0] == "decided"]
+    approve = [r for r in rows if r[0] == "approve"]
+    assert len(decided) == 1
+    assert len(approve) == 1
+    measure, on, _office, dept, permit, who, key, days, on_time, count = decided[0]
+    assert (str(on), dept, permit, who, key, bool(on_time), count) == (
+        day.isoformat(),
+        PERMIT.department,
+        "food-premises",
+        "",
+        "approve",
+        True,
+        1,
+    )
+    with unit_of_work(engine) as session:
+        application = services.get_application(session, app_id)
+        assert days == application.days_to_decision
+    assert approve[0][5] == "approver-1"
+
+
+def test_a_second_deficiency_request_imported_is_counted(engine: Engine) -> None:
+    app_id = committed_application(engine, now=_at(0))
+    step(engine, app_id, RULES[("intake", "request_documents")], now=_at(1))
+    # The workflow refuses a second request; an import can still carry one, and it shows.
+    _import(
+        engine,
+        app_id,
+        occurred_at=_at(2),
+        actor="clerk-2",
+        role="clerk",
+        event="request_documents",
+        source="awaiting_documents",
+        target="awaiting_documents",
+        transition_kind="deficiency_request",
+    )
+    with unit_of_work(engine) as session:
+        data = compliance.deficiency(session, compliance.Filters())
+        mine = compliance.deficiency(session, compliance.Filters(officer="clerk-2"))
+        before = compliance.deficiency(session, compliance.Filters(date_to=date(2026, 3, 2)))
+    assert (data["requests"], data["applications_with_more_than_one_request"]) == (2, 1)
+    assert (mine["requests"], mine["applications_with_more_than_one_request"]) == (1, 1)
+    assert (before["requests"], before["applications_with_more_than_one_request"]) == (0, 0)
+    assert _rebuilt(engine) == _snapshot(engine)
+
+
+def test_returns_are_counted_with_their_reasons(engine: Engine) -> None:
+    path = demo.path_to(PERMIT, {Outcome.returned})
+    for _ in range(2):
+        app_id = committed_application(engine, now=_at(0))
+        walk(engine, app_id, path[:-1], now=_at(1))
+        step(engine, app_id, path[-1], now=_at(30))
+    with unit_of_work(engine) as session:
+        data = compliance.deficiency(session, compliance.Filters())
+    assert data["returned"] == 2
+    assert data["returned_reasons"] == [{"reason": "ผู้ยื่นไม่ส่งเอกสารภายในกำหนด", "count": 2}]
+
+
+def test_result_notices_within_late_and_missing(engine: Engine) -> None:
+    path = demo.path_to(PERMIT, {Outcome.approved, Outcome.closed})
+    notify = next(i for i, t in enumerate(path) if t.event == "notify_result")
+    prompt, slow, silent = (committed_application(engine, now=_at(0)) for _ in range(3))
+    for app_id in (prompt, slow, silent):
+        walk(engine, app_id, path[:notify], now=_at(5))
+    step(engine, prompt, path[notify], now=_at(9))
+    step(engine, slow, path[notify], now=_at(20))
+    decided = bangkok_date(_at(5))
+    with unit_of_work(engine) as session:
+
+        def figures(today: date) -> dict[str, int]:
+            return compliance.result_notices(session, compliance.Filters(), today)
+
+        assert figures(decided + timedelta(days=7)) == {
+            "decisions": 3,
+            "notified_within_7_days": 1,
+            "notified_late": 1,
+            "not_notified_after_7_days": 0,  # the silent one still has a day
+        }
+        assert figures(decided + timedelta(days=8))["not_notified_after_7_days"] == 1
+    assert _rebuilt(engine) == _snapshot(engine)
+
+
+def test_migration_fills_the_tallies_from_an_existing_trail(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine)
+    _seed_demo(engine)
+    counted = _snapshot(engine)
+    migrate.downgrade(engine, "0005")
+    migrate.upgrade(engine)
+    assert counted[0]
+    assert _snapshot(engine) == counted
+    engine.dispose()
