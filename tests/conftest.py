@@ -45,6 +45,7 @@ TABLES_TO_EMPTY = (
     "application_event",
     "compliance_case",
     "compliance_tally",
+    "open_file_tally",
     "checklist_entry",
     "application",
     "officeday",

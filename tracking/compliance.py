@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
 from typing import Any
@@ -26,13 +26,21 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    or_,
     select,
+    true,
 )
 from sqlmodel import Session, col
 
 from checklists.loader import default_catalogue
 from tracking.calendar import BANGKOK
-from tracking.models import Application, ApplicationEvent, ComplianceCase, ComplianceTally
+from tracking.models import (
+    Application,
+    ApplicationEvent,
+    ComplianceCase,
+    ComplianceTally,
+    OpenFileTally,
+)
 from tracking.queries import overdue_clause
 
 NOTICE_DAYS = 7
@@ -57,6 +65,7 @@ E = ApplicationEvent
 A = Application
 T = ComplianceTally
 C = ComplianceCase
+OF = OpenFileTally
 
 
 def day_start(day: date, end: bool = False) -> datetime:
@@ -96,13 +105,40 @@ def _percentile(histogram: Iterable[tuple[int, int]], share: float) -> int | Non
     return bins[-1][0]
 
 
+def _month_after(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _period(f: Filters) -> ColumnElement[bool]:
+    """Tally rows covering the filter's dates exactly once: whole months from the monthly
+    rows, the ragged ends from the daily ones."""
+    first, last = f.date_from, f.date_to
+    # Whole months lie in [months_from, months_to); None leaves that side open.
+    months_from = first if first is None or first.day == 1 else _month_after(first)
+    end = last + timedelta(days=1) if last else None
+    months_to = end if end is None or end.day == 1 else end.replace(day=1)
+    if months_from and months_to and months_from >= months_to:
+        days = [col(T.grain) == "d"]
+        days += [col(T.day) >= first] if first else []
+        days += [col(T.day) <= last] if last else []
+        return and_(*days)
+    parts = [
+        and_(
+            col(T.grain) == "m",
+            col(T.day) >= months_from if months_from else true(),
+            col(T.day) < months_to if months_to else true(),
+        )
+    ]
+    if first and months_from and first < months_from:
+        parts.append(and_(col(T.grain) == "d", col(T.day) >= first, col(T.day) < months_from))
+    if last and months_to and months_to <= last:
+        parts.append(and_(col(T.grain) == "d", col(T.day) >= months_to, col(T.day) <= last))
+    return or_(*parts)
+
+
 def _tally(f: Filters, *measures: str, by_officer: bool = True) -> list[ColumnElement[bool]]:
     """Tally rows of ``measures`` within the filters (the officer's own, when ``by_officer``)."""
-    where: list[ColumnElement[bool]] = [col(T.measure).in_(measures)]
-    if f.date_from:
-        where.append(col(T.day) >= f.date_from)
-    if f.date_to:
-        where.append(col(T.day) <= f.date_to)
+    where: list[ColumnElement[bool]] = [col(T.measure).in_(measures), _period(f)]
     if f.department:
         where.append(col(T.department) == f.department)
     if f.permit_type:
@@ -170,11 +206,14 @@ def overdue(session: Session, f: Filters, today: date) -> dict[str, Any]:
     where = [overdue_clause(today), *_app_filters(f)]
     late = _days_between(session, literal(today), col(A.due_date))
     letters_due = (late - 1) / NOTICE_DAYS + 1
-    # One row per due date from the open-files index; the letters due follow from the date.
+    # One row per due date from the open-file counts; the letters due follow from the date.
+    late_files = [or_(col(OF.paused) == true(), col(OF.due_date) < today)]
+    late_files += [col(OF.department) == f.department] if f.department else []
+    late_files += [col(OF.permit_type) == f.permit_type] if f.permit_type else []
     by_due = session.execute(
-        select(col(A.due_date), func.count(), func.sum(col(A.delay_notices_sent)))
-        .where(*where)
-        .group_by(col(A.due_date))
+        select(col(OF.due_date), func.sum(col(OF.files)), func.sum(col(OF.notices)))
+        .where(*late_files)
+        .group_by(col(OF.due_date))
     ).all()
     count = due = sent = 0
     for due_date, n, letters in by_due:
@@ -229,34 +268,35 @@ def _as_date(value: Any) -> date:
 
 def result_notices(session: Session, f: Filters, today: date) -> dict[str, int]:
     """Results notified within 7 days of the decision (a refusal order is its own notice)."""
-    waited = today - timedelta(days=NOTICE_DAYS + 1)  # decided on or before: 7 days are up
-    rows = session.execute(
-        select(
-            col(T.measure),
-            col(T.key),
-            col(T.flag),
-            TOTAL,
-            func.sum(case((col(T.day) <= waited, col(T.count)), else_=0)),
-        )
-        .where(*_tally(f, "decided", "result_notice", by_officer=False))
-        .group_by(col(T.measure), col(T.key), col(T.flag))
-    ).all()
-    decisions = refused = within = late = approved_waited = notified_waited = 0
-    for measure, key, flag, count, past in rows:
-        n, waited_out = int(count), int(past)
-        if measure == "decided":
-            decisions += n
-            refused += n if key == "refuse" else 0
-            approved_waited += waited_out if key == "approve" else 0
-        else:
-            within += n if flag else 0
-            late += 0 if flag else n
-            notified_waited += waited_out
+
+    def tallied(filters: Filters) -> dict[tuple[str, str, bool], int]:
+        rows = session.execute(
+            select(col(T.measure), col(T.key), col(T.flag), TOTAL)
+            .where(*_tally(filters, "decided", "result_notice", by_officer=False))
+            .group_by(col(T.measure), col(T.key), col(T.flag))
+        ).all()
+        return {(m, k, bool(flag)): int(n) for m, k, flag, n in rows}
+
+    def total(rows: dict[tuple[str, str, bool], int], measure: str, key: str | None = None) -> int:
+        return sum(n for (m, k, _), n in rows.items() if m == measure and key in (None, k))
+
+    every = tallied(f)
+    # Decided on or before this day, the 7 days to notify have run out.
+    waited = today - timedelta(days=NOTICE_DAYS + 1)
+    if f.date_from and f.date_from > waited:
+        expired: dict[tuple[str, str, bool], int] = {}
+    else:
+        expired = tallied(replace(f, date_to=min(f.date_to or waited, waited)))
+    refused = total(every, "decided", "refuse")
+    decisions = total(every, "decided")
+    within = every.get(("result_notice", "", True), 0)
+    late = every.get(("result_notice", "", False), 0)
+    missing = total(expired, "decided", "approve") - total(expired, "result_notice")
     return {
         "decisions": decisions,
         "notified_within_7_days": within + refused,
         "notified_late": late,
-        "not_notified_after_7_days": approved_waited - notified_waited,
+        "not_notified_after_7_days": missing,
     }
 
 

@@ -247,17 +247,19 @@ class OutboxMessage(SQLModel, table=True):
 
 
 class ComplianceTally(SQLModel, table=True):
-    """How many events of one kind happened on one Bangkok day, per office, department,
-    permit type and officer: the compliance figures add these up instead of reading the trail.
+    """How many events of one kind happened on one Bangkok day (grain ``d``) or in one month
+    (grain ``m``, dated the 1st), per office, department, permit type and officer: the
+    compliance figures add these up instead of reading the trail.
 
-    ``tracking.tallies`` adds to it as each event is appended, in the same transaction, and can
-    rebuild it from the trail. ``key``, ``days`` and ``flag`` mean what the measure says there.
+    ``tracking.tallies`` adds to it as events are appended, when the transaction commits, and
+    can rebuild it from the trail. ``key``, ``days`` and ``flag`` mean what the measure says.
     """
 
     __tablename__ = "compliance_tally"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     measure: str = Field(primary_key=True, max_length=24)
+    grain: str = Field(primary_key=True, max_length=1)
     day: date = Field(primary_key=True)
     office_id: int = Field(primary_key=True)
     department: str = Field(primary_key=True, max_length=64)
@@ -267,6 +269,24 @@ class ComplianceTally(SQLModel, table=True):
     days: int = Field(default=0, primary_key=True)
     flag: bool = Field(default=False, primary_key=True)
     count: int = 0
+
+
+class OpenFileTally(SQLModel, table=True):
+    """Undecided applications by due date, and the delay notices they have had: what the
+    overdue figures need without visiting each open file. ``paused`` marks files whose clock
+    stopped after the due date (overdue whatever the day); files paused before it are not here.
+    """
+
+    __tablename__ = "open_file_tally"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    office_id: int = Field(primary_key=True)
+    department: str = Field(primary_key=True, max_length=64)
+    permit_type: str = Field(primary_key=True, max_length=64)
+    due_date: date = Field(primary_key=True)
+    paused: bool = Field(primary_key=True)
+    files: int = 0
+    notices: int = 0
 
 
 class ComplianceCase(SQLModel, table=True):

@@ -8,13 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, text
+from sqlmodel import select
 
 from checklists.loader import default_catalogue
 from checklists.schema import Outcome
-from tracking import audit, compliance, demo, migrate, services, tallies
+from tracking import audit, compliance, demo, migrate, notices, services, tallies
 from tracking.calendar import bangkok_date
+from tracking.config import Settings
 from tracking.db import make_engine, unit_of_work
-from tracking.models import EventKind
+from tracking.models import Application, ApplicationEvent, DelayNotice, EventKind
+from tracking.queries import is_overdue
 
 from ..factories import committed_application, step, walk
 from ..scenarios import _at
@@ -24,12 +27,22 @@ RULES = {(t.source, t.event): t for t in PERMIT.transitions}
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
 
 
-def _snapshot(engine: Engine) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+Snapshot = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
+def _snapshot(engine: Engine) -> Snapshot:
+    """Tallies, cases and open-file counts (buckets emptied again count as absent)."""
     with engine.connect() as connection:
         counted = connection.execute(
             text(
-                "SELECT measure, day, office_id, department, permit_type, actor, key, days,"
-                " flag, count FROM compliance_tally"
+                "SELECT measure, grain, day, office_id, department, permit_type, actor, key,"
+                " days, flag, count FROM compliance_tally"
+            )
+        ).all()
+        open_files = connection.execute(
+            text(
+                "SELECT office_id, department, permit_type, due_date, paused, files, notices"
+                " FROM open_file_tally WHERE files <> 0 OR notices <> 0"
             )
         ).all()
         cases = connection.execute(
@@ -38,10 +51,14 @@ def _snapshot(engine: Engine) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ..
                 " permit_type, actor, reason FROM compliance_case"
             )
         ).all()
-    return sorted(tuple(r) for r in counted), sorted(tuple(r) for r in cases)
+    return (
+        sorted(tuple(r) for r in counted),
+        sorted(tuple(r) for r in cases),
+        sorted(tuple(r) for r in open_files),
+    )
 
 
-def _rebuilt(engine: Engine) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+def _rebuilt(engine: Engine) -> Snapshot:
     with engine.begin() as connection:
         tallies.rebuild(connection)
     return _snapshot(engine)
@@ -99,13 +116,13 @@ def test_rebuilding_walked_workflows_gives_what_was_counted(engine: Engine) -> N
 def test_what_one_decision_adds(engine: Engine) -> None:
     app_id = committed_application(engine, now=_at(0))
     walk(engine, app_id, demo.path_to(PERMIT, {Outcome.approved})[:-1], now=_at(3))
-    rows, _ = _snapshot(engine)
+    rows = [r for r in _snapshot(engine)[0] if r[1] == "d"]
     day = bangkok_date(_at(3))
     decided = [r for r in rows if r[0] == "decided"]
     approve = [r for r in rows if r[0] == "approve"]
     assert len(decided) == 1
     assert len(approve) == 1
-    measure, on, _office, dept, permit, who, key, days, on_time, count = decided[0]
+    _measure, _grain, on, _office, dept, permit, who, key, days, on_time, count = decided[0]
     assert (str(on), dept, permit, who, key, bool(on_time), count) == (
         day.isoformat(),
         PERMIT.department,
@@ -118,7 +135,7 @@ def test_what_one_decision_adds(engine: Engine) -> None:
     with unit_of_work(engine) as session:
         application = services.get_application(session, app_id)
         assert days == application.days_to_decision
-    assert approve[0][5] == "approver-1"
+    assert approve[0][6] == "approver-1"
 
 
 def test_a_second_deficiency_request_imported_is_counted(engine: Engine) -> None:
@@ -192,3 +209,58 @@ def test_migration_fills_the_tallies_from_an_existing_trail(tmp_path: Path) -> N
     assert counted[0]
     assert _snapshot(engine) == counted
     engine.dispose()
+
+
+def test_date_ranges_count_each_day_once(engine: Engine) -> None:
+    """Whole months come from the monthly rows and the ends from the daily ones: every range
+    gives what counting the trail's intakes day by day gives."""
+    _seed_demo(engine)
+    with unit_of_work(engine) as session:
+        intakes = [
+            bangkok_date(e.occurred_at)
+            for e in session.exec(select(ApplicationEvent).where(ApplicationEvent.kind == "intake"))
+        ]
+        first, last = min(intakes), max(intakes)
+        ranges = [
+            (None, None),
+            (first, None),
+            (None, last),
+            (first + timedelta(days=3), first + timedelta(days=5)),  # inside a month
+            (first.replace(day=1), None),
+            (None, date(2026, 4, 30)),
+            (date(2026, 4, 1), date(2026, 4, 30)),
+            (date(2026, 4, 1), date(2026, 5, 31)),
+            (date(2026, 4, 15), date(2026, 5, 20)),
+            (date(2026, 3, 31), date(2026, 6, 1)),
+            (date(2026, 5, 20), date(2026, 5, 19)),  # empty
+        ]
+        for date_from, date_to in ranges:
+            expected = sum(
+                1
+                for day in intakes
+                if (date_from is None or day >= date_from) and (date_to is None or day <= date_to)
+            )
+            got = compliance.received(session, compliance.Filters(date_from, date_to))
+            assert got == expected, (date_from, date_to)
+    assert first < date(2026, 4, 15) < date(2026, 5, 20) < last
+
+
+def test_overdue_counts_match_the_open_files(engine: Engine) -> None:
+    """The open-file counts give what judging each application one by one gives, as files
+    are paused, decided and sent delay notices."""
+    _seed_demo(engine)
+    settings = Settings(smtp_host="")
+    for days in (0, 9, 20):
+        today = bangkok_date(NOW) + timedelta(days=days)
+        notices.run(engine, settings, today)
+        with unit_of_work(engine) as session:
+            late = [a for a in session.exec(select(Application)).all() if is_overdue(a, today)]
+            sent = {n.application_id: 0 for n in session.exec(select(DelayNotice)).all()}
+            for n in session.exec(select(DelayNotice)).all():
+                sent[n.application_id] += 1
+            figures = compliance.overdue(session, compliance.Filters(), today)
+        assert figures["count"] == len(late)
+        assert figures["letters_sent"] == sum(sent.get(a.id, 0) for a in late if a.id)
+        assert figures["letters_due"] == sum(((today - a.due_date).days - 1) // 7 + 1 for a in late)
+        assert figures["letters_sent"] > 0
+    assert _rebuilt(engine) == _snapshot(engine)

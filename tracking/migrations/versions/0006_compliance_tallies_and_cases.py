@@ -1,11 +1,12 @@
 """compliance tallies and cases
 
-Adds the daily tallies and the case list that the compliance figures read, the count of delay
-notices per application and an index of open files; then fills them from the existing trail.
+Adds the tallies and the case list that the compliance figures read, the open-file counts, the
+number of delay notices per application and an index of open files; then fills them from the
+existing trail.
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-26 01:14:13.802139
+Create Date: 2026-11-26 01:33:12.511229
 """
 
 from collections.abc import Sequence
@@ -26,6 +27,7 @@ def upgrade() -> None:
     op.create_table(
         "compliance_tally",
         sa.Column("measure", sa.String(length=24), nullable=False),
+        sa.Column("grain", sa.String(length=1), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("office_id", sa.Integer(), nullable=False),
         sa.Column("department", sa.String(length=64), nullable=False),
@@ -37,6 +39,7 @@ def upgrade() -> None:
         sa.Column("count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(
             "measure",
+            "grain",
             "day",
             "office_id",
             "department",
@@ -46,6 +49,18 @@ def upgrade() -> None:
             "days",
             "flag",
         ),
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
+        "open_file_tally",
+        sa.Column("office_id", sa.Integer(), nullable=False),
+        sa.Column("department", sa.String(length=64), nullable=False),
+        sa.Column("permit_type", sa.String(length=64), nullable=False),
+        sa.Column("due_date", sa.Date(), nullable=False),
+        sa.Column("paused", sa.Boolean(), nullable=False),
+        sa.Column("files", sa.Integer(), nullable=False),
+        sa.Column("notices", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("office_id", "department", "permit_type", "due_date", "paused"),
         sqlite_with_rowid=False,
     )
     op.create_table(
@@ -105,5 +120,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_compliance_case_application_id"))
 
     op.drop_table("compliance_case")
+    op.drop_table("open_file_tally")
     op.drop_table("compliance_tally")
     # ### end Alembic commands ###
