@@ -477,11 +477,19 @@ def officers(session: Session, f: Filters) -> list[dict[str, Any]]:
     return rows
 
 
+def tallied(
+    session: Session, f: Filters, measure: str, *by: str, by_officer: bool = False
+) -> dict[tuple[Any, ...], int]:
+    """The count of ``measure`` within the filters, by the tally columns named in ``by``."""
+    columns = [T.__table__.c[name] for name in by]  # type: ignore[attr-defined]
+    rows = session.execute(
+        select(*columns, TOTAL).where(*_tally(f, measure, by_officer=by_officer)).group_by(*columns)
+    ).all()
+    return {tuple(row[:-1]): int(row[-1]) for row in rows if row[-1] is not None}
+
+
 def received(session: Session, f: Filters) -> int:
-    total = session.execute(
-        select(func.coalesce(TOTAL, 0)).where(*_tally(f, "received", by_officer=False))
-    ).scalar_one()
-    return int(total)
+    return sum(tallied(session, f, "received").values())
 
 
 def summary(session: Session, f: Filters, today: date) -> dict[str, Any]:

@@ -64,7 +64,14 @@ SATISFIED = frozenset({ChecklistStatus.verified, ChecklistStatus.waived})
 class Application(SQLModel, table=True):
     __table_args__ = (
         Index("ix_application_queue", "office_id", "permit_type", "state", "submitted_at"),
-        # Open files by due date, carrying what the overdue figures read (tracking.compliance).
+        # Decided files only: a search for open ones (decided_on IS NULL) takes the index below.
+        Index(
+            "ix_application_decided_on",
+            "decided_on",
+            sqlite_where=text("decided_on IS NOT NULL"),
+            postgresql_where=text("decided_on IS NOT NULL"),
+        ),
+        # Open files by due date, oldest first (tracking.compliance lists the overdue ones).
         Index(
             "ix_application_open_due",
             "due_date",
@@ -102,7 +109,7 @@ class Application(SQLModel, table=True):
     clock_paused_on: date | None = None
     applicant_deadline: date | None = None
     state_entered_at: datetime
-    decided_on: date | None = Field(default=None, index=True)
+    decided_on: date | None = None
     outcome: str | None = Field(default=None, max_length=16)
     updated_at: datetime
 

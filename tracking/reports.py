@@ -16,11 +16,11 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
 from checklists.loader import default_catalogue
-from checklists.schema import DEPARTMENTS, TransitionKind
+from checklists.schema import DEPARTMENTS
 from tracking import compliance
 from tracking.errors import InvalidInput
 from tracking.models import Application, ApplicationEvent, DelayNotice
@@ -92,7 +92,7 @@ class Month:
 def monthly(session: Session, month: Month) -> list[dict[str, Any]]:
     """One row per permit type and department: the month's figures."""
     first, last = month.first, month.last
-    start, end = compliance.day_start(first), compliance.day_start(last, end=True)
+    end = compliance.day_start(last, end=True)
     rows: dict[tuple[str, str], dict[str, Any]] = defaultdict(
         lambda: {
             "received": 0,
@@ -104,62 +104,35 @@ def monthly(session: Session, month: Month) -> list[dict[str, Any]]:
             "letters_sent": 0,
         }
     )
-    for permit_type, department, received, decided, on_time, overdue in session.execute(
-        select(
-            col(A.permit_type),
-            col(A.department),
-            func.sum(case((col(A.submitted_on).between(first, last), 1), else_=0)),
-            func.sum(case((col(A.decided_on).between(first, last), 1), else_=0)),
-            func.sum(
-                case(
-                    (
-                        and_(
-                            col(A.decided_on).between(first, last),
-                            col(A.decided_on) <= col(A.due_date),
-                        ),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
-            func.sum(
-                case(
-                    (
-                        and_(
-                            col(A.submitted_on) <= last,
-                            col(A.due_date) < last,
-                            or_(col(A.decided_on).is_(None), col(A.decided_on) > last),
-                            or_(col(A.outcome).is_(None), col(A.state_entered_at) >= end),
-                        ),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
+    within = compliance.Filters(date_from=first, date_to=last)
+    pair = ("permit_type", "department")
+    for (permit_type, department), n in compliance.tallied(
+        session, within, "received", *pair
+    ).items():
+        rows[(permit_type, department)]["received"] = n
+    for (permit_type, department, punctual), n in compliance.tallied(
+        session, within, "decided", *pair, "flag"
+    ).items():
+        rows[(permit_type, department)]["decided"] += n
+        rows[(permit_type, department)]["on_time"] += n if punctual else 0
+    for (permit_type, department, ground), n in compliance.tallied(
+        session, within, "refuse", *pair, "key"
+    ).items():
+        row = rows[(permit_type, department)]
+        row["refused"] += n
+        row["refused_by_ground"][ground or "-"] = n
+    # Overdue at the month's end: received by then, past due, and neither decided nor closed.
+    for permit_type, department, count in session.execute(
+        select(col(A.permit_type), col(A.department), func.count())
+        .where(
+            col(A.submitted_on) <= last,
+            col(A.due_date) < last,
+            or_(col(A.decided_on).is_(None), col(A.decided_on) > last),
+            or_(col(A.outcome).is_(None), col(A.state_entered_at) >= end),
         )
-        .where(col(A.submitted_on) <= last)
         .group_by(col(A.permit_type), col(A.department))
     ).all():
-        rows[(permit_type, department)].update(
-            received=int(received or 0),
-            decided=int(decided or 0),
-            on_time=int(on_time or 0),
-            overdue=int(overdue or 0),
-        )
-    for permit_type, department, ground, count in session.execute(
-        select(col(A.permit_type), col(A.department), col(E.ground), func.count())
-        .select_from(E)
-        .join(A, col(A.id) == col(E.application_id))
-        .where(
-            col(E.transition_kind) == TransitionKind.refuse.value,
-            col(E.occurred_at) >= start,
-            col(E.occurred_at) < end,
-        )
-        .group_by(col(A.permit_type), col(A.department), col(E.ground))
-    ).all():
-        row = rows[(permit_type, department)]
-        row["refused"] += int(count)
-        row["refused_by_ground"][ground or "-"] = int(count)
+        rows[(permit_type, department)]["overdue"] = int(count)
     for permit_type, department, count in session.execute(
         select(col(A.permit_type), col(A.department), func.count())
         .select_from(DelayNotice)
@@ -230,13 +203,10 @@ def public_stats(session: Session, today: date) -> list[dict[str, Any]]:
     since = today - timedelta(days=365)
     filters = compliance.Filters(date_from=since, date_to=today)
     decided = {row["permit_type"]: row for row in compliance.on_time(session, filters)}
-    received = dict(
-        session.execute(
-            select(col(A.permit_type), func.count())
-            .where(col(A.submitted_on).between(since, today))
-            .group_by(col(A.permit_type))
-        ).all()
-    )
+    received = {
+        key[0]: n
+        for key, n in compliance.tallied(session, filters, "received", "permit_type").items()
+    }
     result = []
     for permit in sorted(default_catalogue().values(), key=lambda p: p.number):
         row = decided.get(permit.slug, {})

@@ -14,7 +14,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -44,18 +44,31 @@ def _fresh(backend: str) -> str:
     return PG_BENCH
 
 
-def _time(url: str, rounds: int) -> tuple[float, dict[str, float]]:
+def _median(session: Session, filters: compliance.Filters, today: date, rounds: int) -> float:
+    compliance.summary(session, filters, today)  # warm caches and plans
+    timings = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        compliance.summary(session, filters, today)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def _time(url: str, rounds: int) -> tuple[float, float, dict[str, float]]:
+    """The summary over all dates; over a ragged range for one department (days at both ends,
+    whole months between); and each measure over all dates."""
     engine = make_engine(url)
     today = date.today()
     filters = compliance.Filters()
-    timings = []
+    ragged = compliance.Filters(
+        date_from=today - timedelta(days=200),
+        date_to=today - timedelta(days=10),
+        department="public-works",
+    )
     parts: dict[str, list[float]] = {}
     with Session(engine) as session:
-        compliance.summary(session, filters, today)  # warm caches and plans
-        for _ in range(rounds):
-            started = time.perf_counter()
-            compliance.summary(session, filters, today)
-            timings.append(time.perf_counter() - started)
+        overall = _median(session, filters, today, rounds)
+        narrowed = _median(session, ragged, today, rounds)
         measures = {
             "on_time": lambda: compliance.on_time(session, filters),
             "overdue": lambda: compliance.overdue(session, filters, today),
@@ -71,7 +84,7 @@ def _time(url: str, rounds: int) -> tuple[float, dict[str, float]]:
             measure()
             parts.setdefault(name, []).append(time.perf_counter() - started)
     engine.dispose()
-    return statistics.median(timings), {k: v[0] for k, v in parts.items()}
+    return overall, narrowed, {k: v[0] for k, v in parts.items()}
 
 
 def main() -> None:
@@ -82,7 +95,7 @@ def main() -> None:
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    results: dict[str, list[tuple[int, float, dict[str, float]]]] = {}
+    results: dict[str, list[tuple[int, float, float, dict[str, float]]]] = {}
     for backend in args.backends:
         url = _fresh(backend)
         engine = make_engine(url)
@@ -91,26 +104,30 @@ def main() -> None:
             print(f"{backend}: loading up to {size:,}")
             load(engine, size - loaded, seed=size)
             loaded = size
-            seconds, parts = _time(url, args.rounds)
-            results.setdefault(backend, []).append((size, seconds, parts))
-            print(f"{backend}: {size:,} applications: summary {seconds * 1000:,.0f} ms")
+            seconds, narrowed, parts = _time(url, args.rounds)
+            results.setdefault(backend, []).append((size, seconds, narrowed, parts))
+            print(
+                f"{backend}: {size:,} applications: summary {seconds * 1000:,.0f} ms,"
+                f" one department over a ragged range {narrowed * 1000:,.0f} ms"
+            )
         engine.dispose()
-    print(f"\ncompliance summary (all dates, no filter), median of {args.rounds} warm runs")
+    print(f"\ncompliance summary, median of {args.rounds} warm runs")
+    print("  all: all dates, no filter; ragged: one department, 200 to 10 days ago")
     for backend, rows in results.items():
         print(f"\n{backend}")
-        print(f"{'applications':>14} {'summary ms':>11} {'per 1k apps':>12} {'growth':>8}")
+        print(f"{'applications':>14} {'all ms':>8} {'growth':>8} {'ragged ms':>10}")
         previous = None
-        for size, seconds, _parts in rows:
+        for size, seconds, narrowed, _parts in rows:
             growth = ""
             if previous:
                 growth = f"{(seconds / previous[1]) / (size / previous[0]):.2f}x"
-            print(f"{size:>14,} {seconds * 1000:>11,.0f} {seconds * 1e6 / size:>12.2f} {growth:>8}")
+            print(f"{size:>14,} {seconds * 1000:>8,.0f} {growth:>8} {narrowed * 1000:>10,.0f}")
             previous = (size, seconds)
-        slowest = sorted(rows[-1][2].items(), key=lambda kv: -kv[1])
+        slowest = sorted(rows[-1][3].items(), key=lambda kv: -kv[1])
         print("  at the largest size: " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in slowest))
-        size, seconds, _ = rows[-1]
-        verdict = "met" if seconds <= 1.0 or size < 1_000_000 else "MISSED"
-        print(f"  {verdict}: at most 1 s at 1,000,000 (growth column: 1.00x is linear)")
+        size, seconds, narrowed, _ = rows[-1]
+        met = max(seconds, narrowed) <= 1.0 or size < 1_000_000
+        print(f"  {'met' if met else 'MISSED'}: at most 1 s at 1,000,000 (growth: 1.00x is linear)")
 
 
 if __name__ == "__main__":
