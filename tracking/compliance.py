@@ -340,21 +340,35 @@ def refusals(session: Session, f: Filters) -> dict[str, Any]:
 
 def _case_list(session: Session, f: Filters, kind: str) -> list[Any]:
     """The first cases of ``kind``, oldest first, with the decision each one was."""
+    first = (
+        select(
+            col(C.id),
+            col(C.application_id),
+            col(C.seq),
+            col(C.actor),
+            col(C.reason),
+            col(C.occurred_at),
+        )
+        .where(*_cases(f, kind))
+        .order_by(col(C.occurred_at), col(C.id))
+        .limit(LIST_LIMIT)
+        .subquery()
+    )
     return list(
         session.execute(
             select(
-                col(C.application_id),
+                first.c.application_id,
                 col(A.tracking_code),
-                col(C.actor),
-                col(C.reason),
-                col(C.occurred_at),
+                first.c.actor,
+                first.c.reason,
+                first.c.occurred_at,
                 col(E.event),
             )
-            .join(A, col(A.id) == col(C.application_id))
-            .join(E, and_(col(E.application_id) == col(C.application_id), col(E.seq) == col(C.seq)))
-            .where(*_cases(f, kind))
-            .order_by(col(C.occurred_at), col(C.id))
-            .limit(LIST_LIMIT)
+            .join(A, col(A.id) == first.c.application_id)
+            .join(
+                E, and_(col(E.application_id) == first.c.application_id, col(E.seq) == first.c.seq)
+            )
+            .order_by(first.c.occurred_at, first.c.id)
         ).all()
     )
 

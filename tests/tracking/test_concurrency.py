@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import func, select
 
-from tracking import services
+from checklists.loader import default_catalogue
+from checklists.schema import Outcome
+from tracking import compliance, demo, services, tallies
 from tracking.db import unit_of_work
 from tracking.errors import Conflict
 from tracking.models import ApplicationEvent
 
-from ..factories import actor, committed_application
+from ..factories import actor, committed_application, step
 
 ROUNDS = 8
+WALKERS = 6
+START = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+TALLY_TOTALS = (
+    "SELECT measure, grain, day, actor, key, days, flag, SUM(count) FROM compliance_tally"
+    " GROUP BY measure, grain, day, actor, key, days, flag"
+    " ORDER BY measure, grain, day, actor, key, days, flag"
+)
 
 
 def _race(engine: Engine, app_id: int, version: int) -> list[str]:
@@ -65,3 +75,40 @@ def test_exactly_one_of_two_simultaneous_firings_wins(engine: Engine, round_: in
         ).one()
         assert transitions == 1
         assert application.event_count == 2
+
+
+def test_simultaneous_decisions_count_once_each(engine: Engine) -> None:
+    """Several files walked to a decision at the same moments by the same staff share tally
+    and open-file rows; every commit succeeds and the counts equal a rebuild from the trail."""
+    permit = default_catalogue()["food-premises"]
+    path = demo.path_to(permit, {Outcome.approved})
+    files = [committed_application(engine, now=START) for _ in range(WALKERS)]
+    barrier = threading.Barrier(WALKERS)
+    failures: list[BaseException] = []
+
+    def walk_one(app_id: int) -> None:
+        try:
+            for transition in path:
+                barrier.wait(timeout=60)
+                step(engine, app_id, transition, now=START + timedelta(days=3))
+        except BaseException as exc:  # reported below, with the thread's own traceback
+            failures.append(exc)
+            barrier.abort()
+
+    threads = [threading.Thread(target=walk_one, args=(app_id,)) for app_id in files]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert failures == []
+    with unit_of_work(engine) as session:
+        decided = compliance.on_time(session, compliance.Filters())
+        assert [(row["permit_type"], row["decided"]) for row in decided] == [
+            ("food-premises", WALKERS)
+        ]
+    with engine.connect() as connection:
+        counted = connection.execute(text(TALLY_TOTALS)).all()
+    with engine.begin() as connection:
+        tallies.rebuild(connection)
+    with engine.connect() as connection:
+        assert connection.execute(text(TALLY_TOTALS)).all() == counted
