@@ -230,17 +230,25 @@ def submit_application(
 
 
 def _insert_with_unique_code(session: Session, application: Application, attempts: int = 5) -> None:
-    # 44 random bits make a clash vanishingly rare; the unique index still decides.
-    for attempt in range(attempts):
-        try:
-            with session.begin_nested():
-                session.add(application)
-                session.flush()
-            return
-        except IntegrityError:
-            if attempt == attempts - 1:
-                raise
-            application.tracking_code = codes.new_code()
+    """Draw again while the code is taken, then insert. 44 random bits make a clash vanishingly
+    rare; the unique index still decides, and a clash with an intake committed in the same
+    instant is a Conflict to retry. No savepoint: on SQLite one opened before the transaction's
+    first write would commit the application on release, beyond the caller's rollback."""
+    for _ in range(attempts):
+        taken = session.exec(
+            select(Application.id).where(Application.tracking_code == application.tracking_code)
+        ).first()
+        if taken is None:
+            break
+        application.tracking_code = codes.new_code()
+    session.add(application)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            "ระบบออกเลขติดตามซ้ำกับคำขออื่นพอดี กรุณายื่นอีกครั้ง",
+            "The tracking code drawn was taken at that instant; please submit again",
+        ) from exc
 
 
 def get_application(session: Session, application_id: int, *, lock: bool = False) -> Application:

@@ -20,7 +20,8 @@ from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from sqlalchemy import Engine
 
-from tracking import auth
+from checklists.loader import default_catalogue
+from tracking import auth, services
 from tracking.config import Settings
 from tracking.db import unit_of_work
 from web.app import create_app
@@ -38,7 +39,7 @@ if not Path(CHROMIUM).exists():
         raise RuntimeError("CI must run the browser tests: install Debian's chromium")
     pytest.skip("chromium is not installed", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
 
 
 def _free_port() -> int:
@@ -211,4 +212,161 @@ def test_manager_dashboard_and_stats(browser: Browser, server: str, engine: Engi
     page.screenshot(path=str(ARTIFACTS / "manager-phone.png"), full_page=True)
     violations = _axe(page)
     assert violations == [], _describe(violations)
+    context.close()
+
+
+# --- staff pages ------------------------------------------------------------------------------
+
+
+def _staff_account(engine: Engine, username: str, role: str, department: str | None) -> None:
+    with unit_of_work(engine) as session:
+        auth.create_staff(
+            session, username=username, role=role, department=department, password=PASSWORD
+        )
+
+
+def _signed_in(browser: Browser, server: str, username: str) -> tuple[BrowserContext, Page]:
+    """A browser that signed in through the form (the session cookie), on the work queue."""
+    context = browser.new_context(viewport=DESKTOP, locale="th-TH")
+    page = context.new_page()
+    page.goto(f"{server}/staff/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/staff")
+    return context, page
+
+
+def _check_signed_in(page: Page, url: str, name: str, status: int = 200) -> None:
+    """``url`` in Thai and in English, at phone and desktop widths: screenshots, no axe
+    violations."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for lang, suffix in (("th", ""), ("en", "-en")):
+        target = url if lang == "th" else url + ("&" if "?" in url else "?") + "lang=en"
+        for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+            page.set_viewport_size(viewport)
+            response = page.goto(target)
+            assert response is not None
+            assert response.status == status, target
+            assert page.locator("html").get_attribute("lang") == lang
+            page.screenshot(path=str(ARTIFACTS / f"{name}{suffix}-{label}.png"), full_page=True)
+            violations = _axe(page)
+            assert violations == [], f"{target} at {label}:\n" + _describe(violations)
+
+
+def test_staff_pages_are_accessible(browser: Browser, server: str, engine: Engine) -> None:
+    intake_id = _make(engine, "applicants-turn")
+    overdue_id = _make(engine, "overdue")
+    refused_id = _make(engine, "refused")
+    _staff_account(engine, "browser-clerk", "clerk", "environment-sanitation")
+    _staff_account(engine, "browser-manager", "manager", None)
+    context, page = _signed_in(browser, server, "browser-clerk")
+    _check_signed_in(page, f"{server}/staff", "staff-queue")
+    _check_signed_in(
+        page, f"{server}/staff?overdue=1&permit_type=food-premises", "staff-queue-overdue"
+    )
+    _check_signed_in(page, f"{server}/staff/applications/{intake_id}", "staff-application")
+    _check_signed_in(page, f"{server}/staff/applications/{overdue_id}", "staff-application-overdue")
+    _check_signed_in(page, f"{server}/staff/applications/{refused_id}", "staff-application-refused")
+    _check_signed_in(page, f"{server}/staff/applications/new", "staff-intake")
+    _check_signed_in(page, f"{server}/staff?state=nowhere", "staff-queue-bad-filter", status=422)
+
+    # The refused form: the page again with the message, the field marked.
+    for lang, locale_query in (("th", ""), ("en", "?lang=en")):
+        for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+            page.set_viewport_size(viewport)
+            page.goto(f"{server}/staff/applications/new{locale_query}")
+            page.select_option("#permit_type", "food-premises")
+            page.fill("#applicant_name", "สมศรี ทดสอบ")
+            page.fill("#id_number", "1101700123457")  # wrong check digit
+            page.fill("#address", "1 ถนนพระราม ๑ เขตปทุมวัน")
+            with page.expect_navigation() as navigation:
+                page.click("form.stack button[type=submit]")
+            response = navigation.value
+            assert response is not None
+            assert response.status == 422
+            assert page.locator("#id_number").get_attribute("aria-invalid") == "true"
+            assert page.input_value("#applicant_name") == "สมศรี ทดสอบ"
+            suffix = "-en" if lang == "en" else ""
+            page.screenshot(
+                path=str(ARTIFACTS / f"staff-intake-error{suffix}-{label}.png"), full_page=True
+            )
+            violations = _axe(page)
+            assert violations == [], _describe(violations)
+
+            # A stale form: someone else changed the application after the page was read.
+            page.goto(f"{server}/staff/applications/{overdue_id}{locale_query}")
+            with unit_of_work(engine) as session:
+                services.get_application(session, overdue_id).version += 1
+            page.select_option("#status-hygiene_inspection", "received")
+            with page.expect_navigation() as navigation:
+                page.click("#item-hygiene_inspection button[type=submit]")
+            response = navigation.value
+            assert response is not None
+            assert response.status == 409
+            assert page.locator("[role=alert]").count() == 1
+            page.screenshot(
+                path=str(ARTIFACTS / f"staff-application-conflict{suffix}-{label}.png"),
+                full_page=True,
+            )
+            violations = _axe(page)
+            assert violations == [], _describe(violations)
+    context.close()
+
+    context, page = _signed_in(browser, server, "browser-manager")
+    _check_signed_in(page, f"{server}/staff", "staff-queue-manager")
+    _check_signed_in(page, f"{server}/staff/applications/{overdue_id}", "staff-application-manager")
+    _check_signed_in(page, f"{server}/staff/applications/new", "staff-intake-forbidden", 403)
+    context.close()
+
+
+def test_clerk_takes_in_checks_and_accepts_in_the_browser(
+    browser: Browser, server: str, engine: Engine
+) -> None:
+    slug = "fine-settlement"
+    permit = default_catalogue()[slug]
+    accept = next(t for t in permit.transitions if t.event == "accept_application")
+    _staff_account(engine, "browser-clerk-cle", "clerk", permit.department)
+    context, page = _signed_in(browser, server, "browser-clerk-cle")
+
+    page.click('a[href="/staff/applications/new"]')
+    page.select_option("#permit_type", slug)
+    page.fill("#applicant_name", "สมปอง ทดสอบระบบ")
+    page.fill("#id_number", "1101700123456")
+    page.fill("#phone", "081-234-5678")
+    page.fill("#address", "99 ถนนพญาไท แขวงวังใหม่ เขตปทุมวัน")
+    page.fill("#description", "จอดรถบนทางเท้า")
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url("**/applications/*/receipt")
+    app_id = int(page.url.split("/applications/", 1)[1].split("/", 1)[0])
+    code = _code(engine, app_id)
+    assert code in page.content()
+
+    page.goto(f"{server}/staff")
+    page.click(f'a[href="/staff/applications/{app_id}"]')
+    page.wait_for_url(f"**/staff/applications/{app_id}")
+    assert page.inner_text("#current-step") == permit.initial_step.label.th
+    assert page.locator("#event-accept_application form").count() == 0  # not yet
+
+    for item in accept.requires:
+        page.select_option(f"#status-{item}", "verified")
+        page.fill(f"#note-{item}", "ตรวจกับต้นฉบับแล้ว")
+        page.click(f"#item-{item} button[type=submit]")
+        page.wait_for_url(f"**/staff/applications/{app_id}?done=checklist")
+        assert page.inner_text("[role=status]") == "บันทึกรายการตรวจสอบแล้ว"
+        assert "ตรวจแล้วถูกต้อง" in page.inner_text(f"#item-{item}")
+
+    page.click("#event-accept_application button[type=submit]")
+    page.wait_for_url(f"**/staff/applications/{app_id}?done=transition")
+    assert page.inner_text("#current-step") == permit.step(accept.target).label.th
+    page.screenshot(path=str(ARTIFACTS / "staff-flow-accepted-desktop.png"), full_page=True)
+    violations = _axe(page)
+    assert violations == [], _describe(violations)
+    with unit_of_work(engine) as session:
+        assert services.get_application(session, app_id).state == accept.target
+
+    page.click("button.link-button")  # sign out
+    page.wait_for_url("**/staff/login")
+    page.goto(f"{server}/staff")
+    assert "/staff/login" in page.url
     context.close()
