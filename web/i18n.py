@@ -349,9 +349,15 @@ UI: dict[str, tuple[str, str]] = {
     "address": ("ที่ตั้ง", "Address"),
     "description": ("รายละเอียด", "Description"),
     "other_details": ("ข้อมูลอื่น", "Other details"),
-    "checklist_current": ("รายการตรวจสอบของขั้นตอนนี้", "Checklist for this step"),
+    "checklist_current": (
+        "รายการตรวจสอบของขั้นตอนนี้และที่ต้องตรวจก่อนดำเนินการต่อ",
+        "Checklist for this step and what must be checked before moving on",
+    ),
     "checklist_other": ("รายการตรวจสอบของขั้นตอนอื่น", "Checklist items of other steps"),
-    "no_items": ("ขั้นตอนนี้ไม่มีรายการตรวจสอบ", "This step has no checklist items"),
+    "no_items": (
+        "ขั้นตอนนี้ไม่มีรายการที่ต้องตรวจสอบ",
+        "Nothing needs checking at this step",
+    ),
     "choose": ("เลือก", "Choose"),
     "note": ("หมายเหตุ", "Note"),
     "note_hint": ("ต้องระบุเมื่อยกเว้น", "needed when waiving"),

@@ -265,6 +265,32 @@ def test_detail_shows_applicant_checklist_events_and_history(staff: Staff) -> No
     assert "ยังตรวจรายการต่อไปนี้ไม่ครบ" in thai
 
 
+def test_items_an_event_needs_are_listed_with_this_steps(staff: Staff) -> None:
+    """Waiting for documents, the step has no items of its own: the intake documents that
+    "documents supplied" needs verified are the ones offered, not folded away."""
+    app_id = intake(staff, FOOD)["id"]
+    clerk = staff.for_type(FOOD, "clerk")
+    version = clerk.detail(app_id)["version"]
+    missing = _record(clerk, app_id, "application_form", version, status="missing", note="ไม่มี")
+    assert missing.status_code == 303
+    asked = fire(
+        clerk,
+        app_id,
+        event="request_documents",
+        version=version + 1,
+        deadline=(date.today() + timedelta(days=7)).isoformat(),
+    )
+    assert asked.status_code == 200, asked.text
+    html = clerk.get(f"/staff/applications/{app_id}?lang=en").text
+    main = html.split('<h2 id="checklist-h">', 1)[1].split('<details class="other-items"', 1)[0]
+    needs = next(
+        t.requires for t in default_catalogue()[FOOD].transitions if t.event == "documents_supplied"
+    )
+    for item in needs:
+        assert f'action="/staff/applications/{app_id}/checklist/{item}?lang=en"' in main
+    assert 'id="item-hygiene_inspection"' not in main
+
+
 def test_detail_of_another_department_or_unknown_is_refused(staff: Staff) -> None:
     app_id = intake(staff, FOOD)["id"]
     works = staff("clerk", "public-works")

@@ -706,11 +706,11 @@ def _detail_page(
         cannot_act = _message(exc, lang)
     order = {step.id: n for n, step in enumerate(permit.steps)}
     items = [_item(entry, lang) for entry in view["checklist"]]
-    here = [item for item in items if item["step"] == a.state]
+    # This step's items, and those its events need verified first (often an earlier step's).
+    needed = {i for t in permit.transitions if t.source == a.state for i in t.requires}
+    here = [item for item in items if item["step"] == a.state or item["id"] in needed]
     others: list[dict[str, Any]] = []
-    for item in sorted(
-        (i for i in items if i["step"] != a.state), key=lambda i: order.get(i["step"], 99)
-    ):
+    for item in sorted((i for i in items if i not in here), key=lambda i: order.get(i["step"], 99)):
         if not others or others[-1]["step"] != item["step"]:
             others.append(
                 {"step": item["step"], "label": _step_label(permit, item["step"]), "items": []}
