@@ -71,6 +71,14 @@ class Application(SQLModel, table=True):
             sqlite_where=text("decided_on IS NOT NULL"),
             postgresql_where=text("decided_on IS NOT NULL"),
         ),
+        # Files closed without a decision (withdrawn, returned), by when: the monthly report
+        # asks which were still open at a month's end.
+        Index(
+            "ix_application_closed_undecided",
+            "state_entered_at",
+            sqlite_where=text("decided_on IS NULL AND outcome IS NOT NULL"),
+            postgresql_where=text("decided_on IS NULL AND outcome IS NOT NULL"),
+        ),
         # Open files by due date, oldest first (tracking.compliance lists the overdue ones).
         Index(
             "ix_application_open_due",

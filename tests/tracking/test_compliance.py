@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import Engine
 
 from checklists.loader import default_catalogue
-from tracking import compliance, notices, services
+from checklists.schema import Outcome
+from tracking import compliance, demo, notices, reports, services
 from tracking.config import Settings
 from tracking.db import unit_of_work
 from tracking.errors import TransitionNotAllowed
 
-from ..factories import actor, committed_application, step
+from ..factories import actor, committed_application, step, walk
 from ..scenarios import _at
 
 PERMIT = default_catalogue()["food-premises"]
@@ -104,3 +105,21 @@ def test_notices_run_twice_creates_nothing_the_second_time(engine: Engine) -> No
     again = notices.run(engine, settings, due + timedelta(days=3))
     assert (first.created, again.created) == (1, 0)
     assert notices.run(engine, settings, due + timedelta(days=8)).created == 1
+
+
+def test_monthly_overdue_counts_files_open_at_the_months_end(engine: Engine) -> None:
+    """Past due on 31 May and not yet decided or closed then: still open today, decided in
+    June, withdrawn in June. Decided or withdrawn within May does not count."""
+    approve = demo.path_to(PERMIT, {Outcome.approved})
+    withdraw = RULES[("intake", "withdraw")]
+    files = {name: committed_application(engine, now=_at(0)) for name in "ABCDE"}
+    walk(engine, files["B"], approve, now=_at(100))  # 10 June
+    step(engine, files["C"], withdraw, now=_at(95))  # 5 June
+    step(engine, files["D"], withdraw, now=_at(69))  # 10 May
+    walk(engine, files["E"], approve, now=_at(79))  # 20 May
+    with unit_of_work(engine) as session:
+        assert services.get_application(session, files["A"]).due_date < date(2026, 5, 31)
+        rows = reports.monthly(session, reports.Month(2026, 5))
+    food = next(r for r in rows if r["permit_type"] == "food-premises")
+    assert food["overdue"] == 3
+    assert food["decided"] == 1  # E, in May

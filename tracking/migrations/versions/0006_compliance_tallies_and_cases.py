@@ -102,6 +102,13 @@ def upgrade() -> None:
             sa.Column("delay_notices_sent", sa.Integer(), nullable=False, server_default="0")
         )
         batch_op.create_index(
+            "ix_application_closed_undecided",
+            ["state_entered_at"],
+            unique=False,
+            sqlite_where=sa.text("decided_on IS NULL AND outcome IS NOT NULL"),
+            postgresql_where=sa.text("decided_on IS NULL AND outcome IS NOT NULL"),
+        )
+        batch_op.create_index(
             "ix_application_open_due",
             ["due_date", "clock_paused_on", "department", "permit_type", "delay_notices_sent"],
             unique=False,
@@ -118,6 +125,7 @@ def downgrade() -> None:
     with op.batch_alter_table("application", schema=None) as batch_op:
         batch_op.drop_index("ix_application_decided_on")
         batch_op.create_index("ix_application_decided_on", ["decided_on"], unique=False)
+        batch_op.drop_index("ix_application_closed_undecided")
         batch_op.drop_index(
             "ix_application_open_due",
             sqlite_where=sa.text("decided_on IS NULL AND outcome IS NULL"),
