@@ -82,6 +82,17 @@ def test_dashboard_shows_the_scenario_figures(
     overdue = next(r for r in data["overdue"]["oldest"] if r["id"] == scenario["overdue"])
     assert (overdue["letters_sent"], overdue["letters_due"]) == (2, 3)
     assert f"{overdue['tracking_code']}</a></td>" in html
+    # Each case opens the file as staff see it: who did what, and when.
+    for case in ("overdue", "breach", "legacy"):
+        assert f'<a href="/staff/applications/{scenario[case]}">' in html
+    assert '<a href="/staff?overdue=1"><span class="figure" id="fig-overdue">' in html
+    with _travel(scenario["today"]):
+        opened = client.get(f"/staff/applications/{scenario['breach']}", params={"lang": "en"})
+        queue = client.get("/staff", params={"overdue": "1", "lang": "en"})
+    assert opened.status_code == 200
+    assert "approver-y" in opened.text
+    assert queue.status_code == 200
+    assert f'href="/staff/applications/{scenario["overdue"]}' in queue.text
 
 
 def test_dashboard_sign_in_and_roles(staff: Staff, client: TestClient) -> None:
