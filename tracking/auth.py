@@ -161,7 +161,13 @@ def _signing_key(secret: str) -> bytes:
 def issue_token(staff: Staff, secret: str, *, now: datetime | None = None) -> Token:
     now = now or utcnow()
     expires = now + TOKEN_LIFETIME
-    claims = {"sub": staff.username, "role": staff.role, "iat": now, "exp": expires}
+    claims = {
+        "sub": staff.username,
+        "role": staff.role,
+        "gen": staff.token_generation,
+        "iat": now,
+        "exp": expires,
+    }
     return Token(jwt.encode(claims, _signing_key(secret), algorithm=ALGORITHM), expires)
 
 
@@ -169,7 +175,8 @@ def actor_from_token(session: Session, token: str, secret: str) -> tuple[Staff, 
     """The staff member a bearer token names, if it is valid and the account still active.
 
     The role and department come from the account, not the token, so a change of role
-    applies at once. Raises ``Unauthorized``.
+    applies at once; a token issued before the account last signed out is refused.
+    Raises ``Unauthorized``.
     """
     try:
         claims = jwt.decode(
@@ -178,6 +185,12 @@ def actor_from_token(session: Session, token: str, secret: str) -> tuple[Staff, 
     except jwt.PyJWTError:
         raise Unauthorized(*BAD_TOKEN) from None
     staff = staff_by_username(session, str(claims.get("sub", "")))
-    if staff is None or not staff.active:
+    if staff is None or not staff.active or claims.get("gen") != staff.token_generation:
         raise Unauthorized(*BAD_TOKEN)
     return staff, Actor(username=staff.username, role=staff.role, department=staff.department)
+
+
+def sign_out(session: Session, staff: Staff) -> None:
+    """End every session of ``staff``: tokens issued so far are refused from now on."""
+    staff.token_generation += 1
+    session.add(staff)

@@ -197,6 +197,9 @@ class Staff(SQLModel, table=True):
     password_hash: str = Field(max_length=200)
     active: bool = True
     created_at: datetime
+    # Tokens carry the generation they were issued in; signing out moves it on, so every
+    # token issued before (on any device) stops working at once.
+    token_generation: int = 0
 
 
 class RateCounter(SQLModel, table=True):

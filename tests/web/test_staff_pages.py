@@ -113,6 +113,37 @@ def test_sign_in_with_the_cookie_then_sign_out(staff: Staff, client: TestClient)
     assert client.get("/staff", follow_redirects=False).status_code == 303
 
 
+def test_signing_out_ends_the_session_even_where_the_token_was_kept(
+    staff: Staff, client: TestClient
+) -> None:
+    clerk = staff.for_type(FOOD, "clerk")
+    signed = client.post(
+        "/staff/login",
+        data={"username": clerk.username, "password": PASSWORD},
+        follow_redirects=False,
+    )
+    kept = signed.cookies["tidtam_session"]
+    # The same person's token on another device (the API's bearer token).
+    assert clerk.get("/api/v1/applications").status_code == 200
+    out = client.post("/staff/logout", headers=SAME_SITE, follow_redirects=False)
+    assert out.status_code == 303
+    client.cookies.set("tidtam_session", kept)  # a copy of the cookie made before
+    assert client.get("/staff", follow_redirects=False).status_code == 303
+    assert clerk.get("/api/v1/applications").status_code == 401
+    again = client.post(
+        "/staff/login",
+        data={"username": clerk.username, "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert again.status_code == 303
+    assert client.get("/staff").status_code == 200
+    # Signing out with a token that no longer works changes nothing and still signs out.
+    client.cookies.set("tidtam_session", kept)
+    assert (
+        client.post("/staff/logout", headers=SAME_SITE, follow_redirects=False).status_code == 303
+    )
+
+
 # --- work queue -------------------------------------------------------------------------------
 
 

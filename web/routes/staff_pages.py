@@ -15,7 +15,7 @@ from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import BaseModel, ValidationError
@@ -29,7 +29,7 @@ from tracking.errors import Conflict, DomainError, InvalidInput, NotPermitted, R
 from tracking.models import Application, ChecklistStatus, Office, utcnow
 from tracking.services import Actor, Applicant, Subject
 from web import i18n, qr
-from web.deps import SESSION_COOKIE, PageActor, SessionDep, SettingsDep
+from web.deps import SESSION_COOKIE, PageActor, SessionDep, SettingsDep, oauth2
 from web.pages import render
 from web.schemas import ApplicationCreate, ChecklistUpdate, TransitionRequest
 
@@ -305,9 +305,22 @@ def login(
     response_class=Response,
     responses={303: {"description": "Signed out"}, 403: HTML},
 )
-def logout(request: Request, settings: SettingsDep) -> Response:
+def logout(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2)],
+) -> Response:
     if _cross_site(request):
         return _cross_site_page(request)
+    token = token or request.cookies.get(SESSION_COOKIE)
+    if token:
+        try:
+            staff, _ = auth.actor_from_token(session, token, settings.secret_key)
+        except DomainError:
+            pass  # already invalid: nothing to end
+        else:
+            auth.sign_out(session, staff)
     response = RedirectResponse("/staff/login", status_code=303)
     response.delete_cookie(
         SESSION_COOKIE,
