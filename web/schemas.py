@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
+from tracking.services import Applicant, Subject
+
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Scalar = str | int | float | bool | None
 MAX_SUBJECT_FIELDS = 30
@@ -120,6 +122,21 @@ class ApplicationCreate(Input):
     permit_type: Annotated[str, StringConstraints(max_length=64)]
     applicant: ApplicantIn
     subject: SubjectIn
+
+    def domain(self) -> tuple[Applicant, Subject]:
+        """The applicant and subject as ``tracking.services.submit_application`` takes them."""
+        applicant = Applicant(
+            name=self.applicant.name,
+            id_number=self.applicant.id_number,
+            phone=self.applicant.phone,
+            email=str(self.applicant.email or ""),
+        )
+        subject = Subject(
+            address=self.subject.address,
+            description=self.subject.description,
+            details=dict(self.subject.model_extra or {}),
+        )
+        return applicant, subject
 
 
 class ApplicationCreated(BaseModel):

@@ -17,7 +17,7 @@ from tracking import auth, codes, idempotency, queries, services
 from tracking.calendar import bangkok_date
 from tracking.errors import DomainError
 from tracking.models import Application, ChecklistStatus, utcnow
-from tracking.services import Actor, Applicant, Subject
+from tracking.services import Actor
 from web.deps import CurrentActor, SessionDep, SettingsDep
 from web.schemas import (
     ApplicationCreate,
@@ -136,20 +136,12 @@ def intake(
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     def perform() -> ApplicationCreated:
+        applicant, subject = body.domain()
         application = services.submit_application(
             session,
             permit_type_slug=body.permit_type,
-            applicant=Applicant(
-                name=body.applicant.name,
-                id_number=body.applicant.id_number,
-                phone=body.applicant.phone,
-                email=str(body.applicant.email or ""),
-            ),
-            subject=Subject(
-                address=body.subject.address,
-                description=body.subject.description,
-                details=dict(body.subject.model_extra or {}),
-            ),
+            applicant=applicant,
+            subject=subject,
             actor=actor,
         )
         assert application.id is not None

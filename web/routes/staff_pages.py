@@ -27,7 +27,7 @@ from tracking import auth, codes, idempotency, queries, services
 from tracking.calendar import bangkok_date
 from tracking.errors import Conflict, DomainError, InvalidInput, NotPermitted, RateLimited
 from tracking.models import Application, ChecklistStatus, Office, utcnow
-from tracking.services import Actor, Applicant, Subject
+from tracking.services import Actor
 from web import i18n, qr
 from web.deps import SESSION_COOKIE, PageActor, SessionDep, SettingsDep, oauth2
 from web.pages import render
@@ -582,16 +582,12 @@ def intake(
     elif stored is not None:
         return _to_receipt(request, int(stored.body["id"]))
     try:
+        applicant, subject = body.domain()
         application = services.submit_application(
             session,
             permit_type_slug=body.permit_type,
-            applicant=Applicant(
-                name=body.applicant.name,
-                id_number=body.applicant.id_number,
-                phone=body.applicant.phone,
-                email=str(body.applicant.email or ""),
-            ),
-            subject=Subject(address=body.subject.address, description=body.subject.description),
+            applicant=applicant,
+            subject=subject,
             actor=actor,
         )
         assert application.id is not None
@@ -793,6 +789,28 @@ def _detail_page(
     )
 
 
+def _refused(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    exc: DomainError,
+    form: dict[str, str],
+) -> Response:
+    """A form the rules refused: nothing it did stays (the version it claimed is given back),
+    and the page shows why, with what was typed."""
+    session.rollback()
+    return _detail_page(
+        request,
+        session,
+        actor,
+        application_id,
+        status_code=exc.status_code,
+        error=exc,
+        form=form,
+    )
+
+
 def _back_to_detail(request: Request, application_id: int, done: str) -> RedirectResponse:
     query = urlencode({"done": done, **_lang_param(request)})
     return RedirectResponse(f"/staff/applications/{application_id}?{query}", status_code=303)
@@ -852,17 +870,8 @@ def record_item(
             note=body.note,
         )
     except DomainError as exc:
-        session.rollback()  # e.g. the version was claimed before a rule refused
         form = {"kind": "checklist", "item": item_id, "status": status, "note": note}
-        return _detail_page(
-            request,
-            session,
-            actor,
-            application_id,
-            status_code=exc.status_code,
-            error=exc,
-            form=form,
-        )
+        return _refused(request, session, actor, application_id, exc, form)
     return _back_to_detail(request, application_id, "checklist")
 
 
@@ -913,7 +922,6 @@ def fire_event(
             deadline=body.deadline,
         )
     except DomainError as exc:
-        session.rollback()  # the version claimed before a rule refused is given back
         form = {
             "kind": "transition",
             "event": event,
@@ -921,15 +929,7 @@ def fire_event(
             "ground": ground,
             "deadline": deadline,
         }
-        return _detail_page(
-            request,
-            session,
-            actor,
-            application_id,
-            status_code=exc.status_code,
-            error=exc,
-            form=form,
-        )
+        return _refused(request, session, actor, application_id, exc, form)
     return _back_to_detail(request, application_id, "transition")
 
 
