@@ -12,11 +12,12 @@ from sqlalchemy import Engine
 
 from checklists.loader import default_catalogue
 from checklists.schema import Outcome
-from tracking import audit, notices, services
+from tracking import notices
 from tracking.config import Settings
 from tracking.db import unit_of_work
 from tracking.demo import path_to
 from tracking.models import EventKind
+from tracking.workflow import recording, transitions
 
 from .factories import committed_application, step, walk
 
@@ -33,8 +34,8 @@ def _append(engine: Engine, app_id: int, **fields: Any) -> None:
     """Record an event the way an import from the previous system would: chained in the
     trail, but without passing the workflow's rules."""
     with unit_of_work(engine) as session:
-        application = services.get_application(session, app_id)
-        audit.append_event(session, application, kind=EventKind.transition, **fields)
+        application = transitions.get_application(session, app_id)
+        recording.record_event(session, application, kind=EventKind.transition, **fields)
         session.add(application)
 
 
@@ -81,7 +82,7 @@ def scenario(engine: Engine) -> dict[str, Any]:
     overdue = committed_application(engine, now=_at(1))
     step(engine, overdue, RULES[("intake", "accept_application")], now=_at(2))
     with unit_of_work(engine) as session:
-        due = services.get_application(session, overdue).due_date
+        due = transitions.get_application(session, overdue).due_date
     settings = Settings(smtp_host="")
     notices.run(engine, settings, due + timedelta(days=1))
     notices.run(engine, settings, due + timedelta(days=8))

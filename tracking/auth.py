@@ -20,15 +20,15 @@ from sqlmodel import Session, col, select
 
 from checklists.schema import DEPARTMENTS, ROLES
 from tracking import ratelimit
+from tracking.access import OFFICE_WIDE_ROLES, Actor
 from tracking.errors import DomainError, InvalidInput, RateLimited
 from tracking.models import Staff, utcnow
-from tracking.services import Actor, office_by_slug
+from tracking.workflow.intake import office_by_slug
 
 TOKEN_LIFETIME = timedelta(hours=8)
 ALGORITHM = "HS256"
 USERNAME_FAILURES = ratelimit.Limit(hits=5, seconds=15 * 60)
 CLIENT_FAILURES = ratelimit.Limit(hits=30, seconds=15 * 60)
-OFFICE_WIDE_ROLES = frozenset({"manager", "admin"})
 MIN_PASSWORD = 10
 
 _hasher = PasswordHasher()
@@ -60,7 +60,7 @@ def create_staff(
     department: str | None,
     password: str,
     display_name: str | None = None,
-    office_slug: str = "pathumwan",
+    office_slug: str,
 ) -> Staff:
     """Add a staff account. Raises ``InvalidInput`` for an unknown role or department, a
     department on an office-wide role (or none on a departmental one), a short password or a
@@ -187,7 +187,7 @@ def actor_from_token(session: Session, token: str, secret: str) -> tuple[Staff, 
     staff = staff_by_username(session, str(claims.get("sub", "")))
     if staff is None or not staff.active or claims.get("gen") != staff.token_generation:
         raise Unauthorized(*BAD_TOKEN)
-    return staff, Actor(username=staff.username, role=staff.role, department=staff.department)
+    return staff, Actor(staff.username, staff.role, staff.department, staff.office_id)
 
 
 def sign_out(session: Session, staff: Staff) -> None:

@@ -22,13 +22,15 @@ from checklists.loader import (
     default_catalogue,
     load_catalogue,
 )
-from tracking import audit, auth, demo, migrate, notices, reports, tallies
-from tracking.calendar import bangkok_date
+from tracking import auth, demo, migrate, notices
+from tracking.clock import bangkok_date
 from tracking.config import Settings
 from tracking.db import make_engine, unit_of_work
 from tracking.errors import DomainError
-from tracking.machines import build_machines
 from tracking.models import utcnow
+from tracking.reads import reports
+from tracking.trail import audit, rebuild
+from tracking.workflow.machines import build_machines
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Tidtam permit tracking.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
@@ -64,7 +66,7 @@ def db_rebuild_tallies() -> None:
     """Recompute the compliance tallies and cases from the audit trail (after a bulk import,
     or after the catalogue's review items change)."""
     with _engine() as engine, engine.begin() as connection:
-        tallies.rebuild(connection)
+        rebuild.rebuild(connection)
     out.print("compliance tallies rebuilt from the trail")
 
 
@@ -114,7 +116,7 @@ def demo_command(
         migrate.upgrade(engine)
         for batch in track(range(per_type), description="demo applications", console=err):
             with unit_of_work(engine) as session:
-                added += demo.seed(session, per_type=1, seed=seed + batch)
+                added += demo.seed(session, Settings().office, per_type=1, seed=seed + batch)
     out.print(f"added {added} demo applications")
 
 
@@ -214,6 +216,7 @@ def staff_add(
                     department=department or None,
                     password=password,
                     display_name=display_name or None,
+                    office_slug=Settings().office,
                 )
         except DomainError as exc:
             typer.echo(f"{exc.en} / {exc.th}", err=True)
@@ -245,9 +248,9 @@ def serve(
         migrate.upgrade(engine)
         if demo_data:
             with unit_of_work(engine) as session:
-                created = demo.seed_staff(session)
+                created = demo.seed_staff(session, Settings().office)
                 if demo.is_empty(session):
-                    added = demo.seed(session)
+                    added = demo.seed(session, Settings().office)
                     out.print(f"seeded {added} demo applications")
                 else:
                     out.print("database already has applications; demo data not added")

@@ -1,4 +1,7 @@
-"""Engines and sessions. Services flush; the caller (a route or a command) commits once."""
+"""Engines and sessions. Services flush; the caller (a route or a command) commits once.
+
+Every session of the project is a ``DomainSession``: the compliance tallies are kept on it, and
+on no other session of the process."""
 
 from __future__ import annotations
 
@@ -9,6 +12,15 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
+
+from tracking.trail import tallies
+
+
+class DomainSession(Session):
+    """A session that keeps the compliance tallies as it flushes and commits."""
+
+
+tallies.install(DomainSession)
 
 
 def _is_sqlite(url: str) -> bool:
@@ -43,9 +55,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 @contextmanager
-def unit_of_work(engine: Engine) -> Iterator[Session]:
+def unit_of_work(engine: Engine) -> Iterator[DomainSession]:
     """A session whose work is committed at the end, or rolled back on any error."""
-    with Session(engine, expire_on_commit=False) as session:
+    with DomainSession(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -15,11 +15,13 @@ from sqlmodel import Session, func, select
 
 from checklists.loader import default_catalogue
 from checklists.schema import Outcome, PermitType, Transition, TransitionKind
-from tracking import services
-from tracking.calendar import bangkok_date
+from tracking import auth
+from tracking.access import Actor
+from tracking.clock import bangkok_date
 from tracking.models import Application, ChecklistStatus, utcnow
-from tracking.rules import REVIEW_ITEMS
-from tracking.services import Actor, Applicant, Subject
+from tracking.workflow.intake import Applicant, Subject, office_by_slug, submit_application
+from tracking.workflow.rules import REVIEW_ITEMS, checklist_statuses
+from tracking.workflow.transitions import fire, record_checklist_item
 
 DEFICIENCY_DAYS = timedelta(days=7)
 
@@ -36,15 +38,14 @@ def demo_username(role: str, department: str | None) -> str:
     return f"{role}.{department}" if department else role
 
 
-def demo_actor(role: str, department: str) -> Actor:
-    return Actor(username=demo_username(role, department), role=role, department=department)
+def demo_actor(role: str, department: str, office_id: int | None = None) -> Actor:
+    return Actor(demo_username(role, department), role, department, office_id)
 
 
-def seed_staff(session: Session) -> list[tuple[str, str]]:
-    """One demo account per role for every department the catalogue uses; returns
-    ``(username, role)`` for those created (existing usernames are left alone)."""
-    from tracking import auth  # auth builds on services; imported here to keep demo light
-
+def seed_staff(session: Session, office_slug: str) -> list[tuple[str, str]]:
+    """One demo account per role for every department the catalogue uses, at the office
+    ``office_slug``; returns ``(username, role)`` for those created (existing usernames are
+    left alone)."""
     departments = sorted({p.department for p in default_catalogue().values()})
     wanted: list[tuple[str, str | None]] = [
         (role, d) for d in departments for role in DEPARTMENTAL_ROLES
@@ -55,7 +56,12 @@ def seed_staff(session: Session) -> list[tuple[str, str]]:
         username = demo_username(role, department)
         if auth.staff_by_username(session, username) is None:
             auth.create_staff(
-                session, username=username, role=role, department=department, password=DEMO_PASSWORD
+                session,
+                username=username,
+                role=role,
+                department=department,
+                password=DEMO_PASSWORD,
+                office_slug=office_slug,
             )
             created.append((username, role))
     return created
@@ -94,14 +100,14 @@ def step_through(
     """Verify what ``transition`` requires, then fire it, as staff of the right roles."""
     assert application.id is not None
     now = now or utcnow()
-    statuses = services.checklist_statuses(session, application.id)
+    statuses = checklist_statuses(session, application.id)
     permit = default_catalogue()[application.permit_type]
     kinds = {item.id: item.kind for item in permit.items()}
     for item in transition.requires:
         if statuses.get(item) != ChecklistStatus.verified:
             # Officers verify inspections, reviews and opinions; clerks everything else.
             checker = actor_for("officer" if kinds[item] in REVIEW_ITEMS else "clerk")
-            services.record_checklist_item(
+            record_checklist_item(
                 session,
                 application_id=application.id,
                 item_id=item,
@@ -123,7 +129,7 @@ def step_through(
     elif kind is TransitionKind.return_:
         reason = "ผู้ยื่นไม่ส่งเอกสารภายในกำหนด"
     elif kind is TransitionKind.deficiency_request:
-        services.record_checklist_item(
+        record_checklist_item(
             session,
             application_id=application.id,
             item_id=_first_required_document(permit),
@@ -134,7 +140,7 @@ def step_through(
             now=now,
         )
         deadline = bangkok_date(now) + DEFICIENCY_DAYS
-    services.fire(
+    fire(
         session,
         application_id=application.id,
         event=transition.event,
@@ -166,14 +172,20 @@ def _people(rng: random.Random) -> Iterator[tuple[Applicant, Subject]]:
 
 
 def seed(
-    session: Session, *, per_type: int = 4, seed: int = 2568, now: datetime | None = None
+    session: Session,
+    office_slug: str,
+    *,
+    per_type: int = 4,
+    seed: int = 2568,
+    now: datetime | None = None,
 ) -> int:
-    """Add ``per_type`` applications of every type, stopped at varied points of their
-    workflows (some finished approved, refused or returned). Returns how many were added."""
+    """Add ``per_type`` applications of every type at the office ``office_slug``, stopped at
+    varied points of their workflows (some finished approved, refused or returned). Returns
+    how many were added."""
     rng = random.Random(seed)
     now = now or utcnow()
     people = _people(rng)
-    office = services.office_by_slug(session)
+    office = office_by_slug(session, office_slug)
     added = 0
     for permit in default_catalogue().values():
         paths = [
@@ -187,8 +199,8 @@ def seed(
             # Stop part-way for most; let every third run to its end.
             stop = len(path) if n % 3 == 2 else rng.randrange(0, len(path))
             moment = now - timedelta(days=rng.randrange(10, 60), hours=rng.randrange(0, 8))
-            clerk = demo_actor("clerk", permit.department)
-            application = services.submit_application(
+            clerk = demo_actor("clerk", permit.department, office.id)
+            application = submit_application(
                 session,
                 permit_type_slug=permit.slug,
                 applicant=applicant,
@@ -199,7 +211,7 @@ def seed(
             )
 
             def actor_for(role: str, department: str = permit.department) -> Actor:
-                return demo_actor(role, department)
+                return demo_actor(role, department, office.id)
 
             for transition in path[:stop]:
                 gap = rng.randrange(1, 5)

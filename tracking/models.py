@@ -1,4 +1,5 @@
-"""Tables. Every status change is made by ``tracking.services``; nothing else writes ``state``.
+"""Tables. Every status change is made by a permit type's machine (``tracking.workflow``); nothing
+else writes ``state``.
 
 Times are timezone-aware and stored as UTC; dates that count toward deadlines (``submitted_on``,
 ``due_date``, ...) are Bangkok calendar dates.
@@ -79,7 +80,7 @@ class Application(SQLModel, table=True):
             sqlite_where=text("decided_on IS NULL AND outcome IS NOT NULL"),
             postgresql_where=text("decided_on IS NULL AND outcome IS NOT NULL"),
         ),
-        # Open files by due date, oldest first (tracking.compliance lists the overdue ones).
+        # Open files by due date, oldest first (tracking.reads.compliance lists the overdue ones).
         Index(
             "ix_application_open_due",
             "due_date",
@@ -128,7 +129,7 @@ class Application(SQLModel, table=True):
     event_count: int = 0
     # s.10 delay notices issued so far (tracking.notices keeps it), for the overdue figures.
     delay_notices_sent: int = 0
-    # Bumped by compare-and-set on every change (tracking.services); a stale copy loses.
+    # Bumped by compare-and-set on every change (tracking.workflow.transitions); a stale copy loses.
     version: int = 1
 
 
@@ -177,6 +178,9 @@ class ApplicationEvent(SQLModel, table=True):
     reason: str = Field(default="", max_length=2000)
     ground: str | None = Field(default=None, max_length=64)
     out_of_turn: bool = False
+    # A decision by someone who reviewed or inspected the file (only imports can carry one:
+    # the workflow refuses it).
+    four_eyes: bool = False
     # Days the file spent at the source step before this event (the type's unit).
     step_days: int | None = None
     data: str = Field(default="{}", max_length=20000)
@@ -269,7 +273,7 @@ class ComplianceTally(SQLModel, table=True):
     (grain ``m``, dated the 1st), per office, department, permit type and officer: the
     compliance figures add these up instead of reading the trail.
 
-    ``tracking.tallies`` adds to it as events are appended, when the transaction commits, and
+    ``tracking.trail.tallies`` adds to it as events are appended, when the transaction commits, and
     can rebuild it from the trail. ``key``, ``days`` and ``flag`` mean what the measure says.
     """
 

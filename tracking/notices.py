@@ -22,19 +22,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from checklists.loader import default_catalogue
+from tracking.clock import letters_due, overdue_clause
 from tracking.config import Settings
 from tracking.db import unit_of_work
 from tracking.models import Application, DelayNotice, Office, OutboxMessage, utcnow
-from tracking.queries import overdue_clause
 
-INTERVAL_DAYS = 7
 MAX_ATTEMPTS = 5
-
-
-def period(due_date: date, today: date) -> int:
-    """Which 7-day period past the due date ``today`` falls in (0: not overdue)."""
-    late = (today - due_date).days
-    return 0 if late <= 0 else (late - 1) // INTERVAL_DAYS + 1
 
 
 def notice_number(office: Office, today: date, application_id: int, seq: int) -> str:
@@ -68,7 +61,7 @@ def create_due(session: Session, today: date, *, email: bool) -> tuple[int, int]
     created = queued = 0
     for application, last_seq in rows:
         assert application.id is not None
-        current = period(application.due_date, today)
+        current = letters_due(application.due_date, today)
         if current == 0 or (last_seq or 0) >= current:
             continue
         step = catalogue[application.permit_type].step(application.state)

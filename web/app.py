@@ -15,7 +15,7 @@ from checklists.loader import default_catalogue
 from tracking import ratelimit
 from tracking.config import Settings, get_settings
 from tracking.db import make_engine
-from tracking.machines import machines
+from tracking.workflow.machines import machines
 from web import errors
 from web.hotpaths import HotPaths
 from web.limits import BodyLimit

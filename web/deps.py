@@ -9,11 +9,11 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
+from tracking.access import Actor
 from tracking.auth import BAD_TOKEN, Unauthorized, actor_from_token
 from tracking.config import Settings
 from tracking.db import unit_of_work
 from tracking.models import Staff
-from tracking.services import Actor
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -44,8 +44,7 @@ def current_staff(
 ) -> tuple[Staff, Actor]:
     if not token:
         raise Unauthorized(*BAD_TOKEN)
-    staff, actor = actor_from_token(session, token, settings.secret_key)
-    return staff, Actor(actor.username, actor.role, actor.department, staff.office_id)
+    return actor_from_token(session, token, settings.secret_key)
 
 
 def page_actor(

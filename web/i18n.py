@@ -14,8 +14,7 @@ from typing import Any
 from markupsafe import escape
 from starlette.requests import Request
 
-from tracking.calendar import BANGKOK
-from tracking.reports import THAI_MONTHS
+from tracking.clock import BANGKOK, THAI_MONTHS
 
 LANGUAGES = ("th", "en")
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
-from tracking.services import Applicant, Subject
+from tracking.workflow.intake import Applicant, Subject
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Scalar = str | int | float | bool | None
@@ -124,7 +124,7 @@ class ApplicationCreate(Input):
     subject: SubjectIn
 
     def domain(self) -> tuple[Applicant, Subject]:
-        """The applicant and subject as ``tracking.services.submit_application`` takes them."""
+        """The applicant and subject as ``intake.submit_application`` takes them."""
         applicant = Applicant(
             name=self.applicant.name,
             id_number=self.applicant.id_number,

@@ -9,7 +9,7 @@ from typing import Any
 
 from markupsafe import escape
 
-from tracking.public import PublicStatus
+from tracking.reads.public import PublicStatus
 from web.i18n import TEXTS, format_date, format_datetime
 
 

@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from checklists.loader import default_catalogue  # noqa: E402
-from tracking import codes, migrate, tallies  # noqa: E402
+from tracking import codes, migrate  # noqa: E402
 from tracking.db import make_engine  # noqa: E402
+from tracking.trail import rebuild  # noqa: E402
 
 BATCH = 20_000
 
@@ -222,7 +223,7 @@ def load(
     started = time.monotonic()
     with engine.begin() as connection:
         # What the trail's writer counts event by event, counted here in one pass.
-        tallies.rebuild(connection)
+        rebuild.rebuild(connection)
     if progress:
         print(f"  rebuilt the compliance tallies in {time.monotonic() - started:,.1f} s")
     with engine.begin() as connection:

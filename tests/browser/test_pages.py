@@ -21,9 +21,10 @@ from PIL import Image
 from sqlalchemy import Engine
 
 from checklists.loader import default_catalogue
-from tracking import auth, services
+from tracking import auth
 from tracking.config import Settings
 from tracking.db import unit_of_work
+from tracking.workflow import transitions
 from web.app import create_app
 
 from ..web.test_public import STATES, _code, _make
@@ -152,6 +153,7 @@ def test_receipt_qr_decodes_to_the_status_page(
     with unit_of_work(engine) as session:
         auth.create_staff(
             session,
+            office_slug="pathumwan",
             username="browser-clerk",
             role="clerk",
             department="environment-sanitation",
@@ -194,7 +196,12 @@ def test_manager_dashboard_and_stats(browser: Browser, server: str, engine: Engi
         _make(engine, kind)
     with unit_of_work(engine) as session:
         auth.create_staff(
-            session, username="browser-manager", role="manager", department=None, password=PASSWORD
+            session,
+            username="browser-manager",
+            role="manager",
+            department=None,
+            password=PASSWORD,
+            office_slug="pathumwan",
         )
     _check(browser, f"{server}/stats", "stats")
     context = browser.new_context(viewport=DESKTOP, locale="th-TH")
@@ -221,7 +228,12 @@ def test_manager_dashboard_and_stats(browser: Browser, server: str, engine: Engi
 def _staff_account(engine: Engine, username: str, role: str, department: str | None) -> None:
     with unit_of_work(engine) as session:
         auth.create_staff(
-            session, username=username, role=role, department=department, password=PASSWORD
+            session,
+            username=username,
+            role=role,
+            department=department,
+            password=PASSWORD,
+            office_slug="pathumwan",
         )
 
 
@@ -297,7 +309,7 @@ def test_staff_pages_are_accessible(browser: Browser, server: str, engine: Engin
             # A stale form: someone else changed the application after the page was read.
             page.goto(f"{server}/staff/applications/{overdue_id}{locale_query}")
             with unit_of_work(engine) as session:
-                services.get_application(session, overdue_id).version += 1
+                transitions.get_application(session, overdue_id).version += 1
             page.select_option("#status-hygiene_inspection", "received")
             with page.expect_navigation() as navigation:
                 page.click("#item-hygiene_inspection button[type=submit]")
@@ -363,7 +375,7 @@ def test_clerk_takes_in_checks_and_accepts_in_the_browser(
     violations = _axe(page)
     assert violations == [], _describe(violations)
     with unit_of_work(engine) as session:
-        assert services.get_application(session, app_id).state == accept.target
+        assert transitions.get_application(session, app_id).state == accept.target
 
     page.click("button.link-button")  # sign out
     page.wait_for_url("**/staff/login")

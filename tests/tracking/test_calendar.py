@@ -7,12 +7,12 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from checklists.loader import default_catalogue
-from tracking import services
-from tracking.calendar import BusinessCalendar, thai_holidays
+from tracking.clock import BusinessCalendar, thai_holidays
 from tracking.db import unit_of_work
 from tracking.models import OfficeDay
+from tracking.workflow import intake, transitions
 
-from ..factories import committed_application, step
+from ..factories import OFFICE, committed_application, step
 
 cal = BusinessCalendar()
 
@@ -70,12 +70,12 @@ def _at(day: date) -> datetime:
 
 def test_due_date_counts_business_days_and_office_closures(engine: Engine) -> None:
     with unit_of_work(engine) as session:
-        office = services.office_by_slug(session)
+        office = intake.office_by_slug(session, OFFICE)
         session.add(OfficeDay(office_id=office.id, day=date(2024, 4, 18), note="ปิดซ่อมอาคาร"))
     try:
         app_id = committed_application(engine, now=_at(date(2024, 4, 11)))
         with unit_of_work(engine) as session:
-            application = services.get_application(session, app_id)
+            application = transitions.get_application(session, app_id)
             days = default_catalogue()["food-premises"].service_time.days
             expected = BusinessCalendar(closures=[date(2024, 4, 18)]).add_business_days(
                 date(2024, 4, 11), days
@@ -92,18 +92,18 @@ def test_clock_pauses_while_the_applicant_holds_the_file(engine: Engine) -> None
     permit = default_catalogue()["food-premises"]
     app_id = committed_application(engine, now=_at(date(2024, 6, 3)))
     with unit_of_work(engine) as session:
-        due_before = services.get_application(session, app_id).due_date
+        due_before = transitions.get_application(session, app_id).due_date
     rules = {t.event: t for t in permit.transitions if t.source in {"intake", "awaiting_documents"}}
     step(engine, app_id, rules["request_documents"], now=_at(date(2024, 6, 4)))
     with unit_of_work(engine) as session:
-        application = services.get_application(session, app_id)
+        application = transitions.get_application(session, app_id)
         assert application.turn == "applicant"
         assert application.clock_paused_on == date(2024, 6, 4)
     # Held by the applicant from Tue 4 to Tue 11 June: 5 business days (Mon 3 June is
     # Queen Suthida's Birthday, already behind us).
     step(engine, app_id, rules["documents_supplied"], now=_at(date(2024, 6, 11)))
     with unit_of_work(engine) as session:
-        application = services.get_application(session, app_id)
+        application = transitions.get_application(session, app_id)
         assert application.turn == "authority"
         assert application.clock_paused_on is None
         assert application.due_date == cal.add_business_days(due_before, 5)

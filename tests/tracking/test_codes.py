@@ -8,9 +8,10 @@ from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from tracking import codes, services
+from tracking import codes
 from tracking.db import unit_of_work
 from tracking.models import Application
+from tracking.workflow import transitions
 
 from ..factories import committed_application
 
@@ -87,13 +88,13 @@ def test_the_database_enforces_unique_codes_and_intake_draws_again(
 ) -> None:
     first = committed_application(engine)
     with unit_of_work(engine) as session:
-        taken = services.get_application(session, first).tracking_code
+        taken = transitions.get_application(session, first).tracking_code
     fresh = codes.new_code()
     draws = iter([taken, fresh])
     monkeypatch.setattr(codes, "new_code", lambda: next(draws))
     second = committed_application(engine)
     with unit_of_work(engine) as session:
-        assert services.get_application(session, second).tracking_code == fresh
+        assert transitions.get_application(session, second).tracking_code == fresh
     with pytest.raises(IntegrityError), unit_of_work(engine) as session:
         session.execute(
             update(Application).where(col(Application.id) == second).values(tracking_code=taken)

@@ -10,10 +10,12 @@ from sqlalchemy import Engine
 
 from checklists.loader import default_catalogue
 from checklists.schema import Outcome
-from tracking import compliance, demo, notices, reports, services
+from tracking import demo, notices
 from tracking.config import Settings
 from tracking.db import unit_of_work
 from tracking.errors import TransitionNotAllowed
+from tracking.reads import compliance, reports
+from tracking.workflow import transitions
 
 from ..factories import actor, committed_application, step, walk
 from ..scenarios import _at
@@ -79,9 +81,9 @@ def test_a_second_deficiency_request_is_refused(engine: Engine) -> None:
     app_id = committed_application(engine, now=_at(0))
     step(engine, app_id, RULES[("intake", "request_documents")], now=_at(1))
     with unit_of_work(engine) as session:
-        version = services.get_application(session, app_id).version
+        version = transitions.get_application(session, app_id).version
     with pytest.raises(TransitionNotAllowed), unit_of_work(engine) as session:
-        services.fire(
+        transitions.fire(
             session,
             application_id=app_id,
             event="request_documents",
@@ -98,7 +100,7 @@ def test_a_second_deficiency_request_is_refused(engine: Engine) -> None:
 def test_notices_run_twice_creates_nothing_the_second_time(engine: Engine) -> None:
     app_id = committed_application(engine, now=_at(0))
     with unit_of_work(engine) as session:
-        due = services.get_application(session, app_id).due_date
+        due = transitions.get_application(session, app_id).due_date
     settings = Settings(smtp_host="")
     assert notices.run(engine, settings, due).created == 0  # not yet overdue
     first = notices.run(engine, settings, due + timedelta(days=3))
@@ -118,7 +120,7 @@ def test_monthly_overdue_counts_files_open_at_the_months_end(engine: Engine) -> 
     step(engine, files["D"], withdraw, now=_at(69))  # 10 May
     walk(engine, files["E"], approve, now=_at(79))  # 20 May
     with unit_of_work(engine) as session:
-        assert services.get_application(session, files["A"]).due_date < date(2026, 5, 31)
+        assert transitions.get_application(session, files["A"]).due_date < date(2026, 5, 31)
         rows = reports.monthly(session, reports.Month(2026, 5))
     food = next(r for r in rows if r["permit_type"] == "food-premises")
     assert food["overdue"] == 3

@@ -11,10 +11,13 @@ from sqlmodel import func, select
 
 from checklists.loader import default_catalogue
 from checklists.schema import Outcome
-from tracking import compliance, demo, services, tallies
+from tracking import demo
 from tracking.db import unit_of_work
 from tracking.errors import Conflict
 from tracking.models import ApplicationEvent
+from tracking.reads import compliance
+from tracking.trail import rebuild
+from tracking.workflow import transitions
 
 from ..factories import actor, committed_application, step
 
@@ -37,7 +40,7 @@ def _race(engine: Engine, app_id: int, version: int) -> list[str]:
         barrier.wait()
         try:
             with unit_of_work(engine) as session:
-                services.fire(
+                transitions.fire(
                     session,
                     application_id=app_id,
                     event="withdraw",
@@ -65,15 +68,15 @@ def test_exactly_one_of_two_simultaneous_firings_wins(engine: Engine, round_: in
     outcomes = _race(engine, app_id, version=1)
     assert sorted(outcomes) == ["conflict", "ok"]
     with unit_of_work(engine) as session:
-        application = services.get_application(session, app_id)
+        application = transitions.get_application(session, app_id)
         assert application.state == "withdrawn"
         assert application.version == 2
-        transitions = session.exec(
+        fired = session.exec(
             select(func.count())
             .select_from(ApplicationEvent)
             .where(ApplicationEvent.application_id == app_id, ApplicationEvent.kind == "transition")
         ).one()
-        assert transitions == 1
+        assert fired == 1
         assert application.event_count == 2
 
 
@@ -109,6 +112,6 @@ def test_simultaneous_decisions_count_once_each(engine: Engine) -> None:
     with engine.connect() as connection:
         counted = connection.execute(text(TALLY_TOTALS)).all()
     with engine.begin() as connection:
-        tallies.rebuild(connection)
+        rebuild.rebuild(connection)
     with engine.connect() as connection:
         assert connection.execute(text(TALLY_TOTALS)).all() == counted

@@ -13,10 +13,11 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from tracking import notices, services
+from tracking import clock, notices
 from tracking.config import Settings
 from tracking.db import unit_of_work
 from tracking.models import DelayNotice, OutboxMessage
+from tracking.workflow import transitions
 
 from ..factories import committed_application
 
@@ -52,7 +53,7 @@ def mailbox() -> Iterator[tuple[Mailbox, int]]:
 def _overdue(engine: Engine) -> tuple[int, date]:
     app_id = committed_application(engine)
     with unit_of_work(engine) as session:
-        return app_id, services.get_application(session, app_id).due_date
+        return app_id, transitions.get_application(session, app_id).due_date
 
 
 def test_notice_is_recorded_and_emailed_once(engine: Engine, mailbox: tuple[Mailbox, int]) -> None:
@@ -117,7 +118,7 @@ def test_unreachable_server_gives_up_after_max_attempts(engine: Engine) -> None:
 
 def test_periods() -> None:
     due = date(2026, 5, 1)
-    assert [notices.period(due, due + timedelta(days=d)) for d in (0, 1, 7, 8, 14, 15)] == [
+    assert [clock.letters_due(due, due + timedelta(days=d)) for d in (0, 1, 7, 8, 14, 15)] == [
         0,
         1,
         1,

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from checklists.loader import default_catalogue
-from tracking import rules
 from tracking.errors import GuardFailed, InvalidInput, NotPermitted
 from tracking.models import Application, ApplicationEvent
+from tracking.workflow import rules
 
 PERMIT = default_catalogue()["food-premises"]
 RULES = {(t.source, t.event): t for t in PERMIT.transitions}

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from checklists.loader import default_catalogue
 from checklists.schema import Outcome
-from tracking import services
+from tracking import access
 from tracking.cli import app
 from tracking.db import unit_of_work
 from tracking.demo import path_to
@@ -21,6 +21,7 @@ from tracking.errors import (
     TransitionNotAllowed,
 )
 from tracking.models import ApplicationEvent, ChecklistStatus
+from tracking.workflow import transitions
 
 from ..factories import actor, committed_application, permit_types, walk
 
@@ -50,16 +51,16 @@ def test_walk_every_type_to_a_final_state(
     walk(engine, app_id, path)
 
     with unit_of_work(engine) as session:
-        application = services.get_application(session, app_id)
+        application = transitions.get_application(session, app_id)
         final = permit.step(application.state)
         assert final.final
         assert application.outcome == final.outcome
         assert application.turn == "none"
-    transitions = [e for e in _trail(engine, app_id) if e.kind == "transition"]
-    assert [(e.event, e.source, e.target) for e in transitions] == [
+    moves = [e for e in _trail(engine, app_id) if e.kind == "transition"]
+    assert [(e.event, e.source, e.target) for e in moves] == [
         (t.event, t.source, t.target) for t in path
     ]
-    refusal = [e for e in transitions if e.transition_kind == "refuse"]
+    refusal = [e for e in moves if e.transition_kind == "refuse"]
     if outcome is Outcome.refused:
         assert len(refusal) == 1
         assert permit.ground(refusal[0].ground or "") is not None
@@ -159,7 +160,7 @@ def test_verify_detects_an_inserted_event(engine: Engine, env_database: str) -> 
 def test_fire_with_a_stale_version_conflicts_and_changes_nothing(engine: Engine) -> None:
     app_id = committed_application(engine)
     with pytest.raises(Conflict), unit_of_work(engine) as session:
-        services.fire(
+        transitions.fire(
             session,
             application_id=app_id,
             event="request_documents",
@@ -167,14 +168,14 @@ def test_fire_with_a_stale_version_conflicts_and_changes_nothing(engine: Engine)
             version=99,
         )
     with unit_of_work(engine) as session:
-        application = services.get_application(session, app_id)
+        application = transitions.get_application(session, app_id)
         assert (application.state, application.version, application.event_count) == ("intake", 1, 1)
 
 
 def test_event_not_offered_at_this_step_is_refused(engine: Engine) -> None:
     app_id = committed_application(engine)
     with pytest.raises(TransitionNotAllowed), unit_of_work(engine) as session:
-        services.fire(
+        transitions.fire(
             session, application_id=app_id, event="approve", actor=actor("approver"), version=1
         )
 
@@ -182,7 +183,7 @@ def test_event_not_offered_at_this_step_is_refused(engine: Engine) -> None:
 def test_guard_lists_unmet_items(engine: Engine) -> None:
     app_id = committed_application(engine)
     with pytest.raises(GuardFailed) as caught, unit_of_work(engine) as session:
-        services.fire(
+        transitions.fire(
             session,
             application_id=app_id,
             event="accept_application",
@@ -195,7 +196,7 @@ def test_guard_lists_unmet_items(engine: Engine) -> None:
 def test_another_departments_clerk_cannot_act(engine: Engine) -> None:
     app_id = committed_application(engine)  # food premises: environment-sanitation
     with pytest.raises(NotPermitted), unit_of_work(engine) as session:
-        services.fire(
+        transitions.fire(
             session,
             application_id=app_id,
             event="request_documents",
@@ -206,9 +207,9 @@ def test_another_departments_clerk_cannot_act(engine: Engine) -> None:
 
 def test_managers_read_but_never_fire(engine: Engine) -> None:
     app_id = committed_application(engine)
-    manager = services.Actor("director", "manager", None)
+    manager = access.Actor("director", "manager", None)
     with pytest.raises(NotPermitted), unit_of_work(engine) as session:
-        services.fire(
+        transitions.fire(
             session, application_id=app_id, event="request_documents", actor=manager, version=1
         )
 
@@ -227,7 +228,7 @@ def _record(
     engine: Engine, app_id: int, item: str, status: ChecklistStatus, version: int, note: str = ""
 ) -> None:
     with unit_of_work(engine) as session:
-        services.record_checklist_item(
+        transitions.record_checklist_item(
             session,
             application_id=app_id,
             item_id=item,
@@ -256,7 +257,7 @@ def test_waiving_needs_a_reason_and_checklist_changes_are_audited(engine: Engine
 
 def test_unknown_application_is_not_found(engine: Engine) -> None:
     with pytest.raises(NotFound), unit_of_work(engine) as session:
-        services.fire(
+        transitions.fire(
             session, application_id=424242, event="approve", actor=actor("approver"), version=1
         )
 
@@ -268,7 +269,7 @@ def test_a_corrupt_stored_state_is_reported_not_fired(engine: Engine) -> None:
             text("UPDATE application SET state = 'bogus' WHERE id = :id"), {"id": app_id}
         )
     with pytest.raises(CorruptState), unit_of_work(engine) as session:
-        services.fire(
+        transitions.fire(
             session,
             application_id=app_id,
             event="request_documents",

@@ -12,14 +12,16 @@ from sqlmodel import select
 
 from checklists.loader import default_catalogue
 from checklists.schema import Outcome
-from tracking import audit, compliance, demo, migrate, notices, services, tallies
-from tracking.calendar import bangkok_date
+from tracking import demo, migrate, notices
+from tracking.clock import bangkok_date, is_overdue
 from tracking.config import Settings
 from tracking.db import make_engine, unit_of_work
 from tracking.models import Application, ApplicationEvent, DelayNotice, EventKind
-from tracking.queries import is_overdue
+from tracking.reads import compliance
+from tracking.trail import rebuild
+from tracking.workflow import recording, transitions
 
-from ..factories import committed_application, step, walk
+from ..factories import OFFICE, committed_application, step, walk
 from ..scenarios import _at
 
 PERMIT = default_catalogue()["food-premises"]
@@ -60,15 +62,15 @@ def _snapshot(engine: Engine) -> Snapshot:
 
 def _rebuilt(engine: Engine) -> Snapshot:
     with engine.begin() as connection:
-        tallies.rebuild(connection)
+        rebuild.rebuild(connection)
     return _snapshot(engine)
 
 
 def _seed_demo(engine: Engine) -> None:
     """The demo office, plus a refusal of every type walked to its end."""
     with unit_of_work(engine) as session:
-        demo.seed_staff(session)
-        demo.seed(session, per_type=6, now=NOW)
+        demo.seed_staff(session, OFFICE)
+        demo.seed(session, OFFICE, per_type=6, now=NOW)
     for slug, permit in default_catalogue().items():
         app_id = committed_application(engine, slug, now=NOW - timedelta(days=40))
         walk(engine, app_id, demo.path_to(permit, {Outcome.refused}), now=NOW)
@@ -77,8 +79,8 @@ def _seed_demo(engine: Engine) -> None:
 def _import(engine: Engine, app_id: int, **fields: Any) -> None:
     """An event imported from a previous system: chained, but past no workflow rule."""
     with unit_of_work(engine) as session:
-        application = services.get_application(session, app_id)
-        audit.append_event(session, application, kind=EventKind.transition, **fields)
+        application = transitions.get_application(session, app_id)
+        recording.record_event(session, application, kind=EventKind.transition, **fields)
         session.add(application)
 
 
@@ -133,7 +135,7 @@ def test_what_one_decision_adds(engine: Engine) -> None:
         1,
     )
     with unit_of_work(engine) as session:
-        application = services.get_application(session, app_id)
+        application = transitions.get_application(session, app_id)
         assert days == application.days_to_decision
     assert approve[0][6] == "approver-1"
 

@@ -74,6 +74,7 @@ class Staff:
             with unit_of_work(self.engine) as session:
                 auth.create_staff(
                     session,
+                    office_slug="pathumwan",
                     username=username,
                     role=role,
                     department=department,

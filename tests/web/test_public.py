@@ -16,11 +16,12 @@ from sqlmodel import select
 
 from checklists.loader import default_catalogue
 from checklists.schema import Outcome, TransitionKind
-from tracking import codes, services
+from tracking import codes
 from tracking.config import Settings
 from tracking.db import unit_of_work
 from tracking.demo import path_to
 from tracking.models import Application, DelayNotice, utcnow
+from tracking.workflow import transitions
 from web.app import create_app
 
 from ..factories import committed_application, step, walk
@@ -37,7 +38,7 @@ PERSONAL = {
 
 def _code(engine: Engine, app_id: int) -> str:
     with unit_of_work(engine) as session:
-        return codes.format_code(services.get_application(session, app_id).tracking_code)
+        return codes.format_code(transitions.get_application(session, app_id).tracking_code)
 
 
 def _make(engine: Engine, kind: str, slug: str = "food-premises") -> int:
@@ -51,7 +52,7 @@ def _make(engine: Engine, kind: str, slug: str = "food-premises") -> int:
     elif kind == "overdue":
         step(engine, app_id, rules[("intake", "accept_application")], now=start + timedelta(1))
         with unit_of_work(engine) as session:
-            application = services.get_application(session, app_id)
+            application = transitions.get_application(session, app_id)
             for n in (1, 2):
                 session.add(
                     DelayNotice(
@@ -86,7 +87,7 @@ def test_no_personal_data_in_any_public_response(
         client.get(f"/track?code={code}", follow_redirects=True).text,
     ]
     with unit_of_work(engine) as session:
-        stored = services.get_application(session, app_id)
+        stored = transitions.get_application(session, app_id)
         values = [
             stored.applicant_name,
             stored.applicant_id_number,
@@ -289,7 +290,7 @@ def test_receipt_needs_staff_sign_in_and_shows_the_record(
     assert "บันทึกความบกพร่อง" in page.text
     assert PERSONAL["applicant_name"] in page.text  # the applicant's own receipt
     with unit_of_work(engine) as session:
-        deadline = services.get_application(session, app_id).applicant_deadline
+        deadline = transitions.get_application(session, app_id).applicant_deadline
     assert deadline is not None
     assert f"{deadline.year + 543}" in page.text
     client.cookies.clear()

@@ -15,9 +15,10 @@ from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
 from checklists.loader import default_catalogue
-from tracking import codes, services
+from tracking import codes
 from tracking.db import unit_of_work
 from tracking.models import Application, ApplicationEvent
+from tracking.workflow import transitions
 from web.routes import staff_pages
 
 from ..factories import step
@@ -36,7 +37,7 @@ def _events(engine: Engine, app_id: int) -> int:
 
 def _stored(engine: Engine, app_id: int) -> Application:
     with unit_of_work(engine) as session:
-        return services.get_application(session, app_id)
+        return transitions.get_application(session, app_id)
 
 
 def _record(user: User, app_id: int, item: str, version: int, **form: str) -> Any:

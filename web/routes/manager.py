@@ -12,11 +12,11 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from checklists.loader import default_catalogue
 from checklists.schema import DEPARTMENTS
-from tracking import compliance, reports
-from tracking.calendar import bangkok_date
+from tracking.access import Actor
+from tracking.clock import bangkok_date
 from tracking.errors import NotPermitted
 from tracking.models import utcnow
-from tracking.services import Actor
+from tracking.reads import compliance, reports
 from web import i18n
 from web.deps import CurrentActor, PageActor, SessionDep
 from web.pages import render

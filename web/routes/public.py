@@ -14,11 +14,11 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import Engine, select
 
 from checklists.loader import default_catalogue
-from tracking import public, ratelimit
-from tracking.calendar import bangkok_date
+from tracking import ratelimit
+from tracking.clock import bangkok_date
 from tracking.errors import DomainError, NotFound, RateLimited
 from tracking.models import Office, utcnow
-from tracking.services import DEFAULT_OFFICE
+from tracking.reads import public
 from web import i18n, qr, views
 from web.pages import render
 from web.schemas import ErrorOut
@@ -55,7 +55,7 @@ def _lookup(request: Request, code: str) -> public.PublicStatus:
 def _office(request: Request) -> Office | None:
     with _engine(request).connect() as connection:
         row = connection.execute(
-            select(Office).where(Office.slug == DEFAULT_OFFICE)  # type: ignore[arg-type]
+            select(Office).where(Office.slug == request.app.state.settings.office)  # type: ignore[arg-type]
         ).first()
     return Office(**row._mapping) if row else None
 

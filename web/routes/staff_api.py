@@ -13,11 +13,15 @@ from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
-from tracking import auth, codes, idempotency, queries, services
-from tracking.calendar import bangkok_date
+from tracking import auth, codes, idempotency
+from tracking.access import Actor
+from tracking.clock import bangkok_date, is_overdue
 from tracking.errors import DomainError
 from tracking.models import Application, ChecklistStatus, utcnow
-from tracking.services import Actor
+from tracking.reads import staff as queries
+from tracking.workflow import transitions
+from tracking.workflow.intake import submit_application
+from tracking.workflow.machines import permit_type
 from web.deps import CurrentActor, SessionDep, SettingsDep
 from web.schemas import (
     ApplicationCreate,
@@ -64,7 +68,7 @@ IdempotencyKey = Annotated[
 
 
 def _step(application: Application) -> StepLabel:
-    step = services.permit_type(application.permit_type).step(application.state)
+    step = permit_type(application.permit_type).step(application.state)
     return StepLabel(id=step.id, label=step.label.model_dump(), turn=step.turn.value)
 
 
@@ -137,7 +141,7 @@ def intake(
 ) -> Any:
     def perform() -> ApplicationCreated:
         applicant, subject = body.domain()
-        application = services.submit_application(
+        application = submit_application(
             session,
             permit_type_slug=body.permit_type,
             applicant=applicant,
@@ -200,7 +204,7 @@ def work_queue(
             turn=a.turn,
             submitted_at=a.submitted_at,
             due_date=a.due_date,
-            overdue=queries.is_overdue(a, today),
+            overdue=is_overdue(a, today),
             version=a.version,
         )
         for a in rows
@@ -276,7 +280,7 @@ def record_item(
     session: SessionDep,
     actor: CurrentActor,
 ) -> Any:
-    entry = services.record_checklist_item(
+    entry = transitions.record_checklist_item(
         session,
         application_id=application_id,
         item_id=item_id,
@@ -285,8 +289,8 @@ def record_item(
         version=body.version,
         note=body.note,
     )
-    application = services.get_application(session, application_id)
-    permit = services.permit_type(application.permit_type)
+    application = transitions.get_application(session, application_id)
+    permit = permit_type(application.permit_type)
     item = {i.id: i for i in permit.items()}[entry.item_id]
     return ChecklistUpdated(
         item={
@@ -318,7 +322,7 @@ def transition(
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     def perform() -> TransitionResult:
-        event = services.fire(
+        event = transitions.fire(
             session,
             application_id=application_id,
             event=body.event,
@@ -328,7 +332,7 @@ def transition(
             ground=body.ground,
             deadline=body.deadline,
         )
-        application = services.get_application(session, application_id)
+        application = transitions.get_application(session, application_id)
         return TransitionResult(
             id=application_id,
             state=application.state,

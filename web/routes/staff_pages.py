@@ -23,11 +23,15 @@ from sqlmodel import Session
 
 from checklists.loader import default_catalogue
 from checklists.schema import DEPARTMENTS, PermitType, Text
-from tracking import auth, codes, idempotency, queries, services
-from tracking.calendar import bangkok_date
-from tracking.errors import Conflict, DomainError, InvalidInput, NotPermitted, RateLimited
+from tracking import auth, codes, idempotency
+from tracking.access import Actor, refusal
+from tracking.clock import bangkok_date, is_overdue
+from tracking.errors import Conflict, DomainError, InvalidInput, RateLimited
 from tracking.models import Application, ChecklistStatus, Office, utcnow
-from tracking.services import Actor
+from tracking.reads import staff as queries
+from tracking.workflow import transitions
+from tracking.workflow.intake import submit_application
+from tracking.workflow.machines import permit_type
 from web import i18n, qr
 from web.deps import SESSION_COOKIE, PageActor, SessionDep, SettingsDep, oauth2
 from web.pages import render
@@ -40,7 +44,7 @@ IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,47}")
 FORM_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 PER_PAGE = 50
 MAX_PAGE = 100_000
-# Who is offered the intake form. ``services.submit_application`` is what enforces it; the
+# Who is offered the intake form. ``submit_application`` is what enforces it; the
 # page only decides whether to show a form or a 403 page.
 INTAKE_ROLES = frozenset({"clerk", "admin"})
 INTAKE_OPERATION = "POST /staff/applications/new"
@@ -335,7 +339,7 @@ def logout(
 
 
 def _queue_row(application: Application, today: date) -> dict[str, Any]:
-    permit = services.permit_type(application.permit_type)
+    permit = permit_type(application.permit_type)
     return {
         "id": application.id,
         "code": codes.format_code(application.tracking_code),
@@ -345,7 +349,7 @@ def _queue_row(application: Application, today: date) -> dict[str, Any]:
         "turn": application.turn,
         "submitted_at": application.submitted_at,
         "due_date": application.due_date,
-        "overdue": queries.is_overdue(application, today),
+        "overdue": is_overdue(application, today),
     }
 
 
@@ -583,7 +587,7 @@ def intake(
         return _to_receipt(request, int(stored.body["id"]))
     try:
         applicant, subject = body.domain()
-        application = services.submit_application(
+        application = submit_application(
             session,
             permit_type_slug=body.permit_type,
             applicant=applicant,
@@ -708,11 +712,8 @@ def _detail_page(
         return _error_page(request, _message(exc, lang), exc.status_code, office)
     a: Application = view["application"]
     permit: PermitType = view["permit"]
-    try:
-        services.authorise(actor, a.department, act=True)
-        cannot_act = ""
-    except NotPermitted as exc:
-        cannot_act = _message(exc, lang)
+    refused = refusal(actor, a.department, act=True)
+    cannot_act = _message(refused, lang) if refused else ""
     order = {step.id: n for n, step in enumerate(permit.steps)}
     items = [_item(entry, lang) for entry in view["checklist"]]
     # This step's items, and those its events need verified first (often an earlier step's).
@@ -860,7 +861,7 @@ def record_item(
             {"status": status, "note": note, "version": version},
             CHECKLIST_PROBLEMS,
         )
-        services.record_checklist_item(
+        transitions.record_checklist_item(
             session,
             application_id=application_id,
             item_id=item_id,
@@ -911,7 +912,7 @@ def fire_event(
             },
             TRANSITION_PROBLEMS,
         )
-        services.fire(
+        transitions.fire(
             session,
             application_id=application_id,
             event=body.event,

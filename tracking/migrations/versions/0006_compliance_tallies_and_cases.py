@@ -1,8 +1,8 @@
 """compliance tallies and cases
 
 Adds the tallies and the case list that the compliance figures read, the open-file counts, the
-number of delay notices per application and indexes of open and closed files, then fills them
-from the existing trail; and the staff token generation that signing out moves on.
+number of delay notices per application and indexes of open and closed files (0007 fills
+them from the existing trail); and the staff token generation that signing out moves on.
 
 Revision ID: 0006
 Revises: 0005
@@ -13,8 +13,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
-from tracking import tallies
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -122,7 +120,8 @@ def upgrade() -> None:
         )
 
     # ### end Alembic commands ###
-    tallies.rebuild(op.get_bind())
+    # The tables are filled from the trail by 0007, once the events carry their four-eyes flag
+    # (the rebuild reads it).
 
 
 def downgrade() -> None:

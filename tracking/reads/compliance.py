@@ -1,7 +1,7 @@
 """Whether the office follows its discretion guidelines and the Licensing Facilitation Act.
 
 Every measure is a SQL aggregate, filterable by date range, department, permit type and officer:
-over the daily tallies and the case list that ``tracking.tallies`` keeps as the trail grows
+over the daily tallies and the case list that ``tracking.trail.tallies`` keeps as the trail grows
 (so a figure costs about the same whether the office has a thousand files or a million), and
 over the index of open files for what depends on today. Python only finishes small results:
 percentiles from histograms, and robust z-scores across a department's officers.
@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlmodel import Session, col
 
 from checklists.loader import default_catalogue
-from tracking.calendar import BANGKOK
+from tracking.clock import BANGKOK, overdue_clause
 from tracking.models import (
     Application,
     ApplicationEvent,
@@ -41,7 +41,6 @@ from tracking.models import (
     ComplianceTally,
     OpenFileTally,
 )
-from tracking.queries import overdue_clause
 
 NOTICE_DAYS = 7
 OUTLIER_Z = 3.0

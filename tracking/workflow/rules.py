@@ -1,10 +1,11 @@
-"""The rules an event must satisfy beyond the machine's topology.
+"""The rules an event must satisfy beyond the machine's topology: each written once, here.
 
 Each rule is a small function of a ``Context`` that returns the error it would raise, or None.
-``fire`` raises the first one; the staff detail view lists them all, so a clerk sees why an
-event is not available. Two kinds are kept apart: *blockers* depend on the state of the file
-(role, checklist, four-eyes, the s.8 deficiency record), *inputs* on what the caller sends
-(reason, ground, deadline).
+Every one of them is a validator on every transition of the permit types' machines
+(``tracking.workflow.machines``), which raise the first; the staff detail view lists them all,
+so a clerk sees why an event is not available. Two kinds are kept apart: *blockers* depend on
+the state of the file (role, checklist, four-eyes, the s.8 deficiency record), *inputs* on what
+the caller sends (reason, ground, deadline).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from datetime import date
 from sqlmodel import Session, col, func, or_, select
 
 from checklists.schema import DECISIONS, ItemKind, PermitType, Transition, TransitionKind
+from tracking.access import Actor
 from tracking.errors import DomainError, GuardFailed, InvalidInput, NotPermitted
-from tracking.models import SATISFIED, Application, ApplicationEvent, EventKind
+from tracking.models import SATISFIED, Application, ApplicationEvent, ChecklistEntry, EventKind
 
 REVIEW_KINDS = frozenset({TransitionKind.review.value, TransitionKind.inspection.value})
 REVIEW_ITEMS = frozenset({ItemKind.inspection, ItemKind.review, ItemKind.opinion})
@@ -133,8 +135,17 @@ def reviewers(permit: PermitType, history: Sequence[ApplicationEvent]) -> set[st
     return people
 
 
+def decided_by_reviewer(
+    permit: PermitType, history: Sequence[ApplicationEvent], actor: str, kind: str | None
+) -> bool:
+    """A decision (``kind``) by someone who reviewed or inspected the file: the four-eyes
+    breach that ``four_eyes`` refuses, and that an imported trail may still carry."""
+    decides = kind in {k.value for k in DECISIONS}
+    return decides and actor in reviewers(permit, history)
+
+
 def four_eyes(ctx: Context) -> DomainError | None:
-    if ctx.kind not in DECISIONS or ctx.actor_username not in reviewers(ctx.permit, ctx.history):
+    if not decided_by_reviewer(ctx.permit, ctx.history, ctx.actor_username, ctx.kind.value):
         return None
     return FourEyes(
         "ผู้ตรวจสอบหรือผู้ตรวจสถานที่ของคำขอนี้ไม่อาจเป็นผู้อนุญาตหรือไม่อนุญาตเอง (หลักสี่ตา)",
@@ -257,12 +268,12 @@ def deadline_given(ctx: Context) -> DomainError | None:
 INPUTS: tuple[Rule, ...] = (reason_given, ground_given, deadline_given)
 
 
+RULES: tuple[Rule, ...] = BLOCKERS + INPUTS
+"""Every rule, in the order the machines check them."""
+
+
 def blockers(ctx: Context) -> list[DomainError]:
     return [error for rule in BLOCKERS if (error := rule(ctx)) is not None]
-
-
-def problems(ctx: Context) -> list[DomainError]:
-    return blockers(ctx) + [error for rule in INPUTS if (error := rule(ctx)) is not None]
 
 
 def older_waiting(session: Session, application: Application, step: str) -> int:
@@ -286,11 +297,55 @@ def older_waiting(session: Session, application: Application, step: str) -> int:
     return int(session.exec(statement).one())
 
 
-def history(session: Session, application_id: int) -> list[ApplicationEvent]:
+def load_history(session: Session, application_id: int) -> list[ApplicationEvent]:
+    """The application's trail, in order."""
     return list(
         session.exec(
             select(ApplicationEvent)
             .where(col(ApplicationEvent.application_id) == application_id)
             .order_by(col(ApplicationEvent.seq))
         ).all()
+    )
+
+
+def checklist_statuses(session: Session, application_id: int) -> dict[str, str]:
+    rows = session.exec(
+        select(ChecklistEntry.item_id, ChecklistEntry.status).where(
+            ChecklistEntry.application_id == application_id
+        )
+    ).all()
+    return dict(rows)
+
+
+def context(
+    session: Session,
+    application: Application,
+    permit: PermitType,
+    rule: Transition,
+    actor: Actor,
+    today: date,
+    *,
+    reason: str = "",
+    ground: str | None = None,
+    deadline: date | None = None,
+    history: list[ApplicationEvent] | None = None,
+    statuses: dict[str, str] | None = None,
+) -> Context:
+    """What the rules need to judge ``rule`` for ``actor`` on ``application`` today."""
+    assert application.id is not None
+    return Context(
+        application=application,
+        permit=permit,
+        rule=rule,
+        actor_username=actor.username,
+        actor_role=actor.role,
+        statuses=statuses if statuses is not None else checklist_statuses(session, application.id),
+        history=history if history is not None else load_history(session, application.id),
+        today=today,
+        older_waiting=(
+            older_waiting(session, application, rule.source) if rule.kind in DECISIONS else 0
+        ),
+        reason=reason,
+        ground=ground,
+        deadline=deadline,
     )

@@ -4,6 +4,9 @@ Each event stores the hash of the event before it in the same application and it
 its content and that link. The application row records the last hash and the number of events,
 so an edited event (its hash no longer matches), an inserted or reordered one (the chain or the
 sequence breaks) and a deleted one (a gap, or a head that no longer matches) are all detected.
+
+This module is the chain only: what an event means is decided in ``tracking.workflow``, whose
+``record_event`` is the one writer (it chains here, then counts in ``tracking.trail.tallies``).
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from tracking import tallies
 from tracking.models import Application, ApplicationEvent
 
 GENESIS = "0" * 64
@@ -46,6 +48,8 @@ def event_hash(event: ApplicationEvent) -> str:
         "data": event.data,
         "prev_hash": event.prev_hash,
     }
+    if event.four_eyes:  # hashed when set, so the hashes of events without it stay as they were
+        content["four_eyes"] = True
     return hashlib.sha256(canonical_json(content).encode()).hexdigest()
 
 
@@ -54,8 +58,8 @@ def _timestamp(moment: datetime) -> str:
 
 
 def append_event(session: Session, application: Application, **fields: Any) -> ApplicationEvent:
-    """Add the next event of ``application``'s trail, move its head and add the event to the
-    compliance tallies (``tracking.tallies``), all in the caller's transaction."""
+    """Add the next event of ``application``'s trail and move its head, in the caller's
+    transaction."""
     assert application.id is not None
     data = fields.pop("data", None) or {}
     event = ApplicationEvent(
@@ -66,7 +70,6 @@ def append_event(session: Session, application: Application, **fields: Any) -> A
         **fields,
     )
     event.hash = event_hash(event)
-    tallies.count_event(session, application, event)
     application.event_count = event.seq
     application.trail_head = event.hash
     session.add(event)

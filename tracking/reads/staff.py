@@ -7,31 +7,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from checklists.schema import PermitType, TransitionKind
-from tracking import rules, services
-from tracking.errors import NotPermitted
+from tracking.access import Actor, queue_department, refusal
+from tracking.clock import is_overdue, overdue_clause
 from tracking.models import Application, ApplicationEvent, ChecklistEntry, DelayNotice, Office
-from tracking.services import Actor
+from tracking.workflow import rules
+from tracking.workflow.machines import permit_type
+from tracking.workflow.transitions import application_for
 
 MAX_PER_PAGE = 200
-
-
-def overdue_clause(today: date) -> ColumnElement[bool]:
-    """Undecided and past the due date, judged on the day the clock stopped if it has."""
-    return and_(
-        col(Application.decided_on).is_(None),
-        col(Application.outcome).is_(None),
-        col(Application.due_date) < func.coalesce(col(Application.clock_paused_on), today),
-    )
-
-
-def is_overdue(application: Application, today: date) -> bool:
-    if application.decided_on is not None or application.outcome is not None:
-        return False
-    return application.due_date < (application.clock_paused_on or today)
 
 
 @dataclass(frozen=True)
@@ -56,12 +43,13 @@ def work_queue(
     conditions: list[ColumnElement[bool]] = []
     if actor.office_id is not None:
         conditions.append(col(Application.office_id) == actor.office_id)
-    if actor.department is not None and actor.role not in {"manager", "admin"}:
-        conditions.append(col(Application.department) == actor.department)
+    department = queue_department(actor)
+    if department is not None:
+        conditions.append(col(Application.department) == department)
     if filters.state:
         conditions.append(col(Application.state) == filters.state)
     if filters.permit_type:
-        services.permit_type(filters.permit_type)  # unknown type: a clear 422
+        permit_type(filters.permit_type)  # unknown type: a clear 422
         conditions.append(col(Application.permit_type) == filters.permit_type)
     if filters.turn:
         conditions.append(col(Application.turn) == filters.turn)
@@ -109,14 +97,13 @@ def available_events(
     for rule in permit.transitions:
         if rule.source != application.state:
             continue
-        ctx = services.rule_context(
+        ctx = rules.context(
             session, application, permit, rule, actor, today, history=history, statuses=statuses
         )
         blocked = [error.as_dict() for error in rules.blockers(ctx)]
-        try:
-            services.authorise(actor, application.department, act=True)
-        except NotPermitted as exc:
-            blocked.insert(0, exc.as_dict())
+        cannot_act = refusal(actor, application.department, act=True)
+        if cannot_act is not None:
+            blocked.insert(0, cannot_act.as_dict())
         found.append(
             AvailableEvent(
                 event=rule.event,
@@ -156,9 +143,9 @@ def application_detail(
     session: Session, application_id: int, actor: Actor, today: date
 ) -> dict[str, Any]:
     """One application for staff: details, checklist, trail and the events available now."""
-    application = services.application_for(session, application_id, actor, act=False)
+    application = application_for(session, application_id, actor, act=False)
     assert application.id is not None
-    permit = services.permit_type(application.permit_type)
+    permit = permit_type(application.permit_type)
     step = permit.step(application.state)
     entries = session.exec(
         select(ChecklistEntry)
@@ -166,7 +153,7 @@ def application_detail(
         .order_by(col(ChecklistEntry.id))
     ).all()
     items = {item.id: item for item in permit.items()}
-    history = rules.history(session, application.id)
+    history = rules.load_history(session, application.id)
     statuses = {e.item_id: e.status for e in entries}
     return {
         "application": application,
@@ -207,9 +194,9 @@ def application_detail(
 
 def receipt_view(session: Session, application_id: int, actor: Actor) -> dict[str, Any]:
     """What the printed receipt shows: the intake documents and the s.8 deficiency record."""
-    application = services.application_for(session, application_id, actor, act=False)
+    application = application_for(session, application_id, actor, act=False)
     assert application.id is not None
-    permit = services.permit_type(application.permit_type)
+    permit = permit_type(application.permit_type)
     items = {item.id: item for item in permit.items()}
     intake_items = {item.id for item in permit.initial_step.checklist}
     entries = session.exec(
@@ -217,7 +204,7 @@ def receipt_view(session: Session, application_id: int, actor: Actor) -> dict[st
         .where(col(ChecklistEntry.application_id) == application.id)
         .order_by(col(ChecklistEntry.id))
     ).all()
-    history = rules.history(session, application.id)
+    history = rules.load_history(session, application.id)
     request = next(
         (e for e in history if e.transition_kind == TransitionKind.deficiency_request.value),
         None,

@@ -21,14 +21,13 @@ from sqlalchemy import Connection, select
 from checklists.loader import default_catalogue
 from checklists.schema import DEPARTMENTS, Outcome, PermitType, Step, Text, Turn
 from tracking import codes
-from tracking.calendar import BusinessCalendar, bangkok_date
+from tracking.clock import BusinessCalendar, bangkok_date, letters_due
 from tracking.errors import DomainError, NotFound
 from tracking.models import (
     SATISFIED,
     Office,
     OfficeDay,
 )
-from tracking.notices import period
 
 
 class CodeMistyped(DomainError):
@@ -306,7 +305,7 @@ def lookup(connection: Connection, text: str, today: date) -> PublicStatus:
         missing=missing,
         timeline=timeline,
         notices=notices,
-        notices_due=period(row.due_date, today) if overdue else 0,
+        notices_due=letters_due(row.due_date, today) if overdue else 0,
         ground=ground,
         appeal=appeal,
         office=office,

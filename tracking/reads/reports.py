@@ -21,24 +21,11 @@ from sqlmodel import Session, col
 
 from checklists.loader import default_catalogue
 from checklists.schema import DEPARTMENTS
-from tracking import compliance
+from tracking.clock import THAI_MONTHS
 from tracking.errors import InvalidInput
 from tracking.models import Application, ApplicationEvent, DelayNotice
+from tracking.reads import compliance
 
-THAI_MONTHS = (
-    "มกราคม",
-    "กุมภาพันธ์",
-    "มีนาคม",
-    "เมษายน",
-    "พฤษภาคม",
-    "มิถุนายน",
-    "กรกฎาคม",
-    "สิงหาคม",
-    "กันยายน",
-    "ตุลาคม",
-    "พฤศจิกายน",
-    "ธันวาคม",
-)
 COLUMNS = (
     ("permit_type", "ประเภทคำขอ", "Permit type"),
     ("department", "หน่วยงาน", "Department"),

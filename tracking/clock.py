@@ -1,0 +1,248 @@
+"""The office's clock: business days, due dates, the stopped clock, overdue, and the two
+7-day periods the Licensing Facilitation Act sets.
+
+A business day is Monday to Friday, not a Thai public or government holiday (the ``holidays``
+package, which includes substitution days and Cabinet bridge days) and not a day the office
+has configured as closed. The office may also configure a day as open, which wins over
+everything else. National Labour Day is left out: the package lists it, but it is observed by
+the financial and private sectors, and district offices stay open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from typing import Any
+
+import holidays
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlmodel import Session, col, select
+
+from checklists.schema import DECISIONS, DayUnit, PermitType, Step, TransitionKind, Turn
+from tracking.models import Application, OfficeDay
+
+CATEGORIES = ("public", "government")
+THAI_MONTHS = (
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
+)
+# s.10: while a file is overdue, a written delay letter is due every 7 days (or part of them).
+DELAY_LETTER_DAYS = 7
+# s.10 too, a different duty: the result is notified within 7 days of the decision.
+RESULT_NOTICE_DAYS = 7
+NOT_OBSERVED_BY_OFFICES = frozenset({"National Labor Day"})
+# Thailand keeps UTC+7 all year.
+BANGKOK = timezone(timedelta(hours=7), "Asia/Bangkok")
+
+
+def bangkok_date(moment: datetime) -> date:
+    """The calendar date in Bangkok at ``moment`` (timezone-aware)."""
+    return moment.astimezone(BANGKOK).date()
+
+
+@lru_cache(maxsize=64)
+def thai_holidays(year: int) -> dict[date, str]:
+    """Days a government office closes in ``year``, with their Thai names."""
+    english = holidays.country_holidays("TH", years=year, categories=CATEGORIES, language="en_US")
+    thai = holidays.country_holidays("TH", years=year, categories=CATEGORIES, language="th")
+    closed = {}
+    for day in english:
+        names = set(english.get_list(day))
+        if names - NOT_OBSERVED_BY_OFFICES:
+            closed[day] = thai.get(day) or english[day]
+    return closed
+
+
+class BusinessCalendar:
+    """Business days, given the office's own closures and extra opening days."""
+
+    def __init__(self, closures: Iterable[date] = (), openings: Iterable[date] = ()) -> None:
+        self.closures = frozenset(closures)
+        self.openings = frozenset(openings)
+
+    def is_business_day(self, day: date) -> bool:
+        if day in self.openings:
+            return True
+        if day.weekday() >= 5 or day in self.closures:
+            return False
+        return day not in thai_holidays(day.year)
+
+    def add_business_days(self, start: date, days: int) -> date:
+        """The ``days``-th business day after ``start`` (``start`` itself is not counted)."""
+        if days < 0:
+            raise ValueError("days must not be negative")
+        day = start
+        while days:
+            day += timedelta(days=1)
+            if self.is_business_day(day):
+                days -= 1
+        return day
+
+    def business_days_between(self, start: date, end: date) -> int:
+        """Business days ``d`` with ``start < d <= end``; negative when ``end`` is earlier."""
+        if end < start:
+            return -self.business_days_between(end, start)
+        count = 0
+        day = start
+        while day < end:
+            day += timedelta(days=1)
+            count += self.is_business_day(day)
+        return count
+
+    def add_days(self, start: date, days: int, *, business: bool) -> date:
+        return self.add_business_days(start, days) if business else start + timedelta(days=days)
+
+    def days_between(self, start: date, end: date, *, business: bool) -> int:
+        return self.business_days_between(start, end) if business else (end - start).days
+
+
+def office_calendar(session: Session, office_id: int) -> BusinessCalendar:
+    """The business calendar of one office, with the closures and openings it configured."""
+    days = session.exec(
+        select(col(OfficeDay.day), col(OfficeDay.open)).where(OfficeDay.office_id == office_id)
+    ).all()
+    return calendar_of(days)
+
+
+def calendar_of(days: Iterable[tuple[date, bool]]) -> BusinessCalendar:
+    """A calendar from the office's (day, open) rows."""
+    rows = list(days)
+    return BusinessCalendar(
+        closures=[day for day, is_open in rows if not is_open],
+        openings=[day for day, is_open in rows if is_open],
+    )
+
+
+def business(permit: PermitType) -> bool:
+    """Whether the permit type's service time counts business days (else calendar days)."""
+    return permit.service_time.unit is DayUnit.business
+
+
+def due_at_intake(calendar: BusinessCalendar, permit: PermitType, received: date) -> date:
+    """The due date of a file received on ``received``: the service time after it."""
+    return calendar.add_days(received, permit.service_time.days, business=business(permit))
+
+
+# --- Overdue: one definition, in Python and in SQL ------------------------------------------
+
+
+def late(due_date: date, clock_paused_on: date | None, today: date) -> bool:
+    """Past the due date, judged on the day the clock stopped if it has."""
+    return due_date < (clock_paused_on or today)
+
+
+def undecided(decided_on: date | None, outcome: str | None) -> bool:
+    return decided_on is None and outcome is None
+
+
+def is_overdue(application: Any, today: date) -> bool:
+    """An undecided file past its due date (``application``: any object with the columns)."""
+    return undecided(application.decided_on, application.outcome) and late(
+        application.due_date, application.clock_paused_on, today
+    )
+
+
+def can_run_late(due_date: date, clock_paused_on: date | None) -> bool:
+    """An undecided file that is or may become overdue: its clock runs, or it stopped only
+    after the due date had passed (stopped in time, it is not overdue while the applicant
+    holds it)."""
+    return clock_paused_on is None or late(due_date, clock_paused_on, clock_paused_on)
+
+
+def undecided_clause() -> ColumnElement[bool]:
+    return and_(col(Application.decided_on).is_(None), col(Application.outcome).is_(None))
+
+
+def overdue_clause(today: date) -> ColumnElement[bool]:
+    """SQL of ``is_overdue``."""
+    return and_(
+        undecided_clause(),
+        col(Application.due_date) < func.coalesce(col(Application.clock_paused_on), today),
+    )
+
+
+def can_run_late_clause() -> ColumnElement[bool]:
+    """SQL of ``can_run_late``."""
+    paused = col(Application.clock_paused_on)
+    return or_(paused.is_(None), col(Application.due_date) < paused)
+
+
+# --- The two 7-day periods -------------------------------------------------------------------
+
+
+def letters_due(due_date: date, today: date) -> int:
+    """s.10 delay letters due by ``today``: one per 7 days (or part) past the due date, which
+    is also the number of the current 7-day period (0: not overdue)."""
+    return letters_due_after((today - due_date).days)
+
+
+def letters_due_after(days_late: int) -> int:
+    return 0 if days_late <= 0 else (days_late - 1) // DELAY_LETTER_DAYS + 1
+
+
+def letters_due_sql(days_late: Any) -> Any:
+    """SQL of ``letters_due_after`` for a positive number of days late."""
+    return (days_late - 1) / DELAY_LETTER_DAYS + 1
+
+
+def notified_in_time(decided_on: date, notified_on: date) -> bool:
+    """The result notice went out within the 7 days after the decision."""
+    return (notified_on - decided_on).days <= RESULT_NOTICE_DAYS
+
+
+def last_day_to_notify(decided_on: date) -> date:
+    return decided_on + timedelta(days=RESULT_NOTICE_DAYS)
+
+
+# --- The clock on a transition -------------------------------------------------------------
+
+
+def advance(
+    application: Application,
+    calendar: BusinessCalendar,
+    permit: PermitType,
+    target: Step,
+    kind: TransitionKind,
+    now: datetime,
+) -> int:
+    """Move the clock, whose turn it is and the outcome to match ``target``, the step the
+    file just entered; return the days the file spent at the step it left.
+
+    The clock stops when the file passes to the applicant and, when it comes back, the due
+    date moves on by the days the applicant held it."""
+    today = bangkok_date(now)
+    counted = business(permit)
+    step_days = max(
+        0,
+        calendar.days_between(bangkok_date(application.state_entered_at), today, business=counted),
+    )
+    open_file = application.decided_on is None
+    if target.turn is Turn.applicant and application.turn == Turn.authority and open_file:
+        application.clock_paused_on = today
+    elif application.clock_paused_on is not None and target.turn is not Turn.applicant:
+        held = calendar.days_between(application.clock_paused_on, today, business=counted)
+        if open_file and held > 0:
+            application.due_date = calendar.add_days(application.due_date, held, business=counted)
+        application.clock_paused_on = None
+    if kind in DECISIONS:
+        application.decided_on = today
+        # Days used of the service time: the due date already carries the stopped clock.
+        left = calendar.days_between(today, application.due_date, business=counted)
+        application.days_to_decision = max(0, permit.service_time.days - left)
+    if target.final:
+        application.outcome = target.outcome.value if target.outcome else None
+    application.turn = target.turn.value
+    application.state_entered_at = now
+    application.updated_at = now
+    return step_days

@@ -1,0 +1,1 @@
+"""The audit trail (a hash chain per application) and the compliance tallies it feeds."""

@@ -1,0 +1,144 @@
+"""Recompute every tally, case and open-file count from the trail and the applications alone:
+for migrations, bulk imports, and after the catalogue's review items change. The tests hold it
+to what ``tracking.trail.tallies`` counted event by event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, case, false, func, insert, select, text, true
+from sqlmodel import col
+
+from tracking import clock
+from tracking.models import Application
+from tracking.trail.tallies import DECISION_KINDS, DIMENSIONS, KEY_LENGTH, OPEN, OPEN_DIMENSIONS
+
+
+def _local_day(dialect: str, column: str) -> str:
+    """SQL for the Bangkok date of a UTC timestamp column (Thailand keeps UTC+7 all year)."""
+    if dialect == "postgresql":
+        return f"CAST({column} AT TIME ZONE 'Asia/Bangkok' AS DATE)"
+    return f"date({column}, '+7 hours')"
+
+
+def _month(dialect: str, column: str) -> str:
+    """SQL for the first day of the month of a date column."""
+    if dialect == "postgresql":
+        return f"CAST(DATE_TRUNC('month', {column}) AS DATE)"
+    return f"date({column}, 'start of month')"
+
+
+def _days(dialect: str, later: str, earlier: str) -> str:
+    if dialect == "postgresql":
+        return f"({later} - {earlier})"
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+def rebuild(connection: Connection) -> None:
+    """Recompute every tally, case and open-file count from the trail and the applications.
+    For migrations, bulk imports and after the catalogue's review items change; idempotent."""
+    dialect = connection.dialect.name
+    day = _local_day(dialect, "e.occurred_at")
+    decisions = ", ".join(f"'{k}'" for k in sorted(DECISION_KINDS))
+    tally_columns = ", ".join([*DIMENSIONS, "count"])
+    base = "a.office_id, a.department, a.permit_type"
+    statements = [
+        "DELETE FROM compliance_tally",
+        "DELETE FROM compliance_case",
+        # Per event.
+        f"""INSERT INTO compliance_tally ({tally_columns})
+        SELECT measure, 'd', day, office_id, department, permit_type, actor, key, days, flag,
+               COUNT(*)
+        FROM (
+            SELECT CASE
+                     WHEN e.kind = 'intake' THEN 'received'
+                     WHEN e.transition_kind = 'approve' THEN 'approve'
+                     WHEN e.transition_kind = 'refuse' THEN 'refuse'
+                     WHEN e.transition_kind = 'return' THEN 'return'
+                   END AS measure,
+                   {day} AS day, {base}, e.actor,
+                   CASE
+                     WHEN e.transition_kind = 'refuse' THEN COALESCE(e.ground, '')
+                     WHEN e.transition_kind = 'return' THEN SUBSTR(e.reason, 1, {KEY_LENGTH})
+                     ELSE ''
+                   END AS key,
+                   0 AS days, FALSE AS flag
+            FROM application_event e JOIN application a ON a.id = e.application_id
+            WHERE e.kind = 'intake' OR e.transition_kind IN ('approve', 'refuse', 'return')
+        ) t
+        GROUP BY measure, day, office_id, department, permit_type, actor, key, days, flag""",
+        f"""INSERT INTO compliance_tally ({tally_columns})
+        SELECT 'step', 'd', {day}, {base}, e.actor, '', e.step_days, FALSE, COUNT(*)
+        FROM application_event e JOIN application a ON a.id = e.application_id
+        WHERE e.step_days IS NOT NULL
+        GROUP BY {day}, {base}, e.actor, e.step_days""",
+        # The second deficiency request of an application is flagged.
+        f"""INSERT INTO compliance_tally ({tally_columns})
+        SELECT 'deficiency_request', 'd', {day}, {base}, e.actor, '', 0,
+               CASE WHEN (SELECT COUNT(*) FROM application_event p
+                          WHERE p.application_id = e.application_id
+                            AND p.transition_kind = 'deficiency_request'
+                            AND p.seq < e.seq) = 1 THEN TRUE ELSE FALSE END AS second,
+               COUNT(*)
+        FROM application_event e JOIN application a ON a.id = e.application_id
+        WHERE e.transition_kind = 'deficiency_request'
+        GROUP BY {day}, {base}, e.actor, second""",
+        # Per application: its workflow decision, then its first result notice.
+        f"""INSERT INTO compliance_tally ({tally_columns})
+        SELECT 'decided', 'd', a.decided_on, {base}, '',
+               CASE WHEN a.outcome = 'refused' THEN 'refuse' ELSE 'approve' END AS key,
+               a.days_to_decision,
+               CASE WHEN a.decided_on <= a.due_date THEN TRUE ELSE FALSE END AS on_time,
+               COUNT(*)
+        FROM application a
+        WHERE a.decided_on IS NOT NULL AND a.days_to_decision IS NOT NULL
+        GROUP BY a.decided_on, {base}, key, a.days_to_decision, on_time""",
+        f"""INSERT INTO compliance_tally ({tally_columns})
+        SELECT 'result_notice', 'd', a.decided_on, {base}, '', '', 0,
+               CASE WHEN {_days(dialect, "n.day", "a.decided_on")} <= {clock.RESULT_NOTICE_DAYS}
+                    THEN TRUE ELSE FALSE END AS in_time,
+               COUNT(*)
+        FROM application a
+        JOIN (SELECT e.application_id, MIN({day}) AS day FROM application_event e
+              WHERE e.transition_kind = 'result_notice' GROUP BY e.application_id) n
+          ON n.application_id = a.id
+        WHERE a.decided_on IS NOT NULL
+        GROUP BY a.decided_on, {base}, in_time""",
+        f"""INSERT INTO compliance_case (kind, application_id, seq, office_id, day, occurred_at,
+                                     department, permit_type, actor, reason)
+        SELECT 'four_eyes', e.application_id, e.seq, a.office_id, {day}, e.occurred_at,
+               a.department, a.permit_type, e.actor, e.reason
+        FROM application_event e JOIN application a ON a.id = e.application_id
+        WHERE e.transition_kind IN ({decisions}) AND e.four_eyes""",
+        f"""INSERT INTO compliance_case (kind, application_id, seq, office_id, day, occurred_at,
+                                     department, permit_type, actor, reason)
+        SELECT 'out_of_turn', e.application_id, e.seq, a.office_id, {day}, e.occurred_at,
+               a.department, a.permit_type, e.actor, e.reason
+        FROM application_event e JOIN application a ON a.id = e.application_id
+        WHERE e.transition_kind IN ({decisions}) AND e.out_of_turn""",
+        # Months, from the days.
+        f"""INSERT INTO compliance_tally ({tally_columns})
+        SELECT measure, 'm', {_month(dialect, "day")} AS month, office_id, department,
+               permit_type, actor, key, days, flag, SUM(count)
+        FROM compliance_tally WHERE grain = 'd'
+        GROUP BY measure, month, office_id, department, permit_type, actor, key, days, flag""",
+        """UPDATE application SET delay_notices_sent =
+            (SELECT COUNT(*) FROM delay_notice d WHERE d.application_id = application.id)""",
+        "DELETE FROM open_file_tally",
+    ]
+    for statement in statements:
+        connection.execute(text(statement))
+    connection.execute(_open_files())
+
+
+def _open_files() -> Any:
+    """Count the open files by due date, as ``tallies`` keeps them."""
+    a = Application
+    paused = case((col(a.clock_paused_on).is_(None), false()), else_=true()).label("paused")
+    by = (col(a.office_id), col(a.department), col(a.permit_type), col(a.due_date), paused)
+    rows = (
+        select(*by, func.count(), func.sum(col(a.delay_notices_sent)))
+        .where(clock.undecided_clause(), clock.can_run_late_clause())
+        .group_by(*by)
+    )
+    return insert(OPEN).from_select([*OPEN_DIMENSIONS, "files", "notices"], rows)

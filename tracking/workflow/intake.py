@@ -1,0 +1,183 @@
+"""Intake: the applicant and the subject, their checks, and a new file at its first step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from checklists.loader import default_catalogue
+from tracking import clock, codes
+from tracking.access import Actor, authorise_intake
+from tracking.errors import Conflict, InvalidInput, NotFound
+from tracking.models import Application, ChecklistEntry, EventKind, Office, utcnow
+from tracking.workflow.machines import permit_type
+from tracking.workflow.recording import record_event
+
+
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    id_number: str
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Subject:
+    address: str
+    description: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def thai_id_valid(digits: str) -> bool:
+    """The check digit of a 13-digit Thai national ID number."""
+    if len(digits) != 13 or not digits.isdigit():
+        return False
+    total = sum(int(d) * (13 - i) for i, d in enumerate(digits[:12]))
+    return (11 - total % 11) % 10 == int(digits[12])
+
+
+def normalise_applicant(applicant: Applicant) -> Applicant:
+    """The applicant with a checked ID number and phone. Raises ``InvalidInput``."""
+    id_number = "".join(ch for ch in applicant.id_number if ch not in " -").upper()
+    if id_number.isdigit() and len(id_number) == 13:
+        if not thai_id_valid(id_number):
+            raise InvalidInput(
+                "เลขประจำตัวประชาชนไม่ถูกต้อง (เลขตรวจสอบไม่ตรง) กรุณาตรวจสอบอีกครั้ง",
+                "The Thai ID number's check digit does not match; please check it",
+                field="applicant.id_number",
+            )
+    elif not (id_number.isalnum() and id_number.isascii() and 5 <= len(id_number) <= 20):
+        raise InvalidInput(
+            "เลขประจำตัวต้องเป็นเลขประจำตัวประชาชน ๑๓ หลัก หรือเลขหนังสือเดินทาง",
+            "The ID number must be a 13-digit Thai ID number or a passport number",
+            field="applicant.id_number",
+        )
+    phone = "".join(ch for ch in applicant.phone if ch not in " -()")
+    if phone.startswith("+66"):
+        phone = "0" + phone[3:]
+    if phone and not (phone.isdigit() and len(phone) in (9, 10) and phone.startswith("0")):
+        raise InvalidInput(
+            "หมายเลขโทรศัพท์ไม่ถูกต้อง (ตัวอย่าง 0812345678)",
+            "The phone number is not valid (for example 0812345678)",
+            field="applicant.phone",
+        )
+    return Applicant(
+        name=applicant.name.strip(), id_number=id_number, phone=phone, email=applicant.email
+    )
+
+
+def office_by_slug(session: Session, slug: str) -> Office:
+    office = session.exec(select(Office).where(Office.slug == slug)).first()
+    if office is None:
+        raise NotFound(f"ไม่พบสำนักงานเขต {slug!r}", f"No office {slug!r}")
+    return office
+
+
+def _office_of(session: Session, actor: Actor) -> Office:
+    office = session.get(Office, actor.office_id) if actor.office_id is not None else None
+    if office is None:
+        raise NotFound("ไม่พบสำนักงานเขตของผู้ใช้", f"No office for staff {actor.username!r}")
+    return office
+
+
+def submit_application(
+    session: Session,
+    *,
+    permit_type_slug: str,
+    applicant: Applicant,
+    subject: Subject,
+    actor: Actor,
+    office: Office | None = None,
+    now: datetime | None = None,
+) -> Application:
+    """Take in a new application at the type's initial step, with its checklist and a code,
+    at ``office`` (default: the actor's own).
+
+    Raises ``InvalidInput`` for an unknown type, ``NotPermitted`` unless the actor may take
+    in applications of the responsible department, ``NotFound`` without an office.
+    """
+    permit = permit_type(permit_type_slug)
+    authorise_intake(actor, permit.department)
+    applicant = normalise_applicant(applicant)
+    if not applicant.name or not subject.address.strip():
+        raise InvalidInput("ต้องระบุชื่อผู้ยื่นและที่อยู่", "Applicant name and address are required")
+    office = office or _office_of(session, actor)
+    assert office.id is not None
+    now = now or utcnow()
+    today = clock.bangkok_date(now)
+    initial = permit.initial_step
+    application = Application(
+        office_id=office.id,
+        permit_type=permit.slug,
+        permit_type_version=permit.version,
+        catalogue_version=default_catalogue().digest,
+        department=permit.department,
+        state=initial.id,
+        turn=initial.turn.value,
+        tracking_code=codes.new_code(),
+        applicant_name=applicant.name,
+        applicant_id_number=applicant.id_number,
+        applicant_phone=applicant.phone,
+        applicant_email=applicant.email,
+        subject_address=subject.address,
+        subject_description=subject.description,
+        subject_details=subject.details,
+        submitted_at=now,
+        submitted_on=today,
+        due_date=clock.due_at_intake(clock.office_calendar(session, office.id), permit, today),
+        state_entered_at=now,
+        updated_at=now,
+    )
+    _insert_with_unique_code(session, application)
+    assert application.id is not None
+    for step in permit.steps:
+        for item in step.checklist:
+            session.add(
+                ChecklistEntry(
+                    application_id=application.id,
+                    item_id=item.id,
+                    step=step.id,
+                    required=item.required,
+                )
+            )
+    record_event(
+        session,
+        application,
+        history=[],
+        kind=EventKind.intake,
+        occurred_at=now,
+        actor=actor.username,
+        role=actor.role,
+        event="submit",
+        target=initial.id,
+        data={"permit_type_version": permit.version, "due_date": application.due_date.isoformat()},
+    )
+    session.flush()
+    return application
+
+
+def _insert_with_unique_code(session: Session, application: Application, attempts: int = 5) -> None:
+    """Draw again while the code is taken, then insert. 44 random bits make a clash vanishingly
+    rare; the unique index still decides, and a clash with an intake committed in the same
+    instant is a Conflict to retry. No savepoint: on SQLite one opened before the transaction's
+    first write would commit the application on release, beyond the caller's rollback."""
+    for _ in range(attempts):
+        taken = session.exec(
+            select(Application.id).where(Application.tracking_code == application.tracking_code)
+        ).first()
+        if taken is None:
+            break
+        application.tracking_code = codes.new_code()
+    session.add(application)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            "ระบบออกเลขติดตามซ้ำกับคำขออื่นพอดี กรุณายื่นอีกครั้ง",
+            "The tracking code drawn was taken at that instant; please submit again",
+        ) from exc
