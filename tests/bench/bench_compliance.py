@@ -23,8 +23,8 @@ from sqlmodel import Session
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load import load  # noqa: E402
 
-from tracking import compliance  # noqa: E402
 from tracking.db import make_engine  # noqa: E402
+from tracking.reads import compliance, officers  # noqa: E402
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/tidtam_bench"
@@ -77,7 +77,7 @@ def _time(url: str, rounds: int) -> tuple[float, float, dict[str, float]]:
             "refusals": lambda: compliance.refusals(session, filters),
             "four_eyes": lambda: compliance.four_eyes(session, filters),
             "out_of_turn": lambda: compliance.out_of_turn(session, filters),
-            "officers": lambda: compliance.officers(session, filters),
+            "officers": lambda: officers.officers(session, filters),
         }
         for name, measure in measures.items():
             started = time.perf_counter()

@@ -9,160 +9,36 @@ percentiles from histograms, and robust z-scores across a department's officers.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
-from statistics import median
+from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Date,
-    Integer,
-    and_,
-    case,
-    cast,
-    func,
-    literal,
-    or_,
-    select,
-    true,
-)
+from sqlalchemy import and_, case, func, literal, or_, select, true
 from sqlmodel import Session, col
 
 from checklists.loader import default_catalogue
-from tracking.clock import BANGKOK, overdue_clause
-from tracking.models import (
-    Application,
-    ApplicationEvent,
-    ComplianceCase,
-    ComplianceTally,
-    OpenFileTally,
+from tracking import clock
+from tracking.clock import RESULT_NOTICE_DAYS, overdue_clause
+from tracking.reads.officers import officers
+from tracking.reads.selection import (
+    OF,
+    TOTAL,
+    A,
+    C,
+    E,
+    T,
+    app_filters,
+    as_date,
+    as_utc,
+    case_rows,
+    days_between,
+    percentile,
+    tally_rows,
 )
+from tracking.reads.selection import Filters as Filters
 
-NOTICE_DAYS = 7
-OUTLIER_Z = 3.0
-MIN_CASES = 3
 LIST_LIMIT = 50
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which applications and events count: decisions and events dated within the range
-    (Bangkok dates, inclusive), of a department, a permit type, and an officer's actions."""
-
-    date_from: date | None = None
-    date_to: date | None = None
-    department: str | None = None
-    permit_type: str | None = None
-    officer: str | None = None
-
-
-E = ApplicationEvent
-A = Application
-T = ComplianceTally
-C = ComplianceCase
-OF = OpenFileTally
-
-
-def day_start(day: date, end: bool = False) -> datetime:
-    local = datetime.combine(day + timedelta(days=1) if end else day, time(), BANGKOK)
-    return local.astimezone(UTC)
-
-
-def _app_filters(f: Filters) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
-    if f.department:
-        where.append(col(A.department) == f.department)
-    if f.permit_type:
-        where.append(col(A.permit_type) == f.permit_type)
-    return where
-
-
-def _days_between(session: Session, later: Any, earlier: Any) -> Any:
-    """Whole calendar days from ``earlier`` to ``later`` (dates or timestamps), in SQL.
-    Timestamps count by their UTC date, which can be a day off Bangkok's near midnight."""
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(later, Date) - cast(earlier, Date)
-    return cast(func.julianday(func.date(later)) - func.julianday(func.date(earlier)), Integer)
-
-
-def _percentile(histogram: Iterable[tuple[int, int]], share: float) -> int | None:
-    """Nearest-rank percentile from (value, count) pairs."""
-    bins = sorted(histogram)
-    total = sum(count for _, count in bins)
-    if not total:
-        return None
-    rank = max(1, math.ceil(share * total))
-    seen = 0
-    for value, count in bins:
-        seen += count
-        if seen >= rank:
-            return value
-    return bins[-1][0]
-
-
-def _month_after(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
-def _period(f: Filters) -> ColumnElement[bool]:
-    """Tally rows covering the filter's dates exactly once: whole months from the monthly
-    rows, the ragged ends from the daily ones."""
-    first, last = f.date_from, f.date_to
-    # Whole months lie in [months_from, months_to); None leaves that side open.
-    months_from = first if first is None or first.day == 1 else _month_after(first)
-    end = last + timedelta(days=1) if last else None
-    months_to = end if end is None or end.day == 1 else end.replace(day=1)
-    if months_from and months_to and months_from >= months_to:
-        days = [col(T.grain) == "d"]
-        days += [col(T.day) >= first] if first else []
-        days += [col(T.day) <= last] if last else []
-        return and_(*days)
-    parts = [
-        and_(
-            col(T.grain) == "m",
-            col(T.day) >= months_from if months_from else true(),
-            col(T.day) < months_to if months_to else true(),
-        )
-    ]
-    if first and months_from and first < months_from:
-        parts.append(and_(col(T.grain) == "d", col(T.day) >= first, col(T.day) < months_from))
-    if last and months_to and months_to <= last:
-        parts.append(and_(col(T.grain) == "d", col(T.day) >= months_to, col(T.day) <= last))
-    return or_(*parts)
-
-
-def _tally(f: Filters, *measures: str, by_officer: bool = True) -> list[ColumnElement[bool]]:
-    """Tally rows of ``measures`` within the filters (the officer's own, when ``by_officer``)."""
-    where: list[ColumnElement[bool]] = [col(T.measure).in_(measures), _period(f)]
-    if f.department:
-        where.append(col(T.department) == f.department)
-    if f.permit_type:
-        where.append(col(T.permit_type) == f.permit_type)
-    if by_officer and f.officer:
-        where.append(col(T.actor) == f.officer)
-    return where
-
-
-def _cases(f: Filters, kind: str) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [col(C.kind) == kind]
-    if f.date_from:
-        where.append(col(C.day) >= f.date_from)
-    if f.date_to:
-        where.append(col(C.day) <= f.date_to)
-    if f.department:
-        where.append(col(C.department) == f.department)
-    if f.permit_type:
-        where.append(col(C.permit_type) == f.permit_type)
-    if f.officer:
-        where.append(col(C.actor) == f.officer)
-    return where
-
-
-TOTAL = func.sum(col(T.count))
 
 
 def on_time(session: Session, f: Filters) -> list[dict[str, Any]]:
@@ -173,7 +49,7 @@ def on_time(session: Session, f: Filters) -> list[dict[str, Any]]:
     histogram: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for permit_type, days, flag, count in session.execute(
         select(col(T.permit_type), col(T.days), col(T.flag), TOTAL)
-        .where(*_tally(f, "decided", by_officer=False))
+        .where(*tally_rows(f, "decided", by_officer=False))
         .group_by(col(T.permit_type), col(T.days), col(T.flag))
     ).all():
         decided[permit_type] += int(count)
@@ -192,8 +68,8 @@ def on_time(session: Session, f: Filters) -> list[dict[str, Any]]:
                 "decided": total,
                 "on_time": punctual,
                 "on_time_rate": round(punctual / total, 4) if total else None,
-                "median_days": _percentile(histogram[permit_type].items(), 0.5),
-                "p90_days": _percentile(histogram[permit_type].items(), 0.9),
+                "median_days": percentile(histogram[permit_type].items(), 0.5),
+                "p90_days": percentile(histogram[permit_type].items(), 0.9),
             }
         )
     return result
@@ -202,9 +78,9 @@ def on_time(session: Session, f: Filters) -> list[dict[str, Any]]:
 def overdue(session: Session, f: Filters, today: date) -> dict[str, Any]:
     """Open applications past their due date, oldest first, with the s.10 delay letters due
     (one per 7 days or part) against those sent."""
-    where = [overdue_clause(today), *_app_filters(f)]
-    late = _days_between(session, literal(today), col(A.due_date))
-    letters_due = (late - 1) / NOTICE_DAYS + 1
+    where = [overdue_clause(today), *app_filters(f)]
+    late = days_between(session, literal(today), col(A.due_date))
+    letters_due = clock.letters_due_sql(late)
     # One row per due date from the open-file counts; the letters due follow from the date.
     late_files = [or_(col(OF.paused) == true(), col(OF.due_date) < today)]
     late_files += [col(OF.department) == f.department] if f.department else []
@@ -216,9 +92,9 @@ def overdue(session: Session, f: Filters, today: date) -> dict[str, Any]:
     ).all()
     count = due = sent = 0
     for due_date, n, letters in by_due:
-        days = (today - _as_date(due_date)).days
+        days = (today - as_date(due_date)).days
         count += int(n)
-        due += int(n) * ((days - 1) // NOTICE_DAYS + 1)
+        due += int(n) * clock.letters_due_after(days)
         sent += int(letters or 0)
     oldest = session.execute(
         select(
@@ -247,7 +123,7 @@ def overdue(session: Session, f: Filters, today: date) -> dict[str, Any]:
                 "permit_type": r[2],
                 "department": r[3],
                 "state": r[4],
-                "due_date": _as_date(r[5]).isoformat(),
+                "due_date": as_date(r[5]).isoformat(),
                 "days_overdue": int(r[6]),
                 "letters_due": int(r[7]),
                 "letters_sent": int(r[8]),
@@ -257,21 +133,13 @@ def overdue(session: Session, f: Filters, today: date) -> dict[str, Any]:
     }
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
 def result_notices(session: Session, f: Filters, today: date) -> dict[str, int]:
     """Results notified within 7 days of the decision (a refusal order is its own notice)."""
 
     def tallied(filters: Filters) -> dict[tuple[str, str, bool], int]:
         rows = session.execute(
             select(col(T.measure), col(T.key), col(T.flag), TOTAL)
-            .where(*_tally(filters, "decided", "result_notice", by_officer=False))
+            .where(*tally_rows(filters, "decided", "result_notice", by_officer=False))
             .group_by(col(T.measure), col(T.key), col(T.flag))
         ).all()
         return {(m, k, bool(flag)): int(n) for m, k, flag, n in rows}
@@ -281,7 +149,7 @@ def result_notices(session: Session, f: Filters, today: date) -> dict[str, int]:
 
     every = tallied(f)
     # Decided on or before this day, the 7 days to notify have run out.
-    waited = today - timedelta(days=NOTICE_DAYS + 1)
+    waited = today - timedelta(days=RESULT_NOTICE_DAYS + 1)
     if f.date_from and f.date_from > waited:
         expired: dict[tuple[str, str, bool], int] = {}
     else:
@@ -306,7 +174,7 @@ def deficiency(session: Session, f: Filters) -> dict[str, Any]:
     reasons: dict[str, int] = defaultdict(int)
     for measure, key, flag, count in session.execute(
         select(col(T.measure), col(T.key), col(T.flag), TOTAL)
-        .where(*_tally(f, "deficiency_request", "return"))
+        .where(*tally_rows(f, "deficiency_request", "return"))
         .group_by(col(T.measure), col(T.key), col(T.flag))
     ).all():
         if measure == "deficiency_request":
@@ -326,7 +194,7 @@ def deficiency(session: Session, f: Filters) -> dict[str, Any]:
 
 def refusals(session: Session, f: Filters) -> dict[str, Any]:
     rows = session.execute(
-        select(col(T.key), TOTAL).where(*_tally(f, "refuse")).group_by(col(T.key))
+        select(col(T.key), TOTAL).where(*tally_rows(f, "refuse")).group_by(col(T.key))
     ).all()
     by_ground = {g: int(n) for g, n in rows if g}
     without = sum(int(n) for g, n in rows if not g)
@@ -348,7 +216,7 @@ def _case_list(session: Session, f: Filters, kind: str) -> list[Any]:
             col(C.reason),
             col(C.occurred_at),
         )
-        .where(*_cases(f, kind))
+        .where(*case_rows(f, kind))
         .order_by(col(C.occurred_at), col(C.id))
         .limit(LIST_LIMIT)
         .subquery()
@@ -375,7 +243,7 @@ def _case_list(session: Session, f: Filters, kind: str) -> list[Any]:
 def four_eyes(session: Session, f: Filters) -> dict[str, Any]:
     """Decisions taken by someone who also reviewed or inspected the same application."""
     count = session.execute(
-        select(func.count()).select_from(C).where(*_cases(f, "four_eyes"))
+        select(func.count()).select_from(C).where(*case_rows(f, "four_eyes"))
     ).scalar_one()
     return {
         "breaches": int(count),
@@ -385,7 +253,7 @@ def four_eyes(session: Session, f: Filters) -> dict[str, Any]:
                 "tracking_code": c,
                 "actor": who,
                 "event": ev,
-                "occurred_at": _utc(at).isoformat(),
+                "occurred_at": as_utc(at).isoformat(),
             }
             for a, c, who, _why, at, ev in _case_list(session, f, "four_eyes")
         ],
@@ -396,7 +264,7 @@ def out_of_turn(session: Session, f: Filters) -> dict[str, Any]:
     has_reason = func.length(func.trim(col(C.reason))) > 0
     total, with_reason = session.execute(
         select(func.count(), func.coalesce(func.sum(case((has_reason, 1), else_=0)), 0)).where(
-            *_cases(f, "out_of_turn")
+            *case_rows(f, "out_of_turn")
         )
     ).one()
     return {
@@ -410,93 +278,15 @@ def out_of_turn(session: Session, f: Filters) -> dict[str, Any]:
     }
 
 
-def _robust_z(values: dict[str, float]) -> dict[str, float]:
-    """Modified z-scores (median and median absolute deviation); the mean absolute
-    deviation stands in when more than half the peers share one value."""
-    if len(values) < 3:
-        return {}
-    centre = median(values.values())
-    deviations = [abs(v - centre) for v in values.values()]
-    mad = median(deviations)
-    if mad:
-        return {k: 0.6745 * (v - centre) / mad for k, v in values.items()}
-    mean_ad = sum(deviations) / len(deviations)
-    if not mean_ad:
-        return dict.fromkeys(values, 0.0)
-    return {k: (v - centre) / (1.253314 * mean_ad) for k, v in values.items()}
-
-
-def officers(session: Session, f: Filters) -> list[dict[str, Any]]:
-    """Per officer, against the peers of the same department and role: approval rate,
-    median days per step, deficiency-request rate; |robust z| > 3 is flagged for review."""
-    peers = _tally(
-        f, "approve", "refuse", "step", "deficiency_request", "received", by_officer=False
-    )
-    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    histograms: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-    for dept, actor, measure, days, count in session.execute(
-        select(col(T.department), col(T.actor), col(T.measure), col(T.days), TOTAL)
-        .where(*peers)
-        .group_by(col(T.department), col(T.actor), col(T.measure), col(T.days))
-    ).all():
-        counts[(dept, actor)][measure] += int(count)
-        if measure == "step":
-            histograms[(dept, actor)].append((int(days), int(count)))
-
-    people: dict[tuple[str, str], dict[str, Any]] = defaultdict(dict)
-    for key, n in counts.items():
-        if decided := n["approve"] + n["refuse"]:
-            people[key].update(decisions=decided, approval_rate=round(n["approve"] / decided, 4))
-        if key in histograms:
-            people[key].update(
-                steps=sum(c for _, c in histograms[key]),
-                median_step_days=_percentile(histograms[key], 0.5),
-            )
-        if n["received"]:
-            people[key].update(
-                intakes=n["received"],
-                deficiency_rate=round(n["deficiency_request"] / n["received"], 4),
-            )
-    # Each measure with the count it rests on: too few cases say nothing about a person.
-    measures = {
-        "approval_rate": "decisions",
-        "median_step_days": "steps",
-        "deficiency_rate": "intakes",
-    }
-    flags: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for measure, basis in measures.items():
-        by_dept: dict[str, dict[str, float]] = defaultdict(dict)
-        for (dept, actor), values in people.items():
-            if values.get(measure) is not None and values.get(basis, 0) >= MIN_CASES:
-                by_dept[dept][actor] = float(values[measure])
-        for dept, values in by_dept.items():
-            for actor, z in _robust_z(values).items():
-                people[(dept, actor)].setdefault("z", {})[measure] = round(z, 2)
-                if abs(z) > OUTLIER_Z:
-                    flags[(dept, actor)].append({"measure": measure, "z": round(z, 2)})
-    rows = []
-    for (dept, actor), values in sorted(people.items()):
-        if f.officer and actor != f.officer:
-            continue
-        rows.append(
-            {
-                "department": dept,
-                "officer": actor,
-                **values,
-                "flagged": bool(flags.get((dept, actor))),
-                "flags": flags.get((dept, actor), []),
-            }
-        )
-    return rows
-
-
 def tallied(
     session: Session, f: Filters, measure: str, *by: str, by_officer: bool = False
 ) -> dict[tuple[Any, ...], int]:
     """The count of ``measure`` within the filters, by the tally columns named in ``by``."""
     columns = [T.__table__.c[name] for name in by]  # type: ignore[attr-defined]
     rows = session.execute(
-        select(*columns, TOTAL).where(*_tally(f, measure, by_officer=by_officer)).group_by(*columns)
+        select(*columns, TOTAL)
+        .where(*tally_rows(f, measure, by_officer=by_officer))
+        .group_by(*columns)
     ).all()
     return {tuple(row[:-1]): int(row[-1]) for row in rows if row[-1] is not None}
 

@@ -24,7 +24,7 @@ from checklists.schema import DEPARTMENTS
 from tracking.clock import THAI_MONTHS
 from tracking.errors import InvalidInput
 from tracking.models import Application, ApplicationEvent, DelayNotice
-from tracking.reads import compliance
+from tracking.reads import compliance, selection
 
 COLUMNS = (
     ("permit_type", "ประเภทคำขอ", "Permit type"),
@@ -79,7 +79,7 @@ class Month:
 def monthly(session: Session, month: Month) -> list[dict[str, Any]]:
     """One row per permit type and department: the month's figures."""
     first, last = month.first, month.last
-    end = compliance.day_start(last, end=True)
+    end = selection.day_start(last, end=True)
     rows: dict[tuple[str, str], dict[str, Any]] = defaultdict(
         lambda: {
             "received": 0,
