@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checklists.loader import default_catalogue
-from checklists.schema import ROLES, PermitType
+from checklists.schema import FIRING_ROLES, ROLES, PermitType
 from tracking.errors import NotPermitted
 
 # Roles that work across every department of the office, and so have no department.
 OFFICE_WIDE_ROLES = frozenset({"manager", "admin"})
-# Roles that read files and figures but never change a file.
-READ_ONLY_ROLES = frozenset({"manager"})
+# Roles that read files and figures but never change a file (the catalogue gives no
+# transition to them either).
+READ_ONLY_ROLES = frozenset(ROLES) - FIRING_ROLES
 # Roles that take in applications at the counter.
 INTAKE_ROLES = frozenset({"clerk", "admin"})
 # Roles that see the compliance dashboard, reports and case lists.
