@@ -18,7 +18,7 @@ from tracking.config import Settings
 from tracking.db import make_engine, unit_of_work
 from tracking.models import Application, ApplicationEvent, DelayNotice, EventKind
 from tracking.reads import compliance
-from tracking.trail import rebuild
+from tracking.trail import audit, rebuild
 from tracking.workflow import recording, transitions
 
 from ..factories import OFFICE, committed_application, step, walk
@@ -209,6 +209,56 @@ def test_migration_fills_the_tallies_from_an_existing_trail(tmp_path: Path) -> N
     migrate.downgrade(engine, "0005")
     migrate.upgrade(engine)
     assert counted[0]
+    assert _snapshot(engine) == counted
+    engine.dispose()
+
+
+def test_migration_flags_four_eyes_decisions_of_an_existing_trail(tmp_path: Path) -> None:
+    """0007 flags a decision by the file's own inspector in a trail imported before it, and
+    chains the trail again so it still verifies."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine)
+    app_id = committed_application(engine, now=_at(0))
+    common = {"role": "officer", "reason": "", "source": "site_inspection"}
+    _import(
+        engine,
+        app_id,
+        occurred_at=_at(1),
+        actor="pat",
+        event="complete_inspection",
+        target="pending_decision",
+        transition_kind="inspection",
+        **common,
+    )
+    _import(
+        engine,
+        app_id,
+        occurred_at=_at(2),
+        actor="pat",
+        event="approve",
+        target="approved",
+        transition_kind="approve",
+        **common,
+    )
+    counted = _snapshot(engine)
+
+    def flagged() -> list[bool]:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT four_eyes FROM application_event ORDER BY seq")
+            ).all()
+        return [bool(r[0]) for r in rows]
+
+    def verified() -> bool:
+        with unit_of_work(engine) as session:
+            return audit.verify(session).broken is None
+
+    assert flagged() == [False, False, True]
+    assert verified()
+    migrate.downgrade(engine, "0006")
+    migrate.upgrade(engine)
+    assert flagged() == [False, False, True]
+    assert verified()
     assert _snapshot(engine) == counted
     engine.dispose()
 
