@@ -1,4 +1,4 @@
-"""Each rule in tracking.rules on its own, both ways, including those the shipped workflows
+"""Each rule in tracking.workflow.rules on its own, both ways, including those the shipped workflows
 also make unreachable by topology (so a future permit type cannot slip past them)."""
 
 from __future__ import annotations

@@ -145,7 +145,7 @@ def _counts(
         yield row("approve")
     elif kind == TransitionKind.refuse.value:
         yield row("refuse", key=event.ground or "")
-    # The decision the workflow dated (services sets decided_on with it; imports do not).
+    # The decision the workflow dated (the clock sets decided_on with it; imports do not).
     decided = application.decided_on
     if kind in DECISION_KINDS and decided == today and application.days_to_decision is not None:
         yield row(
