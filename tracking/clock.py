@@ -153,6 +153,22 @@ def is_overdue(application: Any, today: date) -> bool:
     )
 
 
+def standing(
+    calendar: BusinessCalendar,
+    permit: PermitType,
+    due_date: date,
+    clock_paused_on: date | None,
+    today: date,
+) -> tuple[int | None, int | None]:
+    """(days left, days overdue) of an undecided file, in the type's unit, counted to the day
+    the clock stopped if it has. A file is overdue as soon as its due date has passed
+    (``late``), so it is at least one day overdue even when no working day has yet passed."""
+    days = calendar.days_between(clock_paused_on or today, due_date, business=business(permit))
+    if late(due_date, clock_paused_on, today):
+        return None, max(1, -days)
+    return days, None
+
+
 def can_run_late(due_date: date, clock_paused_on: date | None) -> bool:
     """An undecided file that is or may become overdue: its clock runs, or it stopped only
     after the due date had passed (stopped in time, it is not overdue while the applicant

@@ -1,23 +1,46 @@
 """The two busiest public reads, answered before the framework's routing.
 
 `GET /api/v1/track/{code}` and `GET /track/{code}` are what every citizen's phone asks for.
-This ASGI layer recognises exactly those two paths and calls the same response functions the
-documented routes use, skipping route matching and dependency injection (about half the
-cost of a lookup). Anything else, including any malformed variant, goes on to the app.
+This ASGI layer recognises the plain form of exactly those two URLs (no query, or only
+``lang=th``/``lang=en``) and calls the endpoint functions of the documented routes,
+``track_json`` and ``track_page``, itself: the same code the router would run, without route
+matching and dependency injection (about half the cost of a lookup). It has no logic of its
+own. Anything else, including any query string or path it does not know, goes on to the
+app, whose router validates it and calls the same functions.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tracking.errors import DomainError
-from web.errors import domain_error_response
-from web.routes.public import track_json_response, track_page_response
+from web.routes.public import CODE_MAX, track_json, track_page
 
-MAX_CODE = 40
-JSON_PREFIX = "/api/v1/track/"
-PAGE_PREFIX = "/track/"
+Endpoint = Callable[[Request, str], Awaitable[Response]]
+ENDPOINTS: tuple[tuple[str, Endpoint], ...] = (
+    ("/api/v1/track/", track_json),
+    ("/track/", track_page),
+)
+PLAIN_QUERIES = frozenset({b"", b"lang=th", b"lang=en"})
+
+
+def endpoint_for(scope: Scope) -> tuple[Endpoint, str] | None:
+    """The endpoint and tracking code of a request the hot path answers, else None."""
+    if scope["type"] != "http" or scope["method"] != "GET":
+        return None
+    if scope.get("query_string", b"") not in PLAIN_QUERIES:
+        return None
+    path: str = scope["path"]
+    for prefix, endpoint in ENDPOINTS:
+        if path.startswith(prefix):
+            code = path[len(prefix) :]
+            if 0 < len(code) <= CODE_MAX and "/" not in code:
+                return endpoint, code
+            return None
+    return None
 
 
 class HotPaths:
@@ -25,23 +48,10 @@ class HotPaths:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
-            path: str = scope["path"]
-            if path.startswith(JSON_PREFIX):
-                code = path[len(JSON_PREFIX) :]
-                if 0 < len(code) <= MAX_CODE and "/" not in code:
-                    try:
-                        response = track_json_response(Request(scope, receive), code)
-                    except DomainError as exc:
-                        response = domain_error_response(exc)
-                    await response(scope, receive, send)
-                    return
-            elif path.startswith(PAGE_PREFIX):
-                code = path[len(PAGE_PREFIX) :]
-                query = scope.get("query_string", b"")
-                simple_query = query in (b"", b"lang=th", b"lang=en")
-                if 0 < len(code) <= MAX_CODE and "/" not in code and simple_query:
-                    response = track_page_response(Request(scope, receive), code)
-                    await response(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
+        found = endpoint_for(scope)
+        if found is None:
+            await self.app(scope, receive, send)
+            return
+        endpoint, code = found
+        response = await endpoint(Request(scope, receive), code)
+        await response(scope, receive, send)

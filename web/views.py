@@ -1,6 +1,10 @@
-"""View data for the public status page: every string resolved for one language and
-HTML-escaped here, in Python, so the template only places ready text (the busiest page
-renders without per-value escaping; see track.html)."""
+"""The public status as each response shows it.
+
+``track_view``: the view data of the status page, every string resolved for one language
+and HTML-escaped here, in Python, so the template only places ready text (the busiest page
+renders without per-value escaping; see track.html). ``status_json``: the JSON body of
+``GET /api/v1/track/{code}``. What is true of the file (decided, overdue, whose turn) comes
+from ``PublicStatus``; this module only words and shapes it."""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from typing import Any
 
 from markupsafe import escape
 
+from checklists.schema import Text
+from tracking.clock import business
 from tracking.reads.public import PublicStatus
 from web.i18n import TEXTS, format_date, format_datetime
 
@@ -31,17 +37,17 @@ def _escaped(value: Any) -> Any:
 def track_view(s: PublicStatus, lang: str) -> SimpleNamespace:
     T = TEXTS[lang]
     th = lang == "th"
-    business = s.permit.service_time.unit.value == "business"
+    counted = business(s.permit)
     office = s.office
     due_note = late = ""
     if s.clock_paused_on:
         due_note = T["paused"].format(d=format_date(s.clock_paused_on, lang))
     elif s.overdue:
-        late = T["overdue" if business else "overdue_cal"].format(n=s.business_days_overdue)
+        late = T["overdue" if counted else "overdue_cal"].format(n=s.business_days_overdue)
     elif s.business_days_left == 0:
         due_note = T["due_today"]
     elif s.business_days_left is not None:
-        due_note = T["days_left" if business else "days_left_cal"].format(n=s.business_days_left)
+        due_note = T["days_left" if counted else "days_left_cal"].format(n=s.business_days_left)
     timeline = []
     for entry in s.timeline:
         if entry.completed_on:
@@ -61,11 +67,6 @@ def track_view(s: PublicStatus, lang: str) -> SimpleNamespace:
                 "current": entry.current,
             }
         )
-    decided = s.outcome in {"approved", "refused", "closed", "prosecuted"} or bool(s.decided_on)
-    if s.outcome:
-        result = T[s.outcome]
-    else:
-        result = T["refused"] if s.ground else T["approved"]
     appeal = ""
     if s.appeal:
         appeal = T["appeal_text"].format(
@@ -92,7 +93,7 @@ def track_view(s: PublicStatus, lang: str) -> SimpleNamespace:
                 "office_phone": office.phone,
                 "phone_link": office.phone.replace(" ", ""),
                 "submitted": format_date(s.submitted_on, lang),
-                "undecided": not s.decided_on and not s.outcome,
+                "undecided": s.undecided,
                 "due": format_date(s.due_date, lang),
                 "due_note": due_note,
                 "late": late,
@@ -106,8 +107,8 @@ def track_view(s: PublicStatus, lang: str) -> SimpleNamespace:
                     f"{n.number} · {format_date(n.issued_on, lang)} · {_pick(n.reason, lang)}"
                     for n in s.notices
                 ],
-                "decided": decided,
-                "result": result,
+                "decided": s.decided,
+                "result": T[s.result] if s.result else "",
                 "decided_on": format_date(s.decided_on, lang) if s.decided_on else "",
                 "ground": _pick(s.ground, lang) if s.ground else "",
                 "appeal": appeal,
@@ -115,3 +116,99 @@ def track_view(s: PublicStatus, lang: str) -> SimpleNamespace:
             }
         )
     )
+
+
+def _text(value: Text | None) -> dict[str, str] | None:
+    return None if value is None else {"th": value.th, "en": value.en}
+
+
+def status_json(s: PublicStatus) -> dict[str, object]:
+    """The JSON body of a public lookup: both languages, ISO dates, no personal data."""
+    return {
+        "tracking_code": s.code,
+        "permit_type": {"slug": s.permit.slug, "name": _text(s.permit.name)},
+        "status": {
+            "step": s.step.id,
+            "label": _text(s.step.label),
+            "description": _text(s.step.description),
+            "turn": s.step.turn.value,
+            "final": s.step.final,
+            "outcome": s.outcome,
+        },
+        "applicant_action": (
+            {
+                "bring": [_text(item) for item in s.missing],
+                "by": s.applicant_deadline.isoformat() if s.applicant_deadline else None,
+                "where": {
+                    "th": f"{s.department.th}, {s.office.name_th}, {s.office.address_th}",
+                    "en": f"{s.department.en}, {s.office.name_en}, {s.office.address_en}",
+                },
+            }
+            if s.applicants_turn
+            else None
+        ),
+        "submitted_on": s.submitted_on.isoformat(),
+        "due_date": s.due_date.isoformat(),
+        "business_days_left": s.business_days_left,
+        "business_days_overdue": s.business_days_overdue,
+        "day_unit": s.permit.service_time.unit.value,
+        "clock_paused_on": s.clock_paused_on.isoformat() if s.clock_paused_on else None,
+        "days_at_current_step": s.days_at_step,
+        "timeline": [
+            {
+                "step": e.step.id,
+                "label": _text(e.step.label),
+                "entered_on": e.entered_on.isoformat() if e.entered_on else None,
+                "completed_on": e.completed_on.isoformat() if e.completed_on else None,
+                "current": e.current,
+                "upcoming": e.upcoming,
+            }
+            for e in s.timeline
+        ],
+        "delay_notices": {
+            "due": s.notices_due,
+            "sent": [
+                {
+                    "number": n.number,
+                    "issued_on": n.issued_on.isoformat(),
+                    "reason": _text(n.reason),
+                }
+                for n in s.notices
+            ],
+        },
+        "decision": (
+            {
+                "decided_on": s.decided_on.isoformat() if s.decided_on else None,
+                "outcome": s.outcome,
+                "ground": _text(s.ground),
+                "appeal": (
+                    {
+                        "to": _text(s.appeal.to),
+                        "days": s.appeal.days,
+                        "deadline": s.appeal.deadline.isoformat(),
+                        "legal_basis": s.appeal.legal_basis,
+                    }
+                    if s.appeal
+                    else None
+                ),
+                "result_notified_on": (
+                    s.result_notified_on.isoformat() if s.result_notified_on else None
+                ),
+            }
+            if s.decided_on or s.step.final
+            else None
+        ),
+        "contact": {
+            "department": _text(s.department),
+            "office": {"th": s.office.name_th, "en": s.office.name_en},
+            "phone": s.office.phone,
+            "hours": {"th": s.office.hours_th, "en": s.office.hours_en},
+            "complaint": {
+                "th": s.office.complaint_th,
+                "en": s.office.complaint_en,
+                "url": s.office.complaint_url,
+            },
+            "feedback_url": s.office.feedback_url,
+        },
+        "updated_at": s.updated_at.isoformat(),
+    }

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
 from checklists.loader import default_catalogue
-from tracking.clock import BusinessCalendar, thai_holidays
+from tracking.clock import BusinessCalendar, is_overdue, standing, thai_holidays
 from tracking.db import unit_of_work
 from tracking.models import OfficeDay
 from tracking.workflow import intake, transitions
@@ -107,3 +108,22 @@ def test_clock_pauses_while_the_applicant_holds_the_file(engine: Engine) -> None
         assert application.turn == "authority"
         assert application.clock_paused_on is None
         assert application.due_date == cal.add_business_days(due_before, 5)
+
+
+def test_standing_agrees_with_overdue_on_a_weekend_after_the_due_date() -> None:
+    """Due on Friday 6 March 2026: on the Saturday no working day has passed, yet the file is
+    overdue, and the days-left count says so rather than 'due today'."""
+    permit = default_catalogue()["food-premises"]
+    calendar = BusinessCalendar()
+    due = date(2026, 3, 6)
+    assert standing(calendar, permit, due, None, due) == (0, None)
+    assert standing(calendar, permit, due, None, date(2026, 3, 7)) == (None, 1)
+    assert standing(calendar, permit, due, None, date(2026, 3, 10)) == (None, 2)
+    assert standing(calendar, permit, due, None, date(2026, 3, 4)) == (2, None)
+    # Stopped in time, the file is not overdue while the applicant holds it.
+    assert standing(calendar, permit, due, date(2026, 3, 5), date(2026, 3, 20)) == (1, None)
+    for today in (date(2026, 3, 6), date(2026, 3, 7)):
+        row = SimpleNamespace(decided_on=None, outcome=None, due_date=due, clock_paused_on=None)
+        assert is_overdue(row, today) == (
+            standing(calendar, permit, due, None, today)[1] is not None
+        )

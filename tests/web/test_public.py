@@ -323,7 +323,7 @@ def test_due_date_and_days_left(engine: Engine, client: TestClient) -> None:
 def test_office_and_catalogue_text_is_escaped(engine: Engine, client: TestClient) -> None:
     from sqlalchemy import text
 
-    from tracking import public as public_module
+    from tracking.reads import public as public_module
 
     code = _code(engine, _make(engine, "applicants-turn"))
     with engine.begin() as connection:

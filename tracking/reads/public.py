@@ -2,8 +2,15 @@
 the timeline, delay notices and the decision. Never the applicant's name, ID number, phone,
 e-mail or exact address.
 
-The lookup is the public hot path, so it reads with a few indexed Core queries (no ORM
-objects) and everything derived from the permit type is computed once per type and step.
+The lookup is the public hot path, so every query in this module, the office and its
+calendar included, goes one way: plain SQL handed straight to the driver's cursor by
+``_rows``, with ``{name}`` placeholders that ``_sql`` turns into the driver's own style once
+per statement. SQLAlchemy's statement compilation and result processing cost more than the
+indexed reads themselves; one style for all the reads keeps a single place that knows how
+the driver is called and how its values (SQLite's ISO text, PostgreSQL's dates) become
+Python dates. Everything derived from the permit type is computed once per type and step.
+
+The response shapes (JSON, HTML) are the web layer's; this module says what is true.
 """
 
 from __future__ import annotations
@@ -16,17 +23,19 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from checklists.loader import default_catalogue
 from checklists.schema import DEPARTMENTS, Outcome, PermitType, Step, Text, Turn
-from tracking import codes
-from tracking.clock import BusinessCalendar, bangkok_date, letters_due
+from tracking import clock, codes
+from tracking.clock import BusinessCalendar, bangkok_date, calendar_of, letters_due
 from tracking.errors import DomainError, NotFound
-from tracking.models import (
-    SATISFIED,
-    Office,
-    OfficeDay,
+from tracking.models import SATISFIED, Office
+
+# The outcomes that end a file with the office's decision on it; a returned or withdrawn
+# file ends without one.
+DECISION_OUTCOMES = frozenset(
+    {Outcome.approved, Outcome.refused, Outcome.closed, Outcome.prosecuted}
 )
 
 
@@ -116,6 +125,28 @@ class PublicStatus:
     def overdue(self) -> bool:
         return self.business_days_overdue is not None and self.business_days_overdue > 0
 
+    @property
+    def undecided(self) -> bool:
+        """Neither decided nor ended: the service clock still counts toward the due date."""
+        return clock.undecided(self.decided_on, self.outcome)
+
+    @property
+    def decided(self) -> bool:
+        """The office has decided the file: a decision is recorded, or the file ended at a
+        final step whose outcome is a decision (not returned, not withdrawn)."""
+        return self.decided_on is not None or (
+            self.step.final and self.outcome in DECISION_OUTCOMES
+        )
+
+    @property
+    def result(self) -> str | None:
+        """What the office decided (an ``Outcome`` value), None while it has not: the final
+        step's outcome or, for a decision recorded before the file reaches it, refused if a
+        ground was cited and approved otherwise."""
+        if not self.decided:
+            return None
+        return self.outcome or (Outcome.refused if self.ground else Outcome.approved).value
+
 
 @lru_cache(maxsize=1024)
 def _ahead(slug: str, step_id: str) -> tuple[str, ...]:
@@ -140,8 +171,6 @@ def _ahead(slug: str, step_id: str) -> tuple[str, ...]:
     return ()
 
 
-# The lookup runs on every public request, so it sends plain SQL straight to the driver
-# (SQLAlchemy's statement machinery costs more than the indexed reads themselves).
 _BY_CODE = (
     "SELECT id, office_id, permit_type, state, outcome, submitted_on, due_date, decided_on,"
     " clock_paused_on, applicant_deadline, state_entered_at, updated_at"
@@ -156,17 +185,29 @@ _NOTICES = (
     " WHERE application_id = {id} ORDER BY seq"
 )
 _CHECKLIST = "SELECT item_id, status FROM checklist_entry WHERE application_id = {id}"
+_OFFICE_COLUMNS = tuple(Office.model_fields)
+_OFFICE = f"SELECT {', '.join(_OFFICE_COLUMNS)} FROM office WHERE id = {{id}}"
+_OFFICE_DAYS = "SELECT day, open FROM officeday WHERE office_id = {id}"
 
 
-@lru_cache(maxsize=16)
+class _Placeholders(dict[str, str]):
+    """``{name}`` in a statement, written in the driver's parameter style."""
+
+    def __init__(self, paramstyle: str) -> None:
+        super().__init__()
+        self.pyformat = paramstyle == "pyformat"
+
+    def __missing__(self, name: str) -> str:
+        return f"%({name})s" if self.pyformat else f":{name}"
+
+
+@lru_cache(maxsize=32)
 def _sql(template: str, paramstyle: str) -> str:
-    names = {"code": "code", "id": "id"}
-    if paramstyle == "pyformat":
-        return template.format(**{k: f"%({v})s" for k, v in names.items()})
-    return template.format(**{k: f":{v}" for k, v in names.items()})
+    return template.format_map(_Placeholders(paramstyle))
 
 
 def _rows(connection: Connection, template: str, **params: object) -> list[tuple[Any, ...]]:
+    """The rows of one statement, run on the driver's own cursor."""
     sql = _sql(template, connection.dialect.paramstyle)
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
@@ -176,10 +217,12 @@ def _rows(connection: Connection, template: str, **params: object) -> list[tuple
         cursor.close()
 
 
+def _date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
 def _day(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(value)
+    return None if value is None else _date(value)
 
 
 def _moment(value: Any) -> datetime:
@@ -211,6 +254,27 @@ class _Move(NamedTuple):
     ground: str | None
 
 
+def _application(connection: Connection, code: str) -> _Row:
+    found = _rows(connection, _BY_CODE, code=code)
+    if not found:
+        raise unknown_code()
+    app_id, office_id, slug, state, outcome, submitted, due, decided, paused, by, at, up = found[0]
+    return _Row(
+        app_id,
+        office_id,
+        slug,
+        state,
+        outcome,
+        _date(submitted),
+        _date(due),
+        _day(decided),
+        _day(paused),
+        _day(by),
+        _moment(at),
+        _moment(up),
+    )
+
+
 def lookup(connection: Connection, text: str, today: date) -> PublicStatus:
     """The public status of the application with tracking code ``text``.
 
@@ -218,24 +282,7 @@ def lookup(connection: Connection, text: str, today: date) -> PublicStatus:
     well-formed code no application has.
     """
     code = parse_code(text)
-    rows_found = _rows(connection, _BY_CODE, code=code)
-    if not rows_found:
-        raise unknown_code()
-    f = rows_found[0]
-    row = _Row(
-        f[0],
-        f[1],
-        f[2],
-        f[3],
-        f[4],
-        _day(f[5]) or today,
-        _day(f[6]) or today,
-        _day(f[7]),
-        _day(f[8]),
-        _day(f[9]),
-        _moment(f[10]),
-        _moment(f[11]),
-    )
+    row = _application(connection, code)
     permit = default_catalogue()[row.permit_type]
     step = permit.step(row.state)
 
@@ -246,7 +293,7 @@ def lookup(connection: Connection, text: str, today: date) -> PublicStatus:
     notices = []
     if (row.decided_on or today) > row.due_date:
         notices = [
-            Notice(r[0], _day(r[1]) or today, Text(th=r[2], en=r[3]))
+            Notice(r[0], _date(r[1]), Text(th=r[2], en=r[3]))
             for r in _rows(connection, _NOTICES, id=row.id)
         ]
     office, calendar = _office_and_calendar(connection, row.office_id)
@@ -261,16 +308,9 @@ def lookup(connection: Connection, text: str, today: date) -> PublicStatus:
             ):
                 missing.append(labels[item_id])
 
-    business = permit.service_time.unit.value == "business"
-    undecided = row.decided_on is None and row.outcome is None
     left = overdue = None
-    if undecided:
-        reference = row.clock_paused_on or today
-        days = calendar.days_between(reference, row.due_date, business=business)
-        if days >= 0:
-            left = days
-        else:
-            overdue = -days
+    if clock.undecided(row.decided_on, row.outcome):
+        left, overdue = clock.standing(calendar, permit, row.due_date, row.clock_paused_on, today)
 
     timeline = _timeline(permit, step, moves)
     ground = appeal = None
@@ -325,13 +365,10 @@ def _office_and_calendar(connection: Connection, office_id: int) -> tuple[Office
     cached = _offices.get(office_id)
     if cached is not None and cached[0] > time.monotonic():
         return cached[1], cached[2]
-    o = Office.__table__.c  # type: ignore[attr-defined]
-    office = Office(**connection.execute(select(Office).where(o.id == office_id)).one()._mapping)
-    d = OfficeDay.__table__.c  # type: ignore[attr-defined]
-    days = connection.execute(select(d.day, d.open).where(d.office_id == office_id)).all()
-    calendar = BusinessCalendar(
-        closures=[r.day for r in days if not r.open], openings=[r.day for r in days if r.open]
-    )
+    (found,) = _rows(connection, _OFFICE, id=office_id)
+    office = Office(**dict(zip(_OFFICE_COLUMNS, found, strict=True)))
+    days = _rows(connection, _OFFICE_DAYS, id=office_id)
+    calendar = calendar_of((_date(day), bool(is_open)) for day, is_open in days)
     _offices[office_id] = (time.monotonic() + OFFICE_CACHE_SECONDS, office, calendar)
     return office, calendar
 
@@ -350,99 +387,3 @@ def _timeline(permit: PermitType, current: Step, moves: Sequence[Any]) -> list[T
         for step_id in _ahead(permit.slug, current.id):
             entries.append(TimelineEntry(permit.step(step_id), None, None, False, True))
     return entries
-
-
-def _text(value: Text | None) -> dict[str, str] | None:
-    return None if value is None else {"th": value.th, "en": value.en}
-
-
-def as_json(s: PublicStatus) -> dict[str, object]:
-    """The public status as JSON: both languages, ISO dates, no personal data."""
-    return {
-        "tracking_code": s.code,
-        "permit_type": {"slug": s.permit.slug, "name": _text(s.permit.name)},
-        "status": {
-            "step": s.step.id,
-            "label": _text(s.step.label),
-            "description": _text(s.step.description),
-            "turn": s.step.turn.value,
-            "final": s.step.final,
-            "outcome": s.outcome,
-        },
-        "applicant_action": (
-            {
-                "bring": [_text(item) for item in s.missing],
-                "by": s.applicant_deadline.isoformat() if s.applicant_deadline else None,
-                "where": {
-                    "th": f"{s.department.th}, {s.office.name_th}, {s.office.address_th}",
-                    "en": f"{s.department.en}, {s.office.name_en}, {s.office.address_en}",
-                },
-            }
-            if s.applicants_turn
-            else None
-        ),
-        "submitted_on": s.submitted_on.isoformat(),
-        "due_date": s.due_date.isoformat(),
-        "business_days_left": s.business_days_left,
-        "business_days_overdue": s.business_days_overdue,
-        "day_unit": s.permit.service_time.unit.value,
-        "clock_paused_on": s.clock_paused_on.isoformat() if s.clock_paused_on else None,
-        "days_at_current_step": s.days_at_step,
-        "timeline": [
-            {
-                "step": e.step.id,
-                "label": _text(e.step.label),
-                "entered_on": e.entered_on.isoformat() if e.entered_on else None,
-                "completed_on": e.completed_on.isoformat() if e.completed_on else None,
-                "current": e.current,
-                "upcoming": e.upcoming,
-            }
-            for e in s.timeline
-        ],
-        "delay_notices": {
-            "due": s.notices_due,
-            "sent": [
-                {
-                    "number": n.number,
-                    "issued_on": n.issued_on.isoformat(),
-                    "reason": _text(n.reason),
-                }
-                for n in s.notices
-            ],
-        },
-        "decision": (
-            {
-                "decided_on": s.decided_on.isoformat() if s.decided_on else None,
-                "outcome": s.outcome,
-                "ground": _text(s.ground),
-                "appeal": (
-                    {
-                        "to": _text(s.appeal.to),
-                        "days": s.appeal.days,
-                        "deadline": s.appeal.deadline.isoformat(),
-                        "legal_basis": s.appeal.legal_basis,
-                    }
-                    if s.appeal
-                    else None
-                ),
-                "result_notified_on": (
-                    s.result_notified_on.isoformat() if s.result_notified_on else None
-                ),
-            }
-            if s.decided_on or s.step.final
-            else None
-        ),
-        "contact": {
-            "department": _text(s.department),
-            "office": {"th": s.office.name_th, "en": s.office.name_en},
-            "phone": s.office.phone,
-            "hours": {"th": s.office.hours_th, "en": s.office.hours_en},
-            "complaint": {
-                "th": s.office.complaint_th,
-                "en": s.office.complaint_en,
-                "url": s.office.complaint_url,
-            },
-            "feedback_url": s.office.feedback_url,
-        },
-        "updated_at": s.updated_at.isoformat(),
-    }

@@ -2,6 +2,11 @@
 
 No login and no personal data. Lookups are rate-limited per client with counters in the
 database, so the limit holds across every app process.
+
+``track_page`` and ``track_json`` are the one implementation of the two busiest reads. The
+router calls them for the URLs documented here; ``web.hotpaths`` calls the same functions
+for the plain form of those URLs before routing, to skip route matching and dependency
+injection. Each turns its own errors into a response, so the two ways in answer alike.
 """
 
 from __future__ import annotations
@@ -20,11 +25,23 @@ from tracking.errors import DomainError, NotFound, RateLimited
 from tracking.models import Office, utcnow
 from tracking.reads import public
 from web import i18n, qr, views
+from web.errors import domain_error_response
 from web.pages import render
 from web.schemas import ErrorOut
 
 router = APIRouter(tags=["public"])
-CodeText = Annotated[str, Path(max_length=40, description="Tracking code, e.g. K7MP2-Q9XR4")]
+CODE_MAX = 40
+CodeText = Annotated[str, Path(max_length=CODE_MAX, description="Tracking code, e.g. K7MP2-Q9XR4")]
+Lang = Annotated[str | None, Query(pattern="^(th|en)$")]
+HTML: dict[str, Any] = {"content": {"text/html": {}}}
+LOOKUP_ERRORS: dict[int | str, dict[str, Any]] = {s: {"model": ErrorOut} for s in (400, 404, 429)}
+
+
+def _image(media: str) -> dict[int | str, dict[str, Any]]:
+    """The documented answers of a QR code route."""
+    return {200: {"content": {media: {}}}, 304: {"description": "Cached"}, **LOOKUP_ERRORS}
+
+
 SLUG = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 
 
@@ -86,16 +103,12 @@ def home(request: Request) -> RedirectResponse:
     "/track",
     summary="Tracking form (also accepts ?code=)",
     response_class=Response,
-    responses={
-        200: {"content": {"text/html": {}}},
-        303: {"description": "To the page"},
-        400: {"content": {"text/html": {}}},
-    },
+    responses={200: HTML, 303: {"description": "To the page"}, 400: HTML},
 )
 def track_form(
     request: Request,
-    code: Annotated[str | None, Query(max_length=40)] = None,
-    lang: Annotated[str | None, Query(pattern="^(th|en)$")] = None,
+    code: Annotated[str | None, Query(max_length=CODE_MAX)] = None,
+    lang: Lang = None,
 ) -> Response:
     if code:
         try:
@@ -113,34 +126,22 @@ def track_form(
     "/track/{code}",
     summary="Public status page (HTML)",
     response_class=Response,
-    responses={
-        200: {"content": {"text/html": {}}},
-        400: {"content": {"text/html": {}}},
-        404: {"content": {"text/html": {}}},
-        429: {"content": {"text/html": {}}},
-    },
+    responses={200: HTML, 400: HTML, 404: HTML, 429: HTML},
 )
-async def track_page(
-    request: Request,
-    code: CodeText,
-    lang: Annotated[str | None, Query(pattern="^(th|en)$")] = None,
-) -> Response:
-    return track_page_response(request, code)
-
-
-def track_page_response(request: Request, code: str) -> Response:
-    """The status page for ``code``, or the form again with a 400/404/429 explanation."""
+async def track_page(request: Request, code: CodeText, lang: Lang = None) -> Response:
+    # The status page, or the form again with the 400/404/429 explanation. ``web.hotpaths``
+    # calls this too, without ``lang``: the language is read from the request either way.
     try:
         status = _lookup(request, code)
     except DomainError as exc:
         return _error_page(request, exc, code)
-    lang = i18n.language(request)
+    language = i18n.language(request)
     response = render(
         request,
         "track.html",
-        {"v": views.track_view(status, lang)},
+        {"v": views.track_view(status, language)},
         office=status.office,
-        lang=lang,
+        lang=language,
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -149,17 +150,16 @@ def track_page_response(request: Request, code: str) -> Response:
 @router.get(
     "/api/v1/track/{code}",
     summary="Public status (JSON, no personal data)",
-    responses={400: {"model": ErrorOut}, 404: {"model": ErrorOut}, 429: {"model": ErrorOut}},
+    responses=LOOKUP_ERRORS,
 )
 async def track_json(request: Request, code: CodeText) -> Response:
-    return track_json_response(request, code)
-
-
-def track_json_response(request: Request, code: str) -> Response:
-    """The public status as JSON; raises ``DomainError`` (400, 404, 429)."""
-    status = _lookup(request, code)
+    # The public status, or the 400/404/429 error body. ``web.hotpaths`` calls this too.
+    try:
+        status = _lookup(request, code)
+    except DomainError as exc:
+        return domain_error_response(exc)
     return Response(
-        orjson.dumps(public.as_json(status)),
+        orjson.dumps(views.status_json(status)),
         media_type="application/json",
         headers={"Cache-Control": "no-store"},
     )
@@ -181,13 +181,7 @@ def _qr_response(request: Request, code: str, kind: str) -> Response:
     "/track/{code}/qr.svg",
     summary="QR code of the tracking URL (SVG)",
     response_class=Response,
-    responses={
-        200: {"content": {"image/svg+xml": {}}},
-        304: {"description": "Cached"},
-        400: {"model": ErrorOut},
-        404: {"model": ErrorOut},
-        429: {"model": ErrorOut},
-    },
+    responses=_image("image/svg+xml"),
 )
 def qr_svg(request: Request, code: CodeText) -> Response:
     return _qr_response(request, code, "svg")
@@ -197,13 +191,7 @@ def qr_svg(request: Request, code: CodeText) -> Response:
     "/track/{code}/qr.png",
     summary="QR code of the tracking URL (PNG)",
     response_class=Response,
-    responses={
-        200: {"content": {"image/png": {}}},
-        304: {"description": "Cached"},
-        400: {"model": ErrorOut},
-        404: {"model": ErrorOut},
-        429: {"model": ErrorOut},
-    },
+    responses=_image("image/png"),
 )
 def qr_png(request: Request, code: CodeText) -> Response:
     return _qr_response(request, code, "png")
@@ -220,11 +208,9 @@ def _permit(slug: str) -> Any:
     "/permit-types",
     summary="Published checklists (HTML)",
     response_class=Response,
-    responses={200: {"content": {"text/html": {}}}},
+    responses={200: HTML},
 )
-def permit_types_page(
-    request: Request, lang: Annotated[str | None, Query(pattern="^(th|en)$")] = None
-) -> Response:
+def permit_types_page(request: Request, lang: Lang = None) -> Response:
     permits = sorted(default_catalogue().values(), key=lambda p: p.number)
     return render(request, "permit_types.html", {"permits": permits}, office=_office(request))
 
@@ -233,12 +219,12 @@ def permit_types_page(
     "/permit-types/{slug}",
     summary="One permit type's checklist and guideline (HTML)",
     response_class=Response,
-    responses={200: {"content": {"text/html": {}}}, 404: {"content": {"text/html": {}}}},
+    responses={200: HTML, 404: HTML},
 )
 def permit_type_page(
     request: Request,
     slug: Annotated[str, Path(max_length=64)],
-    lang: Annotated[str | None, Query(pattern="^(th|en)$")] = None,
+    lang: Lang = None,
 ) -> Response:
     try:
         permit = _permit(slug)
