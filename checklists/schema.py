@@ -257,6 +257,26 @@ class PermitType(Strict):
     def ground(self, code: str) -> RefusalGround | None:
         return next((g for g in self.refusal_grounds if g.code == code), None)
 
+    def road(self, start: str, outcomes: set[Outcome]) -> list[Transition]:
+        """The shortest run of transitions from step ``start`` to a final step with one of
+        ``outcomes`` (the first declared wins a tie); empty if there is none."""
+        previous: dict[str, Transition | None] = {start: None}
+        queue = deque([start])
+        while queue:
+            here = queue.popleft()
+            step = self.step(here)
+            if step.final and step.outcome in outcomes:
+                road: list[Transition] = []
+                while (t := previous[here]) is not None:
+                    road.append(t)
+                    here = t.source
+                return road[::-1]
+            for t in self.transitions:
+                if t.source == here and t.target not in previous:
+                    previous[t.target] = t
+                    queue.append(t.target)
+        return []
+
 
 def cross_reference_problems(permit: PermitType) -> list[tuple[str, str]]:
     """Every way the parts of ``permit`` fail to fit together, as ``(field, problem)`` pairs."""

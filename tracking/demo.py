@@ -7,7 +7,6 @@ moved by ``fire`` and ``record_checklist_item``, as staff would, so the demo tra
 from __future__ import annotations
 
 import random
-from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
@@ -70,23 +69,7 @@ def seed_staff(session: Session, office_slug: str) -> list[tuple[str, str]]:
 def path_to(permit: PermitType, outcomes: set[Outcome]) -> list[Transition]:
     """The shortest transition path from the initial step to a final step with one of
     ``outcomes``; empty if there is none."""
-    start = permit.initial_step.id
-    previous: dict[str, Transition | None] = {start: None}
-    queue = deque([start])
-    while queue:
-        here = queue.popleft()
-        step = permit.step(here)
-        if step.final and step.outcome in outcomes:
-            path: list[Transition] = []
-            while (t := previous[here]) is not None:
-                path.append(t)
-                here = t.source
-            return path[::-1]
-        for t in permit.transitions:
-            if t.source == here and t.target not in previous:
-                previous[t.target] = t
-                queue.append(t.target)
-    return []
+    return permit.road(permit.initial_step.id, outcomes)
 
 
 def step_through(

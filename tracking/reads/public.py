@@ -16,7 +16,6 @@ The response shapes (JSON, HTML) are the web layer's; this module says what is t
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -151,24 +150,8 @@ class PublicStatus:
 @lru_cache(maxsize=1024)
 def _ahead(slug: str, step_id: str) -> tuple[str, ...]:
     """The usual road from ``step_id`` to an approval: the steps still to come."""
-    permit = default_catalogue()[slug]
-    wanted = {Outcome.approved, Outcome.closed}
-    previous: dict[str, str | None] = {step_id: None}
-    queue = deque([step_id])
-    while queue:
-        here = queue.popleft()
-        step = permit.step(here)
-        if step.final and step.outcome in wanted:
-            road = []
-            while here != step_id:
-                road.append(here)
-                here = previous[here] or step_id
-            return tuple(reversed(road))
-        for t in permit.transitions:
-            if t.source == here and t.target not in previous:
-                previous[t.target] = here
-                queue.append(t.target)
-    return ()
+    road = default_catalogue()[slug].road(step_id, {Outcome.approved, Outcome.closed})
+    return tuple(t.target for t in road)
 
 
 _BY_CODE = (

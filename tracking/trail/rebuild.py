@@ -11,7 +11,14 @@ from sqlmodel import col
 
 from tracking import clock
 from tracking.models import Application
-from tracking.trail.tallies import DECISION_KINDS, DIMENSIONS, KEY_LENGTH, OPEN, OPEN_DIMENSIONS
+from tracking.trail.tallies import (
+    CASE_FLAGS,
+    DECISION_KINDS,
+    DIMENSIONS,
+    KEY_LENGTH,
+    OPEN,
+    OPEN_DIMENSIONS,
+)
 
 
 def _local_day(dialect: str, column: str) -> str:
@@ -104,18 +111,16 @@ def rebuild(connection: Connection) -> None:
           ON n.application_id = a.id
         WHERE a.decided_on IS NOT NULL
         GROUP BY a.decided_on, {base}, in_time""",
-        f"""INSERT INTO compliance_case (kind, application_id, seq, office_id, day, occurred_at,
-                                     department, permit_type, actor, reason)
-        SELECT 'four_eyes', e.application_id, e.seq, a.office_id, {day}, e.occurred_at,
-               a.department, a.permit_type, e.actor, e.reason
-        FROM application_event e JOIN application a ON a.id = e.application_id
-        WHERE e.transition_kind IN ({decisions}) AND e.four_eyes""",
-        f"""INSERT INTO compliance_case (kind, application_id, seq, office_id, day, occurred_at,
-                                     department, permit_type, actor, reason)
-        SELECT 'out_of_turn', e.application_id, e.seq, a.office_id, {day}, e.occurred_at,
-               a.department, a.permit_type, e.actor, e.reason
-        FROM application_event e JOIN application a ON a.id = e.application_id
-        WHERE e.transition_kind IN ({decisions}) AND e.out_of_turn""",
+        # A case for each decision flagged on its event (the flag is also the case's kind).
+        *(
+            f"""INSERT INTO compliance_case (kind, application_id, seq, office_id, day,
+                                         occurred_at, department, permit_type, actor, reason)
+            SELECT '{flag}', e.application_id, e.seq, a.office_id, {day}, e.occurred_at,
+                   a.department, a.permit_type, e.actor, e.reason
+            FROM application_event e JOIN application a ON a.id = e.application_id
+            WHERE e.transition_kind IN ({decisions}) AND e.{flag}"""
+            for flag in CASE_FLAGS
+        ),
         # Months, from the days.
         f"""INSERT INTO compliance_tally ({tally_columns})
         SELECT measure, 'm', {_month(dialect, "day")} AS month, office_id, department,

@@ -89,6 +89,8 @@ OPEN = OpenFileTally.__table__  # type: ignore[attr-defined]
 CASE = ComplianceCase.__table__  # type: ignore[attr-defined]
 APP = Application.__table__  # type: ignore[attr-defined]
 DECISION_KINDS = {k.value for k in DECISIONS}
+# The flags of a decision event that each open a case (the flag's name is the case's kind).
+CASE_FLAGS = ("four_eyes", "out_of_turn")
 PENDING = "tidtam.tallies"
 
 
@@ -182,10 +184,9 @@ def _cases(application: Application, event: ApplicationEvent) -> Iterator[dict[s
         "actor": event.actor,
         "reason": event.reason,
     }
-    if event.four_eyes:
-        yield {**case, "kind": "four_eyes"}
-    if event.out_of_turn:
-        yield {**case, "kind": "out_of_turn"}
+    for flag in CASE_FLAGS:
+        if getattr(event, flag):
+            yield {**case, "kind": flag}
 
 
 @dataclass
