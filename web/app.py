@@ -20,7 +20,7 @@ from web import errors
 from web.hotpaths import HotPaths
 from web.limits import BodyLimit
 from web.pages import STATIC
-from web.routes import manager, public, staff_api, staff_pages
+from web.routes import manager, public, staff, staff_api
 
 log = logging.getLogger("tidtam")
 
@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The public lookups are the busiest routes: matched first.
     app.include_router(public.router)
     app.include_router(staff_api.router)
-    app.include_router(staff_pages.router)
+    app.include_router(staff.router)
     app.include_router(manager.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

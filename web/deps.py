@@ -1,11 +1,14 @@
-"""Dependencies: the request's session (committed before the response) and the signed-in staff."""
+"""Dependencies: the request's session (committed before the response), the signed-in staff
+(API: bearer token; pages: the cookie too, else off to sign in), and the refusal of a form
+sent from another site."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
@@ -13,7 +16,9 @@ from tracking.access import Actor
 from tracking.auth import BAD_TOKEN, Unauthorized, actor_from_token
 from tracking.config import Settings
 from tracking.db import unit_of_work
+from tracking.errors import NotPermitted
 from tracking.models import Staff
+from web import i18n
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -32,6 +37,10 @@ def get_settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+ApplicationId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Application id")]
+IDENTIFIER = r"^[a-z][a-z0-9_]*$"
+ItemId = Annotated[str, Path(max_length=48, pattern=IDENTIFIER)]
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -64,7 +73,57 @@ def page_actor(
         return None
 
 
-PageActor = Annotated[Actor | None, Depends(page_actor)]
+class SignInFirst(Exception):
+    """A page asked for by someone not signed in: ``web.errors`` sends them to sign in, and
+    from there back to ``back_to``."""
+
+    def __init__(self, back_to: str) -> None:
+        super().__init__(back_to)
+        self.back_to = back_to
+
+
+class SignedIn:
+    """The staff member behind a page, or ``SignInFirst``. A page comes back to itself after
+    signing in; a form (``back_to``, with the route's path parameters) to the page it is on.
+    """
+
+    def __init__(self, back_to: str | None = None) -> None:
+        self.back_to = back_to
+
+    def __call__(
+        self, request: Request, actor: Annotated[Actor | None, Depends(page_actor)]
+    ) -> Actor:
+        if actor is None:
+            if self.back_to is not None:
+                raise SignInFirst(self.back_to.format_map(request.path_params))
+            query = request.url.query
+            raise SignInFirst(request.url.path + (f"?{query}" if query else ""))
+        request.state.actor = actor  # the error page shows the staff member's office
+        return actor
+
+
+StaffActor = Annotated[Actor, Depends(SignedIn())]
+
+
+class CrossSite(NotPermitted):
+    code = "cross_site"
+
+    def __init__(self) -> None:
+        super().__init__(*i18n.UI["cross_site"])
+
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def same_site(request: Request) -> None:
+    """Refuse (``CrossSite``) a form sent from another site: its ``Origin`` names another host
+    than the one it was sent to. (Browsers send ``Origin`` with every cross-origin POST;
+    ``null`` counts as another site.) The session cookie is SameSite=Strict as well."""
+    origin = request.headers.get("origin")
+    if request.method not in UNSAFE_METHODS or origin is None:
+        return
+    if urlsplit(origin).netloc.lower() != request.headers.get("host", "").lower():
+        raise CrossSite()
 
 
 def current_actor(staff: Annotated[tuple[Staff, Actor], Depends(current_staff)]) -> Actor:
@@ -72,3 +131,8 @@ def current_actor(staff: Annotated[tuple[Staff, Actor], Depends(current_staff)])
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def tracking_url(settings: Settings, code: str) -> str:
+    """The public status page of a formatted tracking code."""
+    return f"{settings.base_url.rstrip('/')}/track/{code}"

@@ -1,5 +1,6 @@
-"""Rendering HTML pages: one Jinja2 environment (autoescaped) and the view helpers templates
-may use. Templates receive view data; they never query."""
+"""Rendering HTML pages: one Jinja2 environment (autoescaped), the view helpers templates may
+use, and the mark of a route whose answer is a page (its errors are pages too). Templates
+receive view data; they never query."""
 
 from __future__ import annotations
 
@@ -9,12 +10,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from fastapi import APIRouter
+from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
+from sqlmodel import Session, select
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
-from checklists.schema import DEPARTMENTS, PermitType, Text
+from checklists.schema import PermitType, Text
+from tracking.models import Office
+from tracking.reads.staff import department_label
 from web import i18n
 
 HERE = Path(__file__).parent
@@ -24,11 +30,32 @@ templates.env.auto_reload = False  # templates ship with the code; no stat() per
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
 STATIC_VERSION = hashlib.sha256((STATIC / "site.css").read_bytes()).hexdigest()[:10]
+# An HTML answer, as the OpenAPI schema documents it.
+HTML: dict[str, Any] = {"content": {"text/html": {}}}
 
 
-def department(permit: PermitType) -> Text:
-    th, en = DEPARTMENTS[permit.department]
-    return Text(th=th, en=en)
+class PageRoute(APIRoute):
+    """A route whose answer is an HTML page: ``web.errors`` answers its refusals, invalid
+    parameters and HTTP errors with the error page rather than JSON."""
+
+
+def page_router(**kwargs: Any) -> APIRouter:
+    """A router of pages; an invalid parameter is documented as an HTML 422."""
+    return APIRouter(route_class=PageRoute, responses={422: HTML}, **kwargs)
+
+
+def is_page(request: Request) -> bool:
+    return isinstance(request.scope.get("route"), PageRoute)
+
+
+def no_store(response: Response) -> Response:
+    """Personal data: never kept by the browser or a proxy (nor shown again after sign-out)."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def department(permit: PermitType) -> dict[str, str]:
+    return department_label(permit.department)
 
 
 def transition_label(permit: PermitType, event: str) -> Text:
@@ -72,6 +99,35 @@ def footer(lang: str, office: Any) -> Markup:
     return _footers[key]
 
 
+def _ui_or(key: str, fallback: str, lang: str) -> str:
+    """The UI text ``key``, or ``fallback`` where there is none (a value the texts do not
+    name, shown as it is)."""
+    return i18n.ui(key, lang) if key in i18n.UI else fallback
+
+
+def request_office(request: Request) -> Office | None:
+    """The office a page is shown for: the signed-in staff member's (``request.state.actor``,
+    set by ``web.deps.SignedIn``), else the one this deployment serves."""
+    actor = getattr(request.state, "actor", None)
+    with Session(request.app.state.engine) as session:
+        if actor is not None and actor.office_id is not None:
+            return session.get(Office, actor.office_id)
+        slug = request.app.state.settings.office
+        return session.exec(select(Office).where(Office.slug == slug)).first()
+
+
+def error_page(
+    request: Request, message: tuple[str, str], status_code: int, office: Office | None = None
+) -> Response:
+    """The error page: ``message`` (Thai, English) in the page's language; never cached."""
+    lang = i18n.language(request)
+    text = message[0] if lang == "th" else message[1]
+    response = render(
+        request, "error.html", {"message": text}, status_code=status_code, office=office, lang=lang
+    )
+    return no_store(response)
+
+
 def render(
     request: Request,
     name: str,
@@ -91,6 +147,7 @@ def render(
         "other_lang": other,
         "T": i18n.TEXT_ATTRS[lang],
         "t": partial(i18n.ui, lang=lang),
+        "t_or": partial(_ui_or, lang=lang),
         "pick": partial(i18n.pick, lang=lang),
         "date": partial(i18n.format_date, lang=lang),
         "datetime": partial(i18n.format_datetime, lang=lang),

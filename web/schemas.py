@@ -1,4 +1,6 @@
-"""Request and response bodies of the staff API, as documented in the OpenAPI schema."""
+"""Request and response bodies of the staff API, as documented in the OpenAPI schema. A
+request carries out what it asks through the domain's one call for it, for the API and the
+staff pages' forms alike."""
 
 from __future__ import annotations
 
@@ -6,8 +8,12 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from sqlmodel import Session
 
-from tracking.workflow.intake import Applicant, Subject
+from tracking.access import Actor
+from tracking.models import Application, ApplicationEvent, ChecklistEntry, ChecklistStatus
+from tracking.workflow import transitions
+from tracking.workflow.intake import Applicant, Subject, submit_application
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Scalar = str | int | float | bool | None
@@ -123,8 +129,8 @@ class ApplicationCreate(Input):
     applicant: ApplicantIn
     subject: SubjectIn
 
-    def domain(self) -> tuple[Applicant, Subject]:
-        """The applicant and subject as ``intake.submit_application`` takes them."""
+    def submit(self, session: Session, actor: Actor) -> Application:
+        """Take in the application (``intake.submit_application``)."""
         applicant = Applicant(
             name=self.applicant.name,
             id_number=self.applicant.id_number,
@@ -136,7 +142,13 @@ class ApplicationCreate(Input):
             description=self.subject.description,
             details=dict(self.subject.model_extra or {}),
         )
-        return applicant, subject
+        return submit_application(
+            session,
+            permit_type_slug=self.permit_type,
+            applicant=applicant,
+            subject=subject,
+            actor=actor,
+        )
 
 
 class ApplicationCreated(BaseModel):
@@ -176,6 +188,8 @@ class QueuePage(BaseModel):
 
 
 class ChecklistItemOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # read models of tracking.reads
+
     id: str
     step: str
     kind: str
@@ -188,6 +202,8 @@ class ChecklistItemOut(BaseModel):
 
 
 class EventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # read models of tracking.reads
+
     seq: int
     kind: str
     occurred_at: datetime
@@ -205,6 +221,8 @@ class EventOut(BaseModel):
 
 
 class AvailableEventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # read models of tracking.reads
+
     event: str
     kind: str
     target: str
@@ -217,6 +235,8 @@ class AvailableEventOut(BaseModel):
 
 
 class DelayNoticeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # read models of tracking.reads
+
     number: str
     issued_on: date
     reason: Bilingual
@@ -262,6 +282,20 @@ class ChecklistUpdate(Input):
     note: Annotated[str, StringConstraints(max_length=1000)] = ""
     version: int = Field(ge=1, le=2**31 - 1)
 
+    def record(
+        self, session: Session, application_id: int, item_id: str, actor: Actor
+    ) -> ChecklistEntry:
+        """Record the item (``transitions.record_checklist_item``)."""
+        return transitions.record_checklist_item(
+            session,
+            application_id=application_id,
+            item_id=item_id,
+            status=ChecklistStatus(self.status),
+            actor=actor,
+            version=self.version,
+            note=self.note,
+        )
+
 
 class ChecklistUpdated(BaseModel):
     item: ChecklistItemOut
@@ -290,6 +324,19 @@ class TransitionRequest(Input):
     deadline: date | None = Field(
         default=None, description="For a deficiency request: the date missing documents are due"
     )
+
+    def fire(self, session: Session, application_id: int, actor: Actor) -> ApplicationEvent:
+        """Fire the event (``transitions.fire``)."""
+        return transitions.fire(
+            session,
+            application_id=application_id,
+            event=self.event,
+            actor=actor,
+            version=self.version,
+            reason=self.reason,
+            ground=self.ground,
+            deadline=self.deadline,
+        )
 
 
 class TransitionResult(BaseModel):

@@ -19,7 +19,8 @@ from tracking import codes
 from tracking.db import unit_of_work
 from tracking.models import Application, ApplicationEvent
 from tracking.workflow import transitions
-from web.routes import staff_pages
+from web.routes.staff import intake as intake_pages
+from web.routes.staff import queue
 
 from ..factories import step
 from .conftest import APPLICANT, PASSWORD, SUBJECT, Staff, User, fire, intake, verify_items
@@ -215,7 +216,7 @@ def test_queue_filters_pages_and_marks_overdue_in_text(
         assert overdue.count('<strong class="badge badge-late">Overdue</strong>') == 4
         assert 'id="f-overdue" name="overdue" value="1" checked' in overdue
 
-    monkeypatch.setattr(staff_pages, "PER_PAGE", 2)
+    monkeypatch.setattr(queue, "PER_PAGE", 2)
     first = clerk.get("/staff", params={"permit_type": FOOD}).text
     assert "หน้า 1 จาก 2" in first
     assert codes_[2] not in first
@@ -764,14 +765,14 @@ def test_the_same_intake_form_sent_twice_at_once_takes_in_one(
     )
     assert first.status_code == 303
     # The second copy looked before the first had committed, so found nothing...
-    real = staff_pages.idempotency.recall
+    real = intake_pages.idempotency.recall
     calls: list[str] = []
 
     def late(*args: Any) -> Any:
         calls.append("recall")
         return None if len(calls) == 1 else real(*args)
 
-    monkeypatch.setattr(staff_pages.idempotency, "recall", late)
+    monkeypatch.setattr(intake_pages.idempotency, "recall", late)
     second = clerk.post(
         "/staff/applications/new", data={**GOOD, "form_key": key}, follow_redirects=False
     )

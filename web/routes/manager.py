@@ -5,38 +5,42 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from checklists.loader import default_catalogue
 from checklists.schema import DEPARTMENTS
-from tracking.access import Actor
+from tracking.access import Actor, authorise_manager
 from tracking.clock import bangkok_date
-from tracking.errors import NotPermitted
 from tracking.models import utcnow
 from tracking.reads import compliance, reports
+from tracking.reads.staff import department_label
 from web import i18n
-from web.deps import CurrentActor, PageActor, SessionDep
-from web.pages import render
+from web.deps import CurrentActor, SessionDep, StaffActor
+from web.pages import HTML, page_router, render
 from web.schemas import ErrorOut
 
-router = APIRouter(tags=["manager"])
+api = APIRouter(tags=["manager"])
+pages = page_router(tags=["manager"])
 SLUG = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
-
-
-def _manager(actor: Actor) -> Actor:
-    if actor.role != "manager":
-        raise NotPermitted("หน้านี้สำหรับผู้บริหาร", "Only managers can see compliance figures")
-    return actor
+Lang = Annotated[str | None, Query(pattern="^(th|en)$")]
 
 
 def manager_actor(actor: CurrentActor) -> Actor:
-    return _manager(actor)
+    authorise_manager(actor)
+    return actor
+
+
+def manager_page(actor: StaffActor) -> Actor:
+    """The signed-in manager behind a page (else off to sign in, or the 403 page)."""
+    authorise_manager(actor)
+    return actor
 
 
 ManagerActor = Annotated[Actor, Depends(manager_actor)]
+ManagerPage = Annotated[Actor, Depends(manager_page)]
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,7 @@ def filter_params(
 Filters = Annotated[FilterParams, Depends(filter_params)]
 
 
-@router.get(
+@api.get(
     "/api/v1/compliance/summary",
     summary="Compliance with the discretion guidelines and the Licensing Facilitation Act",
     responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}},
@@ -80,7 +84,7 @@ def summary_json(session: SessionDep, actor: ManagerActor, params: Filters) -> J
     return JSONResponse(data)
 
 
-@router.get(
+@api.get(
     "/api/v1/reports/monthly",
     summary="Monthly report per permit type and department (CSV or Excel, Thai headers)",
     response_class=Response,
@@ -129,35 +133,19 @@ def _bar_chart(rows: list[dict[str, Any]], lang: str) -> dict[str, Any]:
 
 
 def _department(slug: str, lang: str) -> str:
-    names = DEPARTMENTS.get(slug)
-    return names[0 if lang == "th" else 1] if names else slug
+    return i18n.pick(department_label(slug), lang)
 
 
-@router.get(
+@pages.get(
     "/manager",
     summary="Compliance dashboard (managers)",
     response_class=Response,
-    responses={
-        200: {"content": {"text/html": {}}},
-        303: {"description": "Sign in"},
-        403: {"content": {"text/html": {}}},
-    },
+    responses={200: HTML, 303: {"description": "Sign in"}, 403: HTML},
 )
 def dashboard(
-    request: Request,
-    session: SessionDep,
-    actor: PageActor,
-    params: Filters,
-    lang: Annotated[str | None, Query(pattern="^(th|en)$")] = None,
+    request: Request, session: SessionDep, actor: ManagerPage, params: Filters, lang: Lang = None
 ) -> Response:
     language = i18n.language(request)
-    if actor is None:
-        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
-        return RedirectResponse(f"/staff/login?next={target}", status_code=303)
-    if actor.role != "manager":
-        return render(
-            request, "error.html", {"message": i18n.ui("manager_only", language)}, status_code=403
-        )
     today = bangkok_date(utcnow())
     filters = params.filters()
     if filters.date_from is None and filters.date_to is None:
@@ -186,17 +174,13 @@ def dashboard(
     )
 
 
-@router.get(
+@pages.get(
     "/stats",
     summary="Public processing-time statistics (last 12 months)",
     response_class=Response,
-    responses={200: {"content": {"text/html": {}}}},
+    responses={200: HTML},
 )
-def stats_page(
-    request: Request,
-    session: SessionDep,
-    lang: Annotated[str | None, Query(pattern="^(th|en)$")] = None,
-) -> Response:
+def stats_page(request: Request, session: SessionDep, lang: Lang = None) -> Response:
     today = bangkok_date(utcnow())
     rows = reports.public_stats(session, today)
     language = i18n.language(request)
@@ -212,7 +196,7 @@ def stats_page(
     )
 
 
-@router.get(
+@api.get(
     "/stats.csv",
     summary="Public processing-time statistics (CSV)",
     response_class=Response,
@@ -227,6 +211,11 @@ def stats_csv(session: SessionDep) -> Response:
     )
 
 
-@router.get("/api/v1/stats", summary="Public processing-time statistics (JSON)")
+@api.get("/api/v1/stats", summary="Public processing-time statistics (JSON)")
 def stats_json(session: SessionDep) -> JSONResponse:
     return JSONResponse(reports.public_stats(session, bangkok_date(utcnow())))
+
+
+router = APIRouter()
+router.include_router(api)
+router.include_router(pages)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
@@ -16,13 +16,21 @@ from pydantic import BaseModel
 from tracking import auth, codes, idempotency
 from tracking.access import Actor
 from tracking.clock import bangkok_date, is_overdue
+from tracking.config import Settings
 from tracking.errors import DomainError
-from tracking.models import Application, ChecklistStatus, utcnow
+from tracking.models import Application, utcnow
 from tracking.reads import staff as queries
 from tracking.workflow import transitions
-from tracking.workflow.intake import submit_application
 from tracking.workflow.machines import permit_type
-from web.deps import CurrentActor, SessionDep, SettingsDep
+from web.deps import (
+    IDENTIFIER,
+    ApplicationId,
+    CurrentActor,
+    ItemId,
+    SessionDep,
+    SettingsDep,
+    tracking_url,
+)
 from web.schemas import (
     ApplicationCreate,
     ApplicationCreated,
@@ -54,9 +62,7 @@ def _errors(*codes_: int) -> dict[int | str, dict[str, Any]]:
 
 
 router = APIRouter(prefix="/api/v1", tags=["staff"])
-IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 SLUG = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
-ApplicationId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Application id")]
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -70,10 +76,6 @@ IdempotencyKey = Annotated[
 def _step(application: Application) -> StepLabel:
     step = permit_type(application.permit_type).step(application.state)
     return StepLabel(id=step.id, label=step.label.model_dump(), turn=step.turn.value)
-
-
-def _tracking_url(base: str, code: str) -> str:
-    return f"{base.rstrip('/')}/track/{codes.format_code(code)}"
 
 
 @router.post(
@@ -140,19 +142,12 @@ def intake(
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     def perform() -> ApplicationCreated:
-        applicant, subject = body.domain()
-        application = submit_application(
-            session,
-            permit_type_slug=body.permit_type,
-            applicant=applicant,
-            subject=subject,
-            actor=actor,
-        )
+        application = body.submit(session, actor)
         assert application.id is not None
         return ApplicationCreated(
             id=application.id,
             tracking_code=codes.format_code(application.tracking_code),
-            tracking_url=_tracking_url(settings.base_url, application.tracking_code),
+            tracking_url=tracking_url(settings, codes.format_code(application.tracking_code)),
             state=application.state,
             due_date=application.due_date,
             version=application.version,
@@ -212,15 +207,15 @@ def work_queue(
     return QueuePage(items=items, total=total, page=page, per_page=per_page)
 
 
-def _detail(session: SessionDep, application_id: int, actor: Actor, base_url: str) -> Any:
-    view = queries.application_detail(session, application_id, actor, bangkok_date(utcnow()))
-    a: Application = view["application"]
+def _detail(session: SessionDep, application_id: int, actor: Actor, settings: Settings) -> Any:
+    view = queries.application_view(session, application_id, actor, bangkok_date(utcnow()))
+    a = view.application
     return ApplicationDetail(
         id=a.id or 0,
-        tracking_code=codes.format_code(a.tracking_code),
-        tracking_url=_tracking_url(base_url, a.tracking_code),
+        tracking_code=view.code,
+        tracking_url=tracking_url(settings, view.code),
         permit_type=a.permit_type,
-        permit_type_name=view["permit"].name.model_dump(),
+        permit_type_name=queries.label(view.permit.name),
         department=a.department,
         state=a.state,
         step=_step(a),
@@ -239,16 +234,16 @@ def _detail(session: SessionDep, application_id: int, actor: Actor, base_url: st
         },
         submitted_at=a.submitted_at,
         due_date=a.due_date,
-        overdue=view["overdue"],
+        overdue=view.overdue,
         clock_paused_on=a.clock_paused_on,
         applicant_deadline=a.applicant_deadline,
         decided_on=a.decided_on,
         updated_at=a.updated_at,
         version=a.version,
-        checklist=view["checklist"],
-        trail=view["trail"],
-        delay_notices=view["delay_notices"],
-        events=[e.__dict__ for e in view["events"]],
+        checklist=view.checklist,
+        trail=view.trail,
+        delay_notices=view.delay_notices,
+        events=view.events,
     )
 
 
@@ -264,7 +259,7 @@ def detail(
     actor: CurrentActor,
     settings: SettingsDep,
 ) -> Any:
-    return _detail(session, application_id, actor, settings.base_url)
+    return _detail(session, application_id, actor, settings)
 
 
 @router.patch(
@@ -275,37 +270,15 @@ def detail(
 )
 def record_item(
     application_id: ApplicationId,
-    item_id: Annotated[str, Path(max_length=48, pattern=IDENTIFIER)],
+    item_id: ItemId,
     body: ChecklistUpdate,
     session: SessionDep,
     actor: CurrentActor,
 ) -> Any:
-    entry = transitions.record_checklist_item(
-        session,
-        application_id=application_id,
-        item_id=item_id,
-        status=ChecklistStatus(body.status),
-        actor=actor,
-        version=body.version,
-        note=body.note,
-    )
+    entry = body.record(session, application_id, item_id, actor)
     application = transitions.get_application(session, application_id)
-    permit = permit_type(application.permit_type)
-    item = {i.id: i for i in permit.items()}[entry.item_id]
-    return ChecklistUpdated(
-        item={
-            "id": entry.item_id,
-            "step": entry.step,
-            "kind": item.kind.value,
-            "label": item.label.model_dump(),
-            "required": entry.required,
-            "status": entry.status,
-            "note": entry.note,
-            "updated_by": entry.updated_by,
-            "updated_at": entry.updated_at,
-        },
-        version=application.version,
-    )
+    items = {i.id: i for i in permit_type(application.permit_type).items()}
+    return ChecklistUpdated(item=queries.checklist_item(entry, items), version=application.version)
 
 
 @router.post(
@@ -322,16 +295,7 @@ def transition(
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     def perform() -> TransitionResult:
-        event = transitions.fire(
-            session,
-            application_id=application_id,
-            event=body.event,
-            actor=actor,
-            version=body.version,
-            reason=body.reason,
-            ground=body.ground,
-            deadline=body.deadline,
-        )
+        event = body.fire(session, application_id, actor)
         application = transitions.get_application(session, application_id)
         return TransitionResult(
             id=application_id,

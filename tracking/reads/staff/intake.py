@@ -1,0 +1,104 @@
+"""Intake and its receipt: which permit types the actor may take in, and what the printed
+receipt shows (the documents taken in and the s.8 deficiency record)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from checklists.schema import PermitType, TransitionKind
+from tracking import codes
+from tracking.access import Actor, authorise_intake, permits_in_scope
+from tracking.clock import business
+from tracking.errors import DomainError
+from tracking.models import Application, Office
+from tracking.reads.staff.application import entries
+from tracking.reads.staff.labels import Label, department_label, label
+from tracking.workflow import rules
+from tracking.workflow.machines import permit_type
+from tracking.workflow.transitions import application_for
+
+
+def intake_choices(actor: Actor) -> list[tuple[str, Label]]:
+    """The permit types ``actor`` may take in, in catalogue order. Raises the refusal
+    (``NotPermitted``) when the queue covers types but the actor may take in none of them."""
+    allowed: list[tuple[str, Label]] = []
+    refused: DomainError | None = None
+    for permit in permits_in_scope(actor):
+        try:
+            authorise_intake(actor, permit.department)
+        except DomainError as exc:
+            refused = refused or exc
+        else:
+            allowed.append((permit.slug, label(permit.name)))
+    if refused is not None and not allowed:
+        raise refused
+    return allowed
+
+
+@dataclass(frozen=True)
+class ReceiptDocument:
+    label: Label
+    status: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Deficiency:
+    """The s.8 record: what was missing and by when it is due."""
+
+    items: list[Label]
+    deadline: date | None
+
+
+@dataclass(frozen=True)
+class ReceiptView:
+    application: Application
+    permit: PermitType
+    code: str
+    department: Label
+    business: bool  # the service time counts business days
+    documents: list[ReceiptDocument]
+    deficiency: Deficiency | None
+    clerk: str
+    office: Office | None
+
+
+def receipt_view(session: Session, application_id: int, actor: Actor) -> ReceiptView:
+    """What the printed receipt shows: the intake documents and the s.8 deficiency record."""
+    application = application_for(session, application_id, actor, act=False)
+    assert application.id is not None
+    permit = permit_type(application.permit_type)
+    items = {item.id: item for item in permit.items()}
+    intake_items = {item.id for item in permit.initial_step.checklist}
+    history = rules.load_history(session, application.id)
+    request = next(
+        (e for e in history if e.transition_kind == TransitionKind.deficiency_request.value),
+        None,
+    )
+    deficiency = None
+    if request is not None:
+        data = json.loads(request.data or "{}")
+        deficiency = Deficiency(
+            items=[label(items[i].label) for i in data.get("missing_items", []) if i in items],
+            deadline=date.fromisoformat(data["deadline"]) if data.get("deadline") else None,
+        )
+    intake = next((e for e in history if e.kind == "intake"), None)
+    return ReceiptView(
+        application=application,
+        permit=permit,
+        code=codes.format_code(application.tracking_code),
+        department=department_label(permit.department),
+        business=business(permit),
+        documents=[
+            ReceiptDocument(label(items[e.item_id].label), e.status, e.note)
+            for e in entries(session, application.id)
+            if e.item_id in intake_items and e.item_id in items
+        ],
+        deficiency=deficiency,
+        clerk=intake.actor if intake else "",
+        office=session.get(Office, application.office_id),
+    )

@@ -1,0 +1,177 @@
+"""The work queue: the applications the actor may see, first come first served, and the
+filters it offers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, func
+from sqlmodel import Session, col, select
+
+from checklists.schema import PermitType
+from tracking import codes
+from tracking.access import Actor, permits_in_scope, queue_department
+from tracking.clock import is_overdue, overdue_clause
+from tracking.models import Application
+from tracking.reads.staff.labels import Label, department_label, label, step_label
+from tracking.workflow.machines import permit_type
+
+MAX_PER_PAGE = 200
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    state: str | None = None
+    permit_type: str | None = None
+    overdue: bool | None = None
+    turn: str | None = None
+    open_only: bool = True
+
+
+def work_queue(
+    session: Session,
+    actor: Actor,
+    today: date,
+    filters: QueueFilter,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[Application], int]:
+    """Applications the actor may see, first come first served, one page at a time."""
+    conditions: list[ColumnElement[bool]] = []
+    if actor.office_id is not None:
+        conditions.append(col(Application.office_id) == actor.office_id)
+    department = queue_department(actor)
+    if department is not None:
+        conditions.append(col(Application.department) == department)
+    if filters.state:
+        conditions.append(col(Application.state) == filters.state)
+    if filters.permit_type:
+        permit_type(filters.permit_type)  # unknown type: a clear 422
+        conditions.append(col(Application.permit_type) == filters.permit_type)
+    if filters.turn:
+        conditions.append(col(Application.turn) == filters.turn)
+    if filters.open_only and not filters.state:
+        conditions.append(col(Application.outcome).is_(None))
+    if filters.overdue is True:
+        conditions.append(overdue_clause(today))
+    elif filters.overdue is False:
+        conditions.append(~overdue_clause(today))
+    total = session.exec(select(func.count()).select_from(Application).where(*conditions)).one()
+    rows = session.exec(
+        select(Application)
+        .where(*conditions)
+        .order_by(col(Application.submitted_at), col(Application.id))
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return list(rows), int(total)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    code: str
+    permit: Label
+    department: Label
+    step: Label
+    turn: str
+    submitted_at: datetime
+    due_date: date
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class QueueView:
+    """One page of the actor's work queue, with the filters it offers and those it applied."""
+
+    rows: list[QueueRow]
+    total: int
+    page: int
+    per_page: int
+    applied: QueueFilter
+    # Some filters asked for were not valid (not in the queue's scope) and were left out.
+    rejected: bool
+    permits: list[tuple[str, Label]]
+    steps: list[tuple[str, Label]]
+    # The one department the queue holds; None: every department.
+    department: Label | None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1
+
+
+def step_choices(permits: Sequence[PermitType]) -> list[tuple[str, Label]]:
+    """Each step id of ``permits`` once, labelled with every wording those types give it."""
+    wordings: dict[str, dict[str, list[str]]] = {}
+    for permit in permits:
+        for step in permit.steps:
+            entry = wordings.setdefault(step.id, {"th": [], "en": []})
+            for lang, text in (("th", step.label.th), ("en", step.label.en)):
+                if text not in entry[lang]:
+                    entry[lang].append(text)
+    return [
+        (step_id, {lang: " / ".join(texts) for lang, texts in names.items()})
+        for step_id, names in wordings.items()
+    ]
+
+
+def queue_row(application: Application, today: date) -> QueueRow:
+    permit = permit_type(application.permit_type)
+    assert application.id is not None
+    return QueueRow(
+        id=application.id,
+        code=codes.format_code(application.tracking_code),
+        permit=label(permit.name),
+        department=department_label(application.department),
+        step=step_label(permit, application.state),
+        turn=application.turn,
+        submitted_at=application.submitted_at,
+        due_date=application.due_date,
+        overdue=is_overdue(application, today),
+    )
+
+
+def queue_view(
+    session: Session,
+    actor: Actor,
+    today: date,
+    *,
+    permit_type: str | None = None,
+    state: str | None = None,
+    overdue: bool = False,
+    page: int = 1,
+    per_page: int = 50,
+) -> QueueView:
+    """The actor's queue filtered by a permit type and a step of those it covers; a filter
+    outside them is left out (and said to be)."""
+    permits = permits_in_scope(actor)
+    rejected = False
+    if permit_type and permit_type not in {p.slug for p in permits}:
+        permit_type, rejected = None, True
+    steps = step_choices([p for p in permits if not permit_type or p.slug == permit_type])
+    if state and state not in {step_id for step_id, _ in steps}:
+        state, rejected = None, True
+    applied = QueueFilter(
+        state=state or None, permit_type=permit_type or None, overdue=True if overdue else None
+    )
+    rows, total = work_queue(session, actor, today, applied, page=page, per_page=per_page)
+    department = queue_department(actor)
+    return QueueView(
+        rows=[queue_row(a, today) for a in rows],
+        total=total,
+        page=page,
+        per_page=per_page,
+        applied=applied,
+        rejected=rejected,
+        permits=[(p.slug, label(p.name)) for p in permits],
+        steps=steps,
+        department=department_label(department) if department else None,
+    )

@@ -1,0 +1,163 @@
+"""Intake at the counter: the form, and taking in the application it describes."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Literal
+
+from fastapi import Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from tracking import idempotency
+from tracking.access import Actor
+from tracking.errors import Conflict, DomainError, InvalidInput
+from tracking.reads import staff as queries
+from web import i18n
+from web.deps import SessionDep, SignedIn, StaffActor
+from web.pages import HTML
+from web.routes.staff import forms
+from web.routes.staff.common import see_other, staff_page, staff_router
+
+router = staff_router()
+
+INTAKE_OPERATION = "POST /staff/applications/new"
+IntakeActor = Annotated[Actor, Depends(SignedIn("/staff/applications/new"))]
+
+
+def _intake_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    *,
+    choices: list[tuple[str, queries.Label]],
+    values: dict[str, str],
+    refused: forms.IntakeRefused | None = None,
+    status_code: int = 200,
+) -> Response:
+    return staff_page(
+        request,
+        session,
+        actor,
+        "staff_intake.html",
+        {
+            "permits": choices,
+            "values": values,
+            "errors": refused.errors if refused else {},
+            "general": refused.general if refused else [],
+        },
+        current="intake",
+        status_code=status_code,
+    )
+
+
+def _new_form_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+@router.get(
+    "/staff/applications/new",
+    summary="Intake form (clerks)",
+    response_class=Response,
+    responses={200: HTML, 303: {"description": "Sign in first"}, 403: HTML},
+)
+def intake_form(request: Request, session: SessionDep, actor: StaffActor) -> Response:
+    choices = queries.intake_choices(actor)  # NotPermitted: the error page
+    values = {"form_key": _new_form_key()}
+    return _intake_page(request, session, actor, choices=choices, values=values)
+
+
+@router.post(
+    "/staff/applications/new",
+    summary="Take in a new application from the intake form, then show its receipt",
+    response_class=Response,
+    responses={
+        303: {"description": "Created: on to the receipt (or sign in first)"},
+        403: HTML,
+        409: HTML,
+        422: HTML,
+    },
+)
+def intake(
+    request: Request,
+    session: SessionDep,
+    actor: IntakeActor,
+    form_key: Annotated[str, Form()] = "",
+    permit_type: Annotated[str, Form()] = "",
+    applicant_name: Annotated[str, Form()] = "",
+    id_number: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+    address: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+) -> Response:
+    choices = queries.intake_choices(actor)
+    lang = i18n.language(request)
+    key = form_key if forms.FORM_KEY.fullmatch(form_key) else _new_form_key()
+    typed = {
+        "permit_type": permit_type,
+        "applicant_name": applicant_name,
+        "id_number": id_number,
+        "phone": phone,
+        "email": email,
+        "address": address,
+        "description": description,
+    }
+    # Shown again as typed, less NUL characters (the schema refuses them; HTML cannot hold them).
+    values = {"form_key": key, **{k: v.replace("\x00", "") for k, v in typed.items()}}
+
+    def shown_again(refused: forms.IntakeRefused, status_code: int) -> Response:
+        return _intake_page(
+            request,
+            session,
+            actor,
+            choices=choices,
+            values=values,
+            refused=refused,
+            status_code=status_code,
+        )
+
+    try:
+        body = forms.intake_request(typed, lang)
+    except forms.IntakeRefused as refused:
+        return shown_again(refused, 422)
+    # The same form sent twice (a double click, a reload) takes in one application: the key
+    # was made when the form was shown and is remembered with what it created.
+    fingerprint = idempotency.fingerprint(INTAKE_OPERATION, body.model_dump(mode="json"))
+    remembered = f"intake-form:{key}"
+    stored = _recall(session, actor, remembered, fingerprint)
+    if stored is False:  # sent again with other values: a new application, not a repeat
+        remembered = ""
+    elif stored is not None:
+        return _to_receipt(request, int(stored.body["id"]))
+    try:
+        application = body.submit(session, actor)
+        assert application.id is not None
+        if remembered:
+            idempotency.remember(
+                session, actor.username, remembered, fingerprint, 303, {"id": application.id}
+            )
+    except DomainError as exc:
+        session.rollback()  # nothing of a refused intake is kept
+        if isinstance(exc, Conflict) and remembered:
+            # The same form sent twice at once: the other request took it in first.
+            stored = _recall(session, actor, remembered, fingerprint)
+            if isinstance(stored, idempotency.Stored):
+                return _to_receipt(request, int(stored.body["id"]))
+        return shown_again(forms.intake_refusal(exc, lang), exc.status_code)
+    return _to_receipt(request, application.id)
+
+
+def _recall(
+    session: Session, actor: Actor, key: str, fingerprint: str
+) -> idempotency.Stored | Literal[False] | None:
+    """What this intake form created when it was sent before; False if it was sent before
+    with other values; None the first time."""
+    try:
+        return idempotency.recall(session, actor.username, key, fingerprint)
+    except InvalidInput:
+        return False
+
+
+def _to_receipt(request: Request, application_id: int) -> RedirectResponse:
+    return see_other(request, f"/applications/{application_id}/receipt")
