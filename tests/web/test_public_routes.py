@@ -142,6 +142,14 @@ def test_routes_validate_what_the_hot_path_passes_on(client: TestClient) -> None
     assert client.get(f"/api/v1/track/{too_long}").json()["error"] == "invalid_input"
     assert not _hot("/track/K7MP2-Q9XR4", "lang=fr")
     assert client.get("/track/K7MP2-Q9XR4?lang=fr").status_code == 422
+    # The pages answer with the error page, in both languages; the JSON route with JSON.
+    for path in (f"/track/{too_long}", "/track/K7MP2-Q9XR4?lang=fr", "/permit-types?lang=fr"):
+        page = client.get(path)
+        assert page.status_code == 422
+        assert page.headers["content-type"].startswith("text/html")
+        assert "ข้อมูลไม่ถูกต้อง" in page.text
+    english = client.get(f"/track/{too_long}?lang=en")
+    assert "The data sent is not valid" in english.text
 
 
 @pytest.fixture

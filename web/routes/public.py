@@ -16,24 +16,26 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from checklists.loader import default_catalogue
 from tracking import ratelimit
 from tracking.clock import bangkok_date
 from tracking.errors import DomainError, NotFound, RateLimited
-from tracking.models import Office, utcnow
+from tracking.models import utcnow
 from tracking.reads import public
 from web import i18n, qr, views
 from web.errors import domain_error_response
-from web.pages import render
+from web.pages import HTML, page_router, render, request_office
 from web.schemas import ErrorOut
 
-router = APIRouter(tags=["public"])
+# Pages answer their refusals and invalid parameters with the error page; the JSON routes and
+# the images with JSON.
+pages = page_router(tags=["public"])
+api = APIRouter(tags=["public"])
 CODE_MAX = 40
 CodeText = Annotated[str, Path(max_length=CODE_MAX, description="Tracking code, e.g. K7MP2-Q9XR4")]
 Lang = Annotated[str | None, Query(pattern="^(th|en)$")]
-HTML: dict[str, Any] = {"content": {"text/html": {}}}
 LOOKUP_ERRORS: dict[int | str, dict[str, Any]] = {s: {"model": ErrorOut} for s in (400, 404, 429)}
 
 
@@ -69,14 +71,6 @@ def _lookup(request: Request, code: str) -> public.PublicStatus:
         return public.lookup(connection, code, bangkok_date(utcnow()))
 
 
-def _office(request: Request) -> Office | None:
-    with _engine(request).connect() as connection:
-        row = connection.execute(
-            select(Office).where(Office.slug == request.app.state.settings.office)  # type: ignore[arg-type]
-        ).first()
-    return Office(**row._mapping) if row else None
-
-
 def _error_page(request: Request, exc: DomainError, code: str = "") -> Response:
     lang = i18n.language(request)
     context = {"error": exc.th if lang == "th" else exc.en, "code": code}
@@ -85,7 +79,7 @@ def _error_page(request: Request, exc: DomainError, code: str = "") -> Response:
         "track_form.html",
         context,
         status_code=exc.status_code,
-        office=_office(request),
+        office=request_office(request),
         lang=lang,
     )
     if isinstance(exc, RateLimited):
@@ -93,13 +87,13 @@ def _error_page(request: Request, exc: DomainError, code: str = "") -> Response:
     return response
 
 
-@router.get("/", include_in_schema=False)
+@pages.get("/", include_in_schema=False)
 def home(request: Request) -> RedirectResponse:
     query = "?lang=en" if request.query_params.get("lang") == "en" else ""
     return RedirectResponse(f"/track{query}", status_code=307)
 
 
-@router.get(
+@pages.get(
     "/track",
     summary="Tracking form (also accepts ?code=)",
     response_class=Response,
@@ -119,10 +113,12 @@ def track_form(
         return RedirectResponse(
             f"/track/{public.codes.format_code(canonical)}{query}", status_code=303
         )
-    return render(request, "track_form.html", {"error": None, "code": ""}, office=_office(request))
+    return render(
+        request, "track_form.html", {"error": None, "code": ""}, office=request_office(request)
+    )
 
 
-@router.get(
+@pages.get(
     "/track/{code}",
     summary="Public status page (HTML)",
     response_class=Response,
@@ -147,7 +143,7 @@ async def track_page(request: Request, code: CodeText, lang: Lang = None) -> Res
     return response
 
 
-@router.get(
+@api.get(
     "/api/v1/track/{code}",
     summary="Public status (JSON, no personal data)",
     responses=LOOKUP_ERRORS,
@@ -177,7 +173,7 @@ def _qr_response(request: Request, code: str, kind: str) -> Response:
     return Response(body, media_type=media, headers=headers)
 
 
-@router.get(
+@api.get(
     "/track/{code}/qr.svg",
     summary="QR code of the tracking URL (SVG)",
     response_class=Response,
@@ -187,7 +183,7 @@ def qr_svg(request: Request, code: CodeText) -> Response:
     return _qr_response(request, code, "svg")
 
 
-@router.get(
+@api.get(
     "/track/{code}/qr.png",
     summary="QR code of the tracking URL (PNG)",
     response_class=Response,
@@ -204,7 +200,7 @@ def _permit(slug: str) -> Any:
         raise NotFound(f"ไม่พบประเภทคำขอ {slug!r}", f"No permit type {slug!r}") from None
 
 
-@router.get(
+@pages.get(
     "/permit-types",
     summary="Published checklists (HTML)",
     response_class=Response,
@@ -212,10 +208,12 @@ def _permit(slug: str) -> Any:
 )
 def permit_types_page(request: Request, lang: Lang = None) -> Response:
     permits = sorted(default_catalogue().values(), key=lambda p: p.number)
-    return render(request, "permit_types.html", {"permits": permits}, office=_office(request))
+    return render(
+        request, "permit_types.html", {"permits": permits}, office=request_office(request)
+    )
 
 
-@router.get(
+@pages.get(
     "/permit-types/{slug}",
     summary="One permit type's checklist and guideline (HTML)",
     response_class=Response,
@@ -234,21 +232,26 @@ def permit_type_page(
             "error.html",
             {"message": exc.th if i18n.language(request) == "th" else exc.en},
             status_code=404,
-            office=_office(request),
+            office=request_office(request),
         )
-    return render(request, "permit_type.html", {"p": permit}, office=_office(request))
+    return render(request, "permit_type.html", {"p": permit}, office=request_office(request))
 
 
-@router.get("/api/v1/permit-types", summary="Published catalogue (JSON)")
+@api.get("/api/v1/permit-types", summary="Published catalogue (JSON)")
 def permit_types_json() -> JSONResponse:
     permits = sorted(default_catalogue().values(), key=lambda p: p.number)
     return JSONResponse([p.model_dump(mode="json") for p in permits])
 
 
-@router.get(
+@api.get(
     "/api/v1/permit-types/{slug}",
     summary="One permit type (JSON)",
     responses={404: {"model": ErrorOut}},
 )
 def permit_type_json(slug: Annotated[str, Path(max_length=64)]) -> JSONResponse:
     return JSONResponse(_permit(slug).model_dump(mode="json"))
+
+
+router = APIRouter()
+router.include_router(pages)
+router.include_router(api)
