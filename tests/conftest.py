@@ -18,6 +18,8 @@ from tracking.db import make_engine
 from .scenarios import scenario  # noqa: F401  (a fixture shared by several test modules)
 
 TEST_URL = os.environ.get("TIDTAM_TEST_DATABASE_URL", "")
+# The audit trail's key, for every test and every command a test runs in this process.
+os.environ.setdefault("TIDTAM_AUDIT_KEY", "tests only: " + "k" * 40)
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +42,8 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 TABLES_TO_EMPTY = (
+    "audit_anchor_head",
+    "audit_anchor",
     "outbox_message",
     "delay_notice",
     "application_event",

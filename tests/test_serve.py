@@ -1,24 +1,39 @@
-"""`tidtam serve` from a fresh folder: creates the SQLite database, answers /healthz."""
+"""`tidtam serve` from a fresh folder: creates the SQLite database, answers /healthz; refuses to
+start without proper keys, keeps its development keys across restarts, and believes forwarded
+client addresses only from trusted proxies."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.error import HTTPError
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
 from checklists.loader import TYPES_DIR
+from tracking.demo import DEMO_PASSWORD
 
 TIDTAM = str(Path(sys.executable).with_name("tidtam"))
+KEYS = {
+    "TIDTAM_SECRET_KEY": "k" * 32 + "-a-test-signing-key",
+    "TIDTAM_AUDIT_KEY": "a" * 32 + "-a-test-audit-key",
+}
 
 
 def _free_port() -> int:
@@ -33,12 +48,22 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def test_serve_on_a_fresh_folder_creates_the_database_and_is_healthy(tmp_path: Path) -> None:
+@dataclass
+class Server:
+    url: str
+    output: str = field(default="")
+
+
+@contextmanager
+def serving(folder: Path, *args: str, **env: str) -> Iterator[Server]:
+    """``tidtam serve *args`` in ``folder``, once it answers /healthz; its output once it
+    has stopped."""
     port = _free_port()
-    server = subprocess.Popen(
-        [TIDTAM, "serve", "--demo", "--port", str(port)],
-        cwd=tmp_path,
-        env=_env(),
+    server = Server(f"http://127.0.0.1:{port}")
+    process = subprocess.Popen(
+        [TIDTAM, "serve", "--port", str(port), *args],
+        cwd=folder,
+        env=_env(**env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -46,21 +71,105 @@ def test_serve_on_a_fresh_folder_creates_the_database_and_is_healthy(tmp_path: P
     try:
         deadline = time.monotonic() + 90
         status = None
-        while time.monotonic() < deadline and server.poll() is None:
+        while time.monotonic() < deadline and process.poll() is None:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                with urllib.request.urlopen(f"{server.url}/healthz", timeout=2) as r:
                     status = r.status
                     break
             except OSError:
                 time.sleep(0.3)
-        assert status == 200, server.stdout.read() if server.poll() is not None else "no answer"
-        assert (tmp_path / "tidtam.db").exists()
+        assert status == 200, process.stdout.read() if process.poll() is not None else "no answer"
+        yield server
     finally:
-        server.terminate()
-        output, _ = server.communicate(timeout=30)
-    assert "seeded" in output
-    assert "clerk.public-works" in output
-    assert "tidtam-demo-2568" in output
+        process.terminate()
+        server.output, _ = process.communicate(timeout=30)
+
+
+def _call(url: str, data: dict[str, str] | None = None, **headers: str) -> tuple[int, str]:
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return r.status, r.read().decode()
+    except HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def _refused(folder: Path, *args: str, **env: str) -> str:
+    """The error output of a serve that must not start."""
+    result = subprocess.run(
+        [TIDTAM, "serve", "--port", str(_free_port()), *args],
+        cwd=folder,
+        env=_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stdout
+    assert "not starting" in result.stderr
+    assert not (folder / "tidtam.db").exists()
+    return result.stderr
+
+
+def test_serve_on_a_fresh_folder_creates_the_database_and_is_healthy(tmp_path: Path) -> None:
+    with serving(tmp_path, "--demo") as server:
+        assert (tmp_path / "tidtam.db").exists()
+    assert "seeded" in server.output
+    assert "clerk.public-works" in server.output
+    assert "tidtam-demo-2568" in server.output
+
+
+@pytest.mark.parametrize(
+    ("env", "said"),
+    [
+        ({}, ["TIDTAM_SECRET_KEY is not set", "TIDTAM_AUDIT_KEY is not set"]),
+        (
+            {"TIDTAM_SECRET_KEY": "x" * 31, "TIDTAM_AUDIT_KEY": "dev-only-change-me"},
+            ["TIDTAM_SECRET_KEY is 31 bytes", "TIDTAM_AUDIT_KEY is the development default"],
+        ),
+    ],
+    ids=["unset", "weak"],
+)
+def test_serve_refuses_missing_or_weak_keys(
+    tmp_path: Path, env: dict[str, str], said: list[str]
+) -> None:
+    stderr = _refused(tmp_path, **env)
+    for problem in said:
+        assert problem in stderr
+    assert "secrets.token_urlsafe(48)" in stderr
+
+
+def test_demo_keeps_its_keys_so_a_token_outlives_a_restart(tmp_path: Path) -> None:
+    login = {"username": "clerk.public-works", "password": DEMO_PASSWORD}
+    with serving(tmp_path, "--demo") as server:
+        status, body = _call(f"{server.url}/api/v1/auth/token", login)
+        assert status == 200, body
+        token = json.loads(body)["access_token"]
+    keys = {path: path.read_text() for path in tmp_path.glob("tidtam.db.*")}
+    assert sorted(path.name for path in keys) == ["tidtam.db.audit-key", "tidtam.db.secret"]
+    assert len(set(keys.values())) == 2
+    for path in keys:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    with serving(tmp_path, "--demo") as server:
+        bearer = {"Authorization": f"Bearer {token}"}
+        status, body = _call(f"{server.url}/api/v1/applications", **bearer)
+        assert status == 200, body
+    assert {path: path.read_text() for path in tmp_path.glob("tidtam.db.*")} == keys
+
+
+@pytest.mark.parametrize(
+    ("proxies", "limited"), [("", True), ("127.0.0.1", False)], ids=["untrusted", "trusted"]
+)
+def test_forwarded_for_counts_only_from_trusted_proxies(
+    tmp_path: Path, proxies: str, limited: bool
+) -> None:
+    env = {**KEYS, "TIDTAM_TRACK_RATE_LIMIT": "2", "TIDTAM_TRUSTED_PROXIES": proxies}
+    with serving(tmp_path, **env) as server:
+        statuses = [
+            _call(f"{server.url}/api/v1/track/AAAAA-AAAAA", **{"X-Forwarded-For": f"10.0.0.{i}"})[0]
+            for i in range(3)
+        ]
+    assert (429 in statuses) is limited, statuses
 
 
 def test_serve_refuses_an_invalid_catalogue(tmp_path: Path) -> None:
@@ -71,18 +180,8 @@ def test_serve_refuses_an_invalid_catalogue(tmp_path: Path) -> None:
         path.read_text(encoding="utf-8").replace("target: refused", "target: nowhere"),
         encoding="utf-8",
     )
-    result = subprocess.run(
-        [TIDTAM, "serve", "--port", str(_free_port())],
-        cwd=tmp_path,
-        env=_env(TIDTAM_CATALOGUE_DIR=str(broken)),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 2
-    assert "food-premises.yaml: transitions." in result.stderr
-    assert "not starting" in result.stderr
-    assert not (tmp_path / "tidtam.db").exists()
+    stderr = _refused(tmp_path, TIDTAM_CATALOGUE_DIR=str(broken))
+    assert "food-premises.yaml: transitions." in stderr
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:

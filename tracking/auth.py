@@ -1,20 +1,43 @@
 """Staff accounts, passwords (argon2) and bearer tokens.
 
 A failed login says the same thing, and takes about as long, whether or not the username
-exists: an unknown username is checked against a dummy hash. Failures are counted per username
-and per client in the shared rate counters, so guessing is slowed across every app process.
+exists: an unknown username is checked against a dummy hash.
+
+Guessing is capped by three shared rate counters (every app process sees them), each counting
+the password checks that failed in its fixed window:
+
+- ``USER_CLIENT_FAILURES``, 5 per 15 minutes for one username from one client: the lockout. An
+  attacker at one address locks the username out at that address only.
+- ``CLIENT_FAILURES``, 30 per 15 minutes for one client over all usernames: spraying.
+- ``USERNAME_FAILURES``, 30 per hour for one username over all clients: distributed guessing
+  (at most 720 guesses a day on an account). One client adds at most 4 x 5 = 20 an hour to it
+  (the windows are aligned), so no single address can lock an officer out everywhere; two or
+  more working together can, until the hour is over: the price of the cap.
+
+An attempt is counted on each of them in turn, atomically and before the password is checked,
+and it is refused (``RateLimited``, even with the right password) at the first counter the
+attempt takes over its limit; a refused attempt, like a successful one, is given back, so the
+counters hold failed checks only (and the ones under way). Concurrent attempts therefore use
+the budget one each: at most 5 passwords are checked in a window for a username from a client.
+
+Tokens are signed with the current secret key only and accepted with it or any previous one,
+so the key can be rotated without signing everyone out.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection, Engine
+from sqlalchemy import select as select_columns
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -27,8 +50,9 @@ from tracking.workflow.intake import office_by_slug
 
 TOKEN_LIFETIME = timedelta(hours=8)
 ALGORITHM = "HS256"
-USERNAME_FAILURES = ratelimit.Limit(hits=5, seconds=15 * 60)
+USER_CLIENT_FAILURES = ratelimit.Limit(hits=5, seconds=15 * 60)
 CLIENT_FAILURES = ratelimit.Limit(hits=30, seconds=15 * 60)
+USERNAME_FAILURES = ratelimit.Limit(hits=30, seconds=60 * 60)
 MIN_PASSWORD = 10
 
 _hasher = PasswordHasher()
@@ -117,34 +141,71 @@ def login(
 ) -> Staff:
     """The active staff member with these credentials.
 
-    Raises ``RateLimited`` while the username or the client is over its failure limit
-    (even with the right password), else ``Unauthorized``. Failures are counted in
-    ``session``: the caller commits them even when it reports the error.
+    Raises ``RateLimited`` while the username, the client or the two together are over their
+    failure limits (even with the right password), else ``Unauthorized``. The attempt is
+    counted, and the account looked up, in a transaction of its own that is committed before
+    the password is checked: no lock is held while argon2 runs and the count stands whether or
+    not the caller commits; so is the giving back of a success's attempt. Call it before
+    writing anything in ``session`` (on SQLite those transactions would wait for the
+    session's). Only a rehashed password is left in ``session`` for the caller to commit.
     """
     if "\x00" in username or "\x00" in password or len(username) > 64:
         raise Unauthorized(*BAD_LOGIN)  # never a valid account; not worth a counter
-    keys = [
-        (f"login-user:{username.lower()}", USERNAME_FAILURES),
-        (f"login-client:{client}", CLIENT_FAILURES),
-    ]
-    for key, limit in keys:
-        decision = ratelimit.peek(session, key, limit, now=now)
-        if not decision.allowed:
-            raise RateLimited(*TOO_MANY_ATTEMPTS, retry_after=decision.retry_after)
-    staff = staff_by_username(session, username)
+    now = now or utcnow()
+    limits = _login_limits(username, client)
+    with _own_transaction(session) as connection:
+        decision = ratelimit.hit_each(connection, limits, now=now)
+        account = connection.execute(
+            select_columns(col(Staff.id), col(Staff.password_hash), col(Staff.active)).where(
+                col(Staff.username) == username
+            )
+        ).first()
+    if not decision.allowed:
+        raise RateLimited(*TOO_MANY_ATTEMPTS, retry_after=decision.retry_after)
+    checked = account.password_hash if account else _DUMMY_HASH
     try:
-        _hasher.verify(staff.password_hash if staff else _DUMMY_HASH, password)
-        ok = staff is not None and staff.active
+        verified = _hasher.verify(checked, password) and account is not None and account.active
     except (VerificationError, InvalidHashError):
-        ok = False
-    if not ok or staff is None:
-        for key, limit in keys:
-            ratelimit.hit(session, key, limit, now=now)
-        raise Unauthorized(*BAD_LOGIN)
+        verified = False
+    if not verified or account is None:
+        raise Unauthorized(*BAD_LOGIN)  # the failure stays counted
+    with _own_transaction(session) as connection:
+        for key, limit in limits:
+            ratelimit.give_back(connection, key, limit, now=now)
+    staff = session.get(Staff, account.id)
+    if staff is None or not staff.active or staff.password_hash != checked:
+        raise Unauthorized(*BAD_LOGIN)  # deactivated or changed while the password was checked
     if _hasher.check_needs_rehash(staff.password_hash):
         staff.password_hash = hash_password(password)
         session.add(staff)
     return staff
+
+
+def _login_limits(username: str, client: str) -> list[tuple[str, ratelimit.Limit]]:
+    """The counters of a sign-in, in the order they are taken (see the module's docstring)."""
+    user, place = _key_part(username.lower()), _key_part(client)
+    return [
+        (f"login-user-client:{len(user)}:{user}:{place}", USER_CLIENT_FAILURES),
+        (f"login-client:{place}", CLIENT_FAILURES),
+        (f"login-user:{user}", USERNAME_FAILURES),
+    ]
+
+
+def _key_part(text: str) -> str:
+    # Counter keys have room for 64 characters of each part; a longer one goes by its digest.
+    return text if len(text) <= 64 else hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+@contextmanager
+def _own_transaction(session: Session) -> Iterator[Connection]:
+    """A transaction of its own on the session's engine, committed at the end; the session's
+    connection if it is bound to one (a test's outer transaction, say)."""
+    bind = session.get_bind()
+    if isinstance(bind, Engine):
+        with bind.begin() as connection:
+            yield connection
+    else:
+        yield session.connection()
 
 
 @dataclass(frozen=True)
@@ -171,23 +232,43 @@ def issue_token(staff: Staff, secret: str, *, now: datetime | None = None) -> To
     return Token(jwt.encode(claims, _signing_key(secret), algorithm=ALGORITHM), expires)
 
 
-def actor_from_token(session: Session, token: str, secret: str) -> tuple[Staff, Actor]:
+def actor_from_token(
+    session: Session, token: str, secret: str, previous: Iterable[str] = ()
+) -> tuple[Staff, Actor]:
     """The staff member a bearer token names, if it is valid and the account still active.
 
-    The role and department come from the account, not the token, so a change of role
-    applies at once; a token issued before the account last signed out is refused.
-    Raises ``Unauthorized``.
+    The token may be signed with ``secret`` or with any of the ``previous`` keys (a string is
+    taken as a comma-separated list, as ``TIDTAM_PREVIOUS_SECRET_KEYS`` would give it; blank
+    entries are ignored). The role and department come from the account, not the token, so a
+    change of role applies at once; a token issued before the account last signed out is
+    refused. Raises ``Unauthorized``.
     """
-    try:
-        claims = jwt.decode(
-            token, _signing_key(secret), algorithms=[ALGORITHM], options={"require": ["exp"]}
-        )
-    except jwt.PyJWTError:
-        raise Unauthorized(*BAD_TOKEN) from None
+    claims = _decode(token, [secret, *_keys(previous)])
     staff = staff_by_username(session, str(claims.get("sub", "")))
     if staff is None or not staff.active or claims.get("gen") != staff.token_generation:
         raise Unauthorized(*BAD_TOKEN)
     return staff, Actor(staff.username, staff.role, staff.department, staff.office_id)
+
+
+def _keys(previous: Iterable[str]) -> list[str]:
+    listed = previous.split(",") if isinstance(previous, str) else previous
+    return [key.strip() for key in listed if key.strip()]
+
+
+def _decode(token: str, secrets: list[str]) -> dict[str, object]:
+    # Signature first: a token that another key signed goes on to the next key; one that this
+    # key signed but is expired or malformed is refused at once.
+    for secret in secrets:
+        try:
+            claims: dict[str, object] = jwt.decode(
+                token, _signing_key(secret), algorithms=[ALGORITHM], options={"require": ["exp"]}
+            )
+        except jwt.InvalidSignatureError:
+            continue
+        except jwt.PyJWTError:
+            break
+        return claims
+    raise Unauthorized(*BAD_TOKEN)
 
 
 def sign_out(session: Session, staff: Staff) -> None:

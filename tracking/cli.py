@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,9 +12,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import track
+from rich.progress import Progress, track
 from rich.table import Table
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from checklists.loader import (
     CatalogueError,
@@ -22,14 +23,14 @@ from checklists.loader import (
     default_catalogue,
     load_catalogue,
 )
-from tracking import auth, demo, migrate, notices
+from tracking import auth, demo, migrate, notices, verification
 from tracking.clock import bangkok_date
-from tracking.config import Settings
+from tracking.config import KeyProblem, Settings, export_keys, with_keys
 from tracking.db import make_engine, unit_of_work
 from tracking.errors import DomainError
-from tracking.models import utcnow
+from tracking.models import Application, utcnow
 from tracking.reads import reports
-from tracking.trail import audit, rebuild
+from tracking.trail import anchors, rebuild
 from tracking.workflow.machines import build_machines
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Tidtam permit tracking.")
@@ -94,14 +95,43 @@ def catalogue_check(
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Walk every application's hash chain; exit 1 naming the first bad event."""
-    with _engine() as engine, unit_of_work(engine) as session:
-        result = audit.verify(session)
+def audit_verify(
+    anchor: Annotated[
+        str | None, typer.Option(help="A digest kept from `tidtam audit anchor`: it must hold.")
+    ] = None,
+) -> None:
+    """Prove every file from its trail: keyed chains, moves of the machine, the stored rows,
+    the tallies and the anchors; exit 1 naming the first application, event and field."""
+    with _engine() as engine:
+        with engine.connect() as connection:
+            total = connection.execute(select(func.count()).select_from(Application)).scalar()
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("verifying trails", total=total)
+            result = verification.verify(
+                engine,
+                anchor=anchor,
+                progress=lambda n: bar.advance(task, n),
+                workers=os.cpu_count() or 1,
+            )
     if result.broken:
         typer.echo(f"BROKEN: {result.broken}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"verified {result.events} events in {result.applications} applications")
+    kept = f", anchor {anchor} holds" if anchor else ""
+    typer.echo(f"verified {result.events} events in {result.applications} applications{kept}")
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    today: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today).")] = None,
+) -> None:
+    """Record today's digest over every trail head (once a day) and print it: keep it."""
+    day = date.fromisoformat(today) if today else bangkok_date(utcnow())
+    with _engine() as engine:
+        migrate.upgrade(engine)
+        with engine.begin() as connection:
+            made = anchors.anchor(connection, day)
+    typer.echo(made.digest)
+    err.print(f"anchor of {made.day.isoformat()}: {made.heads} trail heads moved")
 
 
 @app.command("demo")
@@ -231,10 +261,14 @@ def serve(
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
     demo_data: Annotated[
-        bool, typer.Option("--demo", help="Seed demo data into an empty database.")
+        bool,
+        typer.Option(
+            "--demo",
+            help="Seed demo data into an empty database; development keys (TIDTAM_ENV).",
+        ),
     ] = False,
 ) -> None:
-    """Apply migrations, then serve the web app."""
+    """Check the catalogue and the keys, apply migrations, then serve the web app."""
     import uvicorn
 
     try:  # refuse to start on a broken catalogue, before anything else
@@ -244,13 +278,14 @@ def serve(
             typer.echo(str(problem), err=True)
         typer.echo("the permit-type catalogue is invalid; not starting", err=True)
         raise typer.Exit(2) from exc
+    settings = _serving_settings(development=demo_data)
     with _engine() as engine:
         migrate.upgrade(engine)
         if demo_data:
             with unit_of_work(engine) as session:
-                created = demo.seed_staff(session, Settings().office)
+                created = demo.seed_staff(session, settings.office)
                 if demo.is_empty(session):
-                    added = demo.seed(session, Settings().office)
+                    added = demo.seed(session, settings.office)
                     out.print(f"seeded {added} demo applications")
                 else:
                     out.print("database already has applications; demo data not added")
@@ -264,4 +299,26 @@ def serve(
         loop="uvloop",
         http="httptools",
         access_log=False,
+        # X-Forwarded-For/-Proto only from TIDTAM_TRUSTED_PROXIES (uvicorn's own default
+        # would believe 127.0.0.1), so the per-client limits see the address uvicorn resolved.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies),
     )
+
+
+def _serving_settings(*, development: bool) -> Settings:
+    """The settings with their keys checked (exit 2 saying what to set), the keys handed to
+    every worker through the environment: resolved once here, so all workers sign alike."""
+    settings = Settings(env="development") if development else Settings()
+    try:
+        settings = with_keys(settings)
+    except KeyProblem as exc:
+        typer.echo(f"{exc}\nnot starting", err=True)
+        raise typer.Exit(2) from exc
+    export_keys(settings)
+    if settings.env == "development":
+        out.print(
+            "development: keys not set are kept beside the SQLite database;"
+            " set TIDTAM_SECRET_KEY and TIDTAM_AUDIT_KEY in production"
+        )
+    return settings

@@ -184,6 +184,9 @@ class ApplicationEvent(SQLModel, table=True):
     # Days the file spent at the source step before this event (the type's unit).
     step_days: int | None = None
     data: str = Field(default="{}", max_length=20000)
+    # What the event made true of the application (``tracking.trail.audit.FACTS``), as JSON:
+    # ``audit verify`` holds the stored row to the last event's.
+    after: str = Field(default="{}", max_length=2000)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
 
@@ -332,3 +335,30 @@ class ComplianceCase(SQLModel, table=True):
     permit_type: str = Field(max_length=64)
     actor: str = Field(max_length=64)
     reason: str = Field(default="", max_length=2000)
+
+
+class AuditAnchor(SQLModel, table=True):
+    """One day's digest over every trail head of the office, chained to the day before: an
+    auditor who keeps a digest can later prove that nothing recorded before it was changed or
+    deleted. Rows are only ever added."""
+
+    __tablename__ = "audit_anchor"
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(unique=True)
+    last_event_id: int
+    heads: int
+    prev_digest: str = Field(max_length=64)
+    digest: str = Field(max_length=64, unique=True)
+    created_at: datetime
+
+
+class AuditAnchorHead(SQLModel, table=True):
+    """The trail heads that moved since the anchor before: (application, seq, hash)."""
+
+    __tablename__ = "audit_anchor_head"
+
+    anchor_id: int = Field(foreign_key="audit_anchor.id", primary_key=True)
+    application_id: int = Field(primary_key=True, index=True)
+    seq: int
+    hash: str = Field(max_length=64)

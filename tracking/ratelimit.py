@@ -1,16 +1,21 @@
 """Fixed-window rate limits with the counters in the database, so every app process (and every
-server behind a load balancer) shares them."""
+server behind a load balancer) shares them.
+
+A hit is one atomic upsert that returns the window's new count, so concurrent hits on one key
+get distinct counts (1, 2, 3, ...) on SQLite and PostgreSQL alike: decide on that count, never on
+a count read earlier (``peek``), when the limit must hold under concurrency."""
 
 from __future__ import annotations
 
 import math
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete
+from sqlalchemy import Connection, Engine, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -49,9 +54,45 @@ def hit(
     """
     now = now or utcnow()
     window_key, ends, retry_after = _window(key, limit, now)
-    connection = session if isinstance(session, Connection) else session.connection()
-    count = _add(connection, window_key, 1, ends)
+    count = _add(_connection(session), window_key, 1, ends)
     return Decision(allowed=count <= limit.hits, count=count, retry_after=retry_after)
+
+
+def hit_each(
+    session: Session | Connection,
+    limits: Sequence[tuple[str, Limit]],
+    *,
+    now: datetime | None = None,
+) -> Decision:
+    """Count one hit on each key in turn, stopping at the first key over its limit.
+
+    A refused hit is given back to every key it was counted on (the refusing one too), so the
+    counters hold only the hits that were allowed. Returns the refusing ``Decision``, else the
+    last key's.
+    """
+    now = now or utcnow()
+    decision = Decision(allowed=True, count=0, retry_after=0)
+    for done, (key, limit) in enumerate(limits):
+        decision = hit(session, key, limit, now=now)
+        if not decision.allowed:
+            for counted, counted_limit in limits[: done + 1]:
+                give_back(session, counted, counted_limit, now=now)
+            break
+    return decision
+
+
+def give_back(
+    session: Session | Connection, key: str, limit: Limit, *, now: datetime | None = None
+) -> None:
+    """Take back one hit of ``key``'s window (never below zero). Pass the ``now`` of the hit,
+    so that the same window gets it back."""
+    window_key, _, _ = _window(key, limit, now or utcnow())
+    table = RateCounter.__table__  # type: ignore[attr-defined]
+    _connection(session).execute(
+        update(table)
+        .where(table.c.key == window_key, table.c.count > 0)
+        .values(count=table.c.count - 1)
+    )
 
 
 def peek(session: Session, key: str, limit: Limit, *, now: datetime | None = None) -> Decision:
@@ -133,6 +174,10 @@ class SharedLimiter:
             raise
         with self._lock:
             self._known.update(totals)
+
+
+def _connection(session: Session | Connection) -> Connection:
+    return session if isinstance(session, Connection) else session.connection()
 
 
 def _add(connection: Connection, window_key: str, count: int, expires_at: datetime) -> int:

@@ -13,20 +13,22 @@ from sqlalchemy import text
 
 from checklists.loader import default_catalogue
 from tracking import ratelimit
-from tracking.config import Settings, get_settings
+from tracking.config import Settings, get_settings, with_keys
 from tracking.db import make_engine
 from tracking.workflow.machines import machines
 from web import errors
 from web.hotpaths import HotPaths
 from web.limits import BodyLimit
 from web.pages import STATIC
-from web.routes import manager, public, staff, staff_api
+from web.routes import audit, manager, public, staff, staff_api
+from web.security import SecurityHeaders
 
 log = logging.getLogger("tidtam")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
+    # Served without `tidtam serve` (uvicorn directly), the keys are checked here all the same.
+    settings = settings or with_keys(get_settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,7 +51,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     app.add_middleware(BodyLimit)
-    app.add_middleware(HotPaths)  # outermost: the busiest reads skip everything else
+    app.add_middleware(HotPaths)  # the busiest reads skip everything else
+    # Outermost: every response gets the security headers, the hot paths' too.
+    app.add_middleware(SecurityHeaders, https=settings.base_url.startswith("https://"))
 
     @app.get("/livez", tags=["public"], summary="Liveness: the process answers (no database)")
     async def livez() -> JSONResponse:
@@ -70,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(staff_api.router)
     app.include_router(staff.router)
     app.include_router(manager.router)
+    app.include_router(audit.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     return app

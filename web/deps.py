@@ -53,7 +53,7 @@ def current_staff(
 ) -> tuple[Staff, Actor]:
     if not token:
         raise Unauthorized(*BAD_TOKEN)
-    return actor_from_token(session, token, settings.secret_key)
+    return actor_from_token(session, token, settings.secret_key, settings.previous_secret_keys)
 
 
 def page_actor(

@@ -2,8 +2,9 @@
 
 Rows are written with executemany in large batches (no ORM, no workflow): each application
 gets a plausible state of its permit type, dates, an intake event and one event per step it
-has passed, and checklist rows where the citizen page reads them (the applicant's turn). The
-compliance tallies are then rebuilt from the trail, as after any bulk import.
+has passed (moves its machine has), its checklist rows, and a trail chained under the audit key
+(``TIDTAM_AUDIT_KEY``) whose last event records the row's facts, so ``tidtam audit verify``
+passes on it. The compliance tallies are then rebuilt from the trail, as after any bulk import.
 Personal fields hold synthetic values only.
 """
 
@@ -14,6 +15,8 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import Engine, text
 
@@ -23,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from checklists.loader import default_catalogue  # noqa: E402
 from tracking import codes, migrate  # noqa: E402
 from tracking.db import make_engine  # noqa: E402
-from tracking.trail import rebuild  # noqa: E402
+from tracking.trail import audit, rebuild  # noqa: E402
 
 BATCH = 20_000
 
@@ -87,19 +90,21 @@ def load(
         " :permit_type, 1, 'bench', :department, :state, :turn, :code, 'ผู้ยื่นทดสอบ',"
         " '1101700123456', '0800000000', '', 'ที่อยู่ทดสอบ', '', '{}', :submitted_at,"
         " :submitted_on, :due_date, NULL, :applicant_deadline, :state_entered_at,"
-        " :decided_on, :outcome, :days_to_decision, :updated_at, '', :event_count, 1)"
+        " :decided_on, :outcome, :days_to_decision, :updated_at, :trail_head, :event_count, 1)"
     )
     event_sql = text(
         "INSERT INTO application_event (id, application_id, seq, kind, occurred_at, actor,"
         " role, event, source, target, transition_kind, reason, ground, out_of_turn,"
-        " step_days, data, prev_hash, hash) VALUES (:id, :application_id, :seq, :kind,"
-        " :occurred_at, :actor, :role, :event, :source, :target, :transition_kind, :reason,"
-        " :ground, :out_of_turn, :step_days, '{}', '', '')"
+        " four_eyes, step_days, data, after, prev_hash, hash) VALUES (:id, :application_id,"
+        " :seq, :kind, :occurred_at, :actor, :role, :event, :source, :target,"
+        " :transition_kind, :reason, :ground, :out_of_turn, :four_eyes, :step_days, :data,"
+        " :after, :prev_hash, :hash)"
     )
     check_sql = text(
         "INSERT INTO checklist_entry (application_id, item_id, step, required, status, note)"
         " VALUES (:application_id, :item_id, :step, :required, :status, '')"
     )
+    key = audit.audit_key()
     next_id = start_id
     for offset in range(0, applications, BATCH):
         apps, events, checks = [], [], []
@@ -118,7 +123,8 @@ def load(
             ) + timedelta(hours=2 + rng.random() * 7)
             moment = submitted
             dept = permit.department
-            events.append(
+            trail: list[dict[str, Any]] = []
+            trail.append(
                 {
                     "id": (event_id := event_id + 1),
                     "application_id": next_id,
@@ -151,7 +157,7 @@ def load(
                 if kind in {"approve", "refuse"}:
                     decided = moment.date()
                     used = (moment.date() - submitted.date()).days * 5 // 7
-                events.append(
+                trail.append(
                     {
                         "id": (event_id := event_id + 1),
                         "application_id": next_id,
@@ -172,43 +178,41 @@ def load(
                 )
             state = walk[-1][2] if walk else permit.initial_step.id
             step = permit.step(state)
-            if step.turn.value == "applicant":
-                for item in permit.items():
+            for item_step in permit.steps:
+                for item in item_step.checklist:
                     checks.append(
                         {
                             "application_id": next_id,
                             "item_id": item.id,
-                            "step": state,
+                            "step": item_step.id,
                             "required": item.required,
-                            "status": rng.choice(["pending", "verified", "missing"]),
+                            "status": "pending",
                         }
                     )
-            apps.append(
-                {
-                    "id": next_id,
-                    "office_id": office_id,
-                    "permit_type": slug,
-                    "department": permit.department,
-                    "state": state,
-                    "turn": step.turn.value,
-                    "code": code,
-                    "submitted_at": submitted,
-                    "submitted_on": submitted.date(),
-                    "due_date": submitted.date()
-                    + timedelta(days=permit.service_time.days * 7 // 5),
-                    "applicant_deadline": (
-                        moment.date() + timedelta(days=7)
-                        if step.turn.value == "applicant"
-                        else None
-                    ),
-                    "state_entered_at": moment,
-                    "decided_on": decided,
-                    "outcome": step.outcome.value if step.outcome else None,
-                    "updated_at": moment,
-                    "event_count": len(walk) + 1,
-                    "days_to_decision": used,
-                }
-            )
+            app = {
+                "id": next_id,
+                "office_id": office_id,
+                "permit_type": slug,
+                "department": permit.department,
+                "state": state,
+                "turn": step.turn.value,
+                "code": code,
+                "submitted_at": submitted,
+                "submitted_on": submitted.date(),
+                "due_date": submitted.date() + timedelta(days=permit.service_time.days * 7 // 5),
+                "applicant_deadline": (
+                    moment.date() + timedelta(days=7) if step.turn.value == "applicant" else None
+                ),
+                "state_entered_at": moment,
+                "decided_on": decided,
+                "outcome": step.outcome.value if step.outcome else None,
+                "updated_at": moment,
+                "event_count": len(walk) + 1,
+                "days_to_decision": used,
+            }
+            app["trail_head"] = _chain(app, trail, permit, key)
+            apps.append(app)
+            events += trail
         with engine.begin() as connection:
             connection.execute(app_sql, apps)
             connection.execute(event_sql, events)
@@ -238,6 +242,33 @@ def load(
             ):
                 connection.execute(text(f"ANALYZE {table}"))
     return all_codes
+
+
+PARTICULARS = {
+    "applicant_name": "ผู้ยื่นทดสอบ",
+    "applicant_id_number": "1101700123456",
+    "applicant_phone": "0800000000",
+    "applicant_email": "",
+    "subject_address": "ที่อยู่ทดสอบ",
+    "subject_description": "",
+    "subject_details": {},
+    "clock_paused_on": None,
+}
+
+
+def _chain(app: dict[str, Any], trail: list[dict[str, Any]], permit: Any, key: bytes) -> str:
+    """Chain ``trail`` under ``key`` as the trail's writer would: each event records the
+    file's facts with the step it led to (the last one: the row as loaded). Returns the head."""
+    file = SimpleNamespace(**app, **PARTICULARS, tracking_code=app["code"])
+    final = audit.facts(file, key)
+    previous = audit.GENESIS
+    for event in trail:
+        step = permit.step(event["target"])
+        made = final if event is trail[-1] else {**final, "state": step.id, "turn": step.turn.value}
+        event.update(data="{}", four_eyes=False, after=audit.canonical_json(made))
+        event["prev_hash"] = previous
+        event["hash"] = previous = audit.event_hash(SimpleNamespace(**event), key)
+    return previous
 
 
 if __name__ == "__main__":

@@ -94,7 +94,7 @@ def test_verify_detects_an_altered_event(engine: Engine, env_database: str) -> N
             text("UPDATE application_event SET actor = 'someone-else' WHERE id = :id"),
             {"id": victim.id},
         )
-    _verify_fails_naming(victim.id, "content was altered")
+    _verify_fails_naming(victim.id, "altered or forged")
 
 
 def test_verify_detects_a_deleted_event(engine: Engine, env_database: str) -> None:
@@ -102,7 +102,7 @@ def test_verify_detects_a_deleted_event(engine: Engine, env_database: str) -> No
     victim, successor = trail[2], trail[3]
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM application_event WHERE id = :id"), {"id": victim.id})
-    _verify_fails_naming(successor.id, "missing or moved")
+    _verify_fails_naming(successor.id, "expected seq")
 
 
 def test_verify_detects_a_deleted_last_event(engine: Engine, env_database: str) -> None:
@@ -111,7 +111,7 @@ def test_verify_detects_a_deleted_last_event(engine: Engine, env_database: str) 
         connection.execute(
             text("DELETE FROM application_event WHERE id = :id"), {"id": trail[-1].id}
         )
-    _verify_fails_naming(trail[-2].id, "deleted")
+    _verify_fails_naming(trail[-2].id, "the trail holds")
 
 
 def test_verify_detects_reordered_events(engine: Engine, env_database: str) -> None:

@@ -12,13 +12,13 @@ from sqlmodel import select
 
 from checklists.loader import default_catalogue
 from checklists.schema import Outcome
-from tracking import demo, migrate, notices
+from tracking import demo, migrate, notices, verification
 from tracking.clock import bangkok_date, is_overdue
 from tracking.config import Settings
 from tracking.db import make_engine, unit_of_work
 from tracking.models import Application, ApplicationEvent, DelayNotice, EventKind
 from tracking.reads import compliance
-from tracking.trail import audit, rebuild
+from tracking.trail import rebuild
 from tracking.workflow import recording, transitions
 
 from ..factories import OFFICE, committed_application, step, walk
@@ -29,35 +29,13 @@ RULES = {(t.source, t.event): t for t in PERMIT.transitions}
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
 
 
-Snapshot = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+Snapshot = tuple[list[tuple[Any, ...]], ...]
 
 
 def _snapshot(engine: Engine) -> Snapshot:
     """Tallies, cases and open-file counts (buckets emptied again count as absent)."""
     with engine.connect() as connection:
-        counted = connection.execute(
-            text(
-                "SELECT measure, grain, day, office_id, department, permit_type, actor, key,"
-                " days, flag, count FROM compliance_tally"
-            )
-        ).all()
-        open_files = connection.execute(
-            text(
-                "SELECT office_id, department, permit_type, due_date, paused, files, notices"
-                " FROM open_file_tally WHERE files <> 0 OR notices <> 0"
-            )
-        ).all()
-        cases = connection.execute(
-            text(
-                "SELECT kind, application_id, seq, office_id, day, occurred_at, department,"
-                " permit_type, actor, reason FROM compliance_case"
-            )
-        ).all()
-    return (
-        sorted(tuple(r) for r in counted),
-        sorted(tuple(r) for r in cases),
-        sorted(tuple(r) for r in open_files),
-    )
+        return rebuild.snapshot(connection)
 
 
 def _rebuilt(engine: Engine) -> Snapshot:
@@ -214,32 +192,36 @@ def test_migration_fills_the_tallies_from_an_existing_trail(tmp_path: Path) -> N
 
 
 def test_migration_flags_four_eyes_decisions_of_an_existing_trail(tmp_path: Path) -> None:
-    """0007 flags a decision by the file's own inspector in a trail imported before it, and
-    chains the trail again so it still verifies."""
+    """0007 flags a decision by the file's own inspector in a trail imported before it; the
+    trail still verifies after the migrations (0008 chains it again under the key)."""
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     migrate.upgrade(engine)
     app_id = committed_application(engine, now=_at(0))
-    common = {"role": "officer", "reason": "", "source": "site_inspection"}
-    _import(
-        engine,
-        app_id,
-        occurred_at=_at(1),
-        actor="pat",
-        event="complete_inspection",
-        target="pending_decision",
-        transition_kind="inspection",
-        **common,
-    )
-    _import(
-        engine,
-        app_id,
-        occurred_at=_at(2),
-        actor="pat",
-        event="approve",
-        target="approved",
-        transition_kind="approve",
-        **common,
-    )
+    moves = [
+        ("clerk-1", "clerk", "accept_application", "intake", "site_inspection", "progress"),
+        (
+            "pat",
+            "officer",
+            "complete_inspection",
+            "site_inspection",
+            "pending_decision",
+            "inspection",
+        ),
+        ("pat", "approver", "approve", "pending_decision", "approved", "approve"),
+    ]
+    for day, (who, role, event, source, target, kind) in enumerate(moves, start=1):
+        _import(
+            engine,
+            app_id,
+            occurred_at=_at(day),
+            actor=who,
+            role=role,
+            event=event,
+            source=source,
+            target=target,
+            transition_kind=kind,
+            reason="",
+        )
     counted = _snapshot(engine)
 
     def flagged() -> list[bool]:
@@ -250,14 +232,13 @@ def test_migration_flags_four_eyes_decisions_of_an_existing_trail(tmp_path: Path
         return [bool(r[0]) for r in rows]
 
     def verified() -> bool:
-        with unit_of_work(engine) as session:
-            return audit.verify(session).broken is None
+        return verification.verify(engine).broken is None
 
-    assert flagged() == [False, False, True]
+    assert flagged() == [False, False, False, True]
     assert verified()
     migrate.downgrade(engine, "0006")
     migrate.upgrade(engine)
-    assert flagged() == [False, False, True]
+    assert flagged() == [False, False, False, True]
     assert verified()
     assert _snapshot(engine) == counted
     engine.dispose()

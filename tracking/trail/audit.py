@@ -1,9 +1,13 @@
-"""The audit trail: append-only events, hash-chained per application.
+"""The audit trail: append-only events, each keyed-hash-chained to the one before it in the
+same application.
 
-Each event stores the hash of the event before it in the same application and its own hash over
-its content and that link. The application row records the last hash and the number of events,
-so an edited event (its hash no longer matches), an inserted or reordered one (the chain or the
-sequence breaks) and a deleted one (a gap, or a head that no longer matches) are all detected.
+Each event stores the hash of the event before it and its own HMAC-SHA-256, under the audit
+key (``TIDTAM_AUDIT_KEY``, never stored in the database), over its content, that link and
+what it made true of the file (``after``: the ``FACTS`` of the application once the event
+applied). The application row records the last hash and the number of events. So database
+access alone can neither edit an event nor forge one whose hash fits, and
+``tracking.trail.verify`` can hold the stored application and checklist rows to what the trail
+says they are.
 
 This module is the chain only: what an event means is decided in ``tracking.workflow``, whose
 ``record_event`` is the one writer (it chains here, then counts in ``tracking.trail.tallies``).
@@ -12,64 +16,148 @@ This module is the chain only: what an event means is decided in ``tracking.work
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from tracking import config
 from tracking.models import Application, ApplicationEvent
 
 GENESIS = "0" * 64
+# What an event makes true of its application: the columns ``audit verify`` compares.
+FACTS = (
+    "state",
+    "turn",
+    "outcome",
+    "due_date",
+    "clock_paused_on",
+    "decided_on",
+    "applicant_deadline",
+    "days_to_decision",
+)
+# The applicant and subject, held to the trail by a keyed digest (the trail keeps no copy).
+PARTICULARS = (
+    "permit_type",
+    "office_id",
+    "department",
+    "tracking_code",
+    "applicant_name",
+    "applicant_id_number",
+    "applicant_phone",
+    "applicant_email",
+    "subject_address",
+    "subject_description",
+    "subject_details",
+    "submitted_at",
+)
+HASHED = (
+    "application_id",
+    "seq",
+    "kind",
+    "occurred_at",
+    "actor",
+    "role",
+    "event",
+    "source",
+    "target",
+    "transition_kind",
+    "reason",
+    "ground",
+    "out_of_turn",
+    "four_eyes",
+    "step_days",
+    "data",
+    "after",
+    "prev_hash",
+)
+
+
+_resolved: list[tuple[config.Settings, bytes]] = []
+
+
+def audit_key() -> bytes:
+    """The key of the trail's hash chain (``TIDTAM_AUDIT_KEY``, or its file), resolved once
+    per settings object. Raises ``tracking.config.KeyProblem`` when there is none."""
+    settings = config.get_settings()
+    if not _resolved or _resolved[0][0] is not settings:
+        _resolved[:] = [(settings, config.audit_key(settings).encode())]
+    return _resolved[0][1]
 
 
 def canonical_json(data: dict[str, Any]) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def event_hash(event: ApplicationEvent) -> str:
-    content = {
-        "application_id": event.application_id,
-        "seq": event.seq,
-        "kind": event.kind,
-        "occurred_at": _timestamp(event.occurred_at),
-        "actor": event.actor,
-        "role": event.role,
-        "event": event.event,
-        "source": event.source,
-        "target": event.target,
-        "transition_kind": event.transition_kind,
-        "reason": event.reason,
-        "ground": event.ground,
-        "out_of_turn": bool(event.out_of_turn),
-        "step_days": event.step_days,
-        "data": event.data,
-        "prev_hash": event.prev_hash,
-    }
-    if event.four_eyes:  # hashed when set, so the hashes of events without it stay as they were
-        content["four_eyes"] = True
-    return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+def moment_text(value: datetime | str) -> str:
+    """A time as the trail writes it: ISO, in UTC, to the microsecond. Takes a datetime (a
+    naive one is UTC, as the databases give them back) or the text a database returns."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="microseconds")
 
 
-def _timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+def _value(value: Any) -> Any:
+    """A column value as the trail writes it: dates and times in ISO form (UTC)."""
+    if isinstance(value, datetime):
+        return moment_text(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def facts(application: Any, key: bytes) -> dict[str, Any]:
+    """What the trail vouches for of ``application`` (a row, or any object with its columns):
+    the ``FACTS`` and a keyed digest of the ``PARTICULARS``."""
+    found = {name: _value(getattr(application, name)) for name in FACTS}
+    particulars = {name: _value(getattr(application, name)) for name in PARTICULARS}
+    found["particulars"] = hmac.new(
+        key, canonical_json(particulars).encode(), hashlib.sha256
+    ).hexdigest()
+    return found
+
+
+MOMENT, OUT_OF_TURN, FOUR_EYES = (
+    HASHED.index(n) for n in ("occurred_at", "out_of_turn", "four_eyes")
+)
+
+
+def hash_values(values: list[Any], key: bytes) -> str:
+    """The keyed hash of an event's ``HASHED`` values, in that order, the time already in
+    ``moment_text`` form and the two flags as booleans."""
+    content = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    return hmac.digest(key, content.encode(), "sha256").hex()
+
+
+def event_hash(event: Any, key: bytes) -> str:
+    """The keyed hash of an event (an ``ApplicationEvent`` or a row with its columns)."""
+    values = [getattr(event, name) for name in HASHED]
+    values[MOMENT] = moment_text(values[MOMENT])
+    values[OUT_OF_TURN] = bool(values[OUT_OF_TURN])
+    values[FOUR_EYES] = bool(values[FOUR_EYES])
+    return hash_values(values, key)
 
 
 def append_event(session: Session, application: Application, **fields: Any) -> ApplicationEvent:
     """Add the next event of ``application``'s trail and move its head, in the caller's
-    transaction."""
+    transaction. Call it once the event's change is made to ``application``: the event
+    records the facts as they then are."""
     assert application.id is not None
+    key = audit_key()
     data = fields.pop("data", None) or {}
     event = ApplicationEvent(
         application_id=application.id,
         seq=application.event_count + 1,
         prev_hash=application.trail_head or GENESIS,
         data=canonical_json(data),
+        after=canonical_json(facts(application, key)),
         **fields,
     )
-    event.hash = event_hash(event)
+    event.hash = event_hash(event, key)
     application.event_count = event.seq
     application.trail_head = event.hash
     session.add(event)
@@ -77,92 +165,20 @@ def append_event(session: Session, application: Application, **fields: Any) -> A
 
 
 @dataclass(frozen=True)
-class BrokenTrail:
-    application_id: int
+class Finding:
+    """What ``audit verify`` found wrong first: where, which field, and what differs."""
+
+    application_id: int | None
     tracking_code: str
     event_id: int | None
     seq: int | None
+    field: str
     problem: str
 
     def __str__(self) -> str:
-        where = f"event id {self.event_id} (seq {self.seq})" if self.event_id else "trail end"
-        return f"application {self.application_id} ({self.tracking_code}): {where}: {self.problem}"
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    applications: int
-    events: int
-    broken: BrokenTrail | None
-
-
-def _check_one(
-    app_id: int, code: str, count: int, head: str, events: list[ApplicationEvent]
-) -> BrokenTrail | None:
-    prev = GENESIS
-    for expected_seq, event in enumerate(events, start=1):
-        if event.seq != expected_seq:
-            problem = f"expected event seq {expected_seq}, found {event.seq} (missing or moved)"
-            return BrokenTrail(app_id, code, event.id, event.seq, problem)
-        if event.prev_hash != prev:
-            problem = "link to the previous event is broken (inserted, deleted or reordered)"
-            return BrokenTrail(app_id, code, event.id, event.seq, problem)
-        if event_hash(event) != event.hash:
-            return BrokenTrail(app_id, code, event.id, event.seq, "content was altered")
-        prev = event.hash
-    if len(events) != count or prev != (head or GENESIS):
-        problem = f"application records {count} events, trail holds {len(events)} (deleted?)"
-        if len(events) == count:
-            problem = "last event does not match the application's recorded trail head"
-        last = events[-1] if events else None
-        return BrokenTrail(
-            app_id, code, last.id if last else None, last.seq if last else None, problem
-        )
-    return None
-
-
-def _trails(
-    session: Session, batch: int = 2000
-) -> Iterator[tuple[Application, list[ApplicationEvent]]]:
-    """Each application with its events in order, streamed in batches of applications."""
-    last_id = 0
-    while True:
-        apps = session.exec(
-            select(Application)
-            .where(col(Application.id) > last_id)
-            .order_by(col(Application.id))
-            .limit(batch)
-        ).all()
-        if not apps:
-            return
-        ids = [a.id for a in apps if a.id is not None]
-        events: dict[int, list[ApplicationEvent]] = {i: [] for i in ids}
-        rows = session.exec(
-            select(ApplicationEvent)
-            .where(col(ApplicationEvent.application_id).in_(ids))
-            .order_by(
-                col(ApplicationEvent.application_id),
-                col(ApplicationEvent.seq),
-                col(ApplicationEvent.id),
-            )
-        )
-        for event in rows:
-            events[event.application_id].append(event)
-        for app in apps:
-            assert app.id is not None
-            yield app, events[app.id]
-        last_id = ids[-1]
-        session.expunge_all()
-
-
-def verify(session: Session) -> VerifyResult:
-    """Walk every application's chain; stop at the first broken event."""
-    applications = events = 0
-    for app, trail in _trails(session):
-        assert app.id is not None
-        broken = _check_one(app.id, app.tracking_code, app.event_count, app.trail_head, trail)
-        if broken:
-            return VerifyResult(applications, events, broken)
-        applications += 1
-        events += len(trail)
-    return VerifyResult(applications, events, None)
+        where = "" if self.application_id is None else f"application {self.application_id}"
+        if self.tracking_code:
+            where += f" ({self.tracking_code})"
+        if self.event_id is not None:
+            where += f", event id {self.event_id} (seq {self.seq})"
+        return f"{where or 'office'}: {self.field}: {self.problem}"

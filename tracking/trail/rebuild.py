@@ -147,3 +147,20 @@ def _open_files() -> Any:
         .group_by(*by)
     )
     return insert(OPEN).from_select([*OPEN_DIMENSIONS, "files", "notices"], rows)
+
+
+SNAPSHOT_TABLES = ("compliance_tally", "compliance_case", "open_file_tally")
+_SNAPSHOTS = (
+    "SELECT measure, grain, day, office_id, department, permit_type, actor, key, days, flag,"
+    " count FROM compliance_tally",
+    "SELECT kind, application_id, seq, office_id, day, occurred_at, department, permit_type,"
+    " actor, reason FROM compliance_case",
+    # Buckets emptied again count as absent.
+    "SELECT office_id, department, permit_type, due_date, paused, files, notices"
+    " FROM open_file_tally WHERE files <> 0 OR notices <> 0",
+)
+
+
+def snapshot(connection: Connection) -> tuple[list[tuple[Any, ...]], ...]:
+    """Every tally, case and open-file row, sorted: what ``rebuild`` must reproduce."""
+    return tuple(sorted(tuple(row) for row in connection.execute(text(sql))) for sql in _SNAPSHOTS)

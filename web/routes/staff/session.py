@@ -103,7 +103,9 @@ def logout(
     token = token or request.cookies.get(SESSION_COOKIE)
     if token:
         try:
-            staff, _ = auth.actor_from_token(session, token, settings.secret_key)
+            staff, _ = auth.actor_from_token(
+                session, token, settings.secret_key, settings.previous_secret_keys
+            )
         except DomainError:
             pass  # already invalid: nothing to end
         else:

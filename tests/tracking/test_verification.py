@@ -1,0 +1,339 @@
+"""`tidtam audit verify` against a database edited behind the application's back: every edit an
+attacker with database access (but not the audit key) could make is found, and named."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, Engine, text
+from typer.testing import CliRunner
+
+from checklists.loader import default_catalogue
+from checklists.schema import Outcome
+from tracking.cli import app as cli
+from tracking.db import unit_of_work
+from tracking.demo import path_to
+from tracking.models import ChecklistStatus
+from tracking.trail import anchors, audit, rebuild
+from tracking.verification import verify
+from tracking.workflow import transitions
+
+from ..factories import actor, committed_application, walk
+from ..scenarios import _at
+
+PERMIT = default_catalogue()["food-premises"]
+FIRST_ITEM = PERMIT.initial_step.checklist[0].id
+WRONG_KEY = b"a guess at the audit key, which is not in the database"
+
+
+def _office(engine: Engine) -> dict[str, int]:
+    """An approved file, a refused one and an open one with a verified item; anchored."""
+    approved = committed_application(engine, now=_at(0))
+    walk(engine, approved, path_to(PERMIT, {Outcome.approved}), now=_at(3))
+    refused = committed_application(engine, now=_at(1))
+    walk(engine, refused, path_to(PERMIT, {Outcome.refused}), now=_at(4))
+    opened = committed_application(engine, now=_at(2))
+    with unit_of_work(engine) as session:
+        transitions.record_checklist_item(
+            session,
+            application_id=opened,
+            item_id=FIRST_ITEM,
+            status=ChecklistStatus.verified,
+            actor=actor("clerk"),
+            version=1,
+            now=_at(2),
+        )
+    return {"approved": approved, "refused": refused, "open": opened}
+
+
+def _anchor(engine: Engine) -> str:
+    with engine.begin() as connection:
+        return anchors.anchor(connection, date(2026, 3, 10)).digest
+
+
+def _sql(connection: Connection, statement: str, **params: Any) -> None:
+    connection.execute(text(statement), params)
+
+
+def _last(connection: Connection, app_id: int) -> Any:
+    return connection.execute(
+        text("SELECT * FROM application_event WHERE application_id = :a ORDER BY seq DESC"),
+        {"a": app_id},
+    ).first()
+
+
+def _rehash(connection: Connection, app_id: int, key: bytes | None) -> None:
+    """Chain the trail again as an attacker would: with a guessed key, or plain SHA-256."""
+    rows = connection.execute(
+        text("SELECT * FROM application_event WHERE application_id = :a ORDER BY seq"),
+        {"a": app_id},
+    ).all()
+    previous = audit.GENESIS
+    for row in rows:
+        values = dict(row._mapping, prev_hash=previous)
+        if key is None:
+            content = {k: str(v) for k, v in values.items() if k not in {"id", "hash"}}
+            digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+        else:
+            digest = audit.event_hash(type("E", (), values), key)
+        _sql(
+            connection,
+            "UPDATE application_event SET prev_hash = :p, hash = :h WHERE id = :i",
+            p=previous,
+            h=digest,
+            i=row.id,
+        )
+        previous = digest
+    _sql(connection, "UPDATE application SET trail_head = :h WHERE id = :a", h=previous, a=app_id)
+
+
+def _delete_application(connection: Connection, app_id: int) -> None:
+    for table in ("outbox_message", "delay_notice", "application_event", "checklist_entry"):
+        _sql(connection, f"DELETE FROM {table} WHERE application_id = :a", a=app_id)
+    _sql(connection, "DELETE FROM compliance_case WHERE application_id = :a", a=app_id)
+    _sql(connection, "DELETE FROM application WHERE id = :a", a=app_id)
+    rebuild.rebuild(connection)  # and cover the tracks in the tallies
+
+
+def _delete_last_event(connection: Connection, app_id: int) -> None:
+    last = _last(connection, app_id)
+    _sql(connection, "DELETE FROM application_event WHERE id = :i", i=last.id)
+    _sql(
+        connection,
+        "UPDATE application SET event_count = event_count - 1, trail_head = :h WHERE id = :a",
+        h=last.prev_hash,
+        a=app_id,
+    )
+
+
+def _forge_approval(connection: Connection, app_id: int) -> None:
+    last = _last(connection, app_id)
+    values = dict(last._mapping)
+    values.update(
+        id=last.id + 1000,
+        seq=last.seq + 1,
+        kind="transition",
+        event="approve",
+        source="pending_decision",
+        target="approved",
+        transition_kind="approve",
+        prev_hash=last.hash,
+    )
+    values["hash"] = audit.event_hash(type("E", (), values), WRONG_KEY)
+    columns = ", ".join(values)
+    _sql(
+        connection,
+        f"INSERT INTO application_event ({columns}) VALUES ({', '.join(':' + c for c in values)})",
+        **values,
+    )
+    _sql(
+        connection,
+        "UPDATE application SET state = 'approved', event_count = :n, trail_head = :h"
+        " WHERE id = :a",
+        n=values["seq"],
+        h=values["hash"],
+        a=app_id,
+    )
+
+
+def _swap(connection: Connection, app_id: int) -> None:
+    rows = connection.execute(
+        text("SELECT id, seq FROM application_event WHERE application_id = :a ORDER BY seq"),
+        {"a": app_id},
+    ).all()
+    first, second = rows[1], rows[2]
+    _sql(connection, "UPDATE application_event SET seq = -1 WHERE id = :i", i=first.id)
+    _sql(
+        connection, "UPDATE application_event SET seq = :s WHERE id = :i", s=first.seq, i=second.id
+    )
+    _sql(
+        connection, "UPDATE application_event SET seq = :s WHERE id = :i", s=second.seq, i=first.id
+    )
+
+
+Tamper = Callable[[Connection, dict[str, int]], int | None]
+# name -> (the edit, returning the application it should be named for; None: an office table)
+TAMPERS: dict[str, Tamper] = {
+    "state": lambda c, ids: _set(c, ids["open"], "state = 'site_inspection'"),
+    "outcome approved to refused": lambda c, ids: _set(c, ids["approved"], "outcome = 'refused'"),
+    "due date": lambda c, ids: _set(c, ids["open"], "due_date = '2027-01-01'"),
+    "decided on": lambda c, ids: _set(c, ids["refused"], "decided_on = '2026-03-01'"),
+    "open file moved to approved": lambda c, ids: _set(
+        c, ids["open"], "state = 'issued', outcome = 'approved', turn = 'none'"
+    ),
+    "checklist status": lambda c, ids: _item(c, ids["open"], "pending"),
+    "applicant data": lambda c, ids: _set(c, ids["approved"], "applicant_name = 'someone else'"),
+    "tally row": lambda c, ids: _office_table(c, "UPDATE compliance_tally SET count = count + 1"),
+    "case row": lambda c, ids: _office_table(
+        c,
+        "INSERT INTO compliance_case (kind, application_id, seq, office_id, day, occurred_at,"
+        " department, permit_type, actor, reason) SELECT 'four_eyes', id, 1, office_id,"
+        " submitted_on, submitted_at, department, permit_type, 'x', '' FROM application",
+    ),
+    "whole application deleted": lambda c, ids: _returning(
+        ids["refused"], _delete_application(c, ids["refused"])
+    ),
+    "trail wiped and count reset": lambda c, ids: _returning(
+        ids["open"],
+        _sql(c, "DELETE FROM application_event WHERE application_id = :a", a=ids["open"]),
+        _set(c, ids["open"], "event_count = 0, trail_head = ''"),
+    ),
+    "last event deleted, count and head rolled back": lambda c, ids: _returning(
+        ids["approved"], _delete_last_event(c, ids["approved"])
+    ),
+    "reason edited, hashes recomputed (plain SHA-256)": lambda c, ids: _returning(
+        ids["refused"],
+        _sql(
+            c,
+            "UPDATE application_event SET reason = 'x' WHERE application_id = :a",
+            a=ids["refused"],
+        ),
+        _rehash(c, ids["refused"], None),
+    ),
+    "actor edited, hashes recomputed (guessed key)": lambda c, ids: _returning(
+        ids["approved"],
+        _sql(
+            c,
+            "UPDATE application_event SET actor = 'x' WHERE application_id = :a",
+            a=ids["approved"],
+        ),
+        _rehash(c, ids["approved"], WRONG_KEY),
+    ),
+    "forged approval appended": lambda c, ids: _returning(
+        ids["refused"], _forge_approval(c, ids["refused"])
+    ),
+    "reason edited": lambda c, ids: _returning(
+        ids["approved"],
+        _sql(
+            c,
+            "UPDATE application_event SET reason = 'x' WHERE application_id = :a AND seq = 2",
+            a=ids["approved"],
+        ),
+    ),
+    "actor edited": lambda c, ids: _returning(
+        ids["approved"],
+        _sql(
+            c,
+            "UPDATE application_event SET actor = 'x' WHERE application_id = :a AND seq = 2",
+            a=ids["approved"],
+        ),
+    ),
+    "middle event deleted": lambda c, ids: _returning(
+        ids["approved"],
+        _sql(
+            c,
+            "DELETE FROM application_event WHERE application_id = :a AND seq = 2",
+            a=ids["approved"],
+        ),
+    ),
+    "last event deleted, count untouched": lambda c, ids: _returning(
+        ids["approved"],
+        _sql(c, "DELETE FROM application_event WHERE id = :i", i=_last(c, ids["approved"]).id),
+    ),
+    "two events swapped": lambda c, ids: _returning(ids["approved"], _swap(c, ids["approved"])),
+}
+
+
+def _returning(app_id: int | None, *_done: Any) -> int | None:
+    return app_id
+
+
+def _set(connection: Connection, app_id: int, assignments: str) -> int:
+    _sql(connection, f"UPDATE application SET {assignments} WHERE id = :a", a=app_id)
+    return app_id
+
+
+def _item(connection: Connection, app_id: int, status: str) -> int:
+    _sql(
+        connection,
+        "UPDATE checklist_entry SET status = :s WHERE application_id = :a AND item_id = :i",
+        s=status,
+        a=app_id,
+        i=FIRST_ITEM,
+    )
+    return app_id
+
+
+def _office_table(connection: Connection, statement: str) -> None:
+    _sql(connection, statement)
+    return None
+
+
+@pytest.mark.usefixtures("env_database")
+def test_an_untouched_office_verifies(engine: Engine) -> None:
+    _office(engine)
+    digest = _anchor(engine)
+    result = verify(engine, anchor=digest)
+    assert result.broken is None, str(result.broken)
+    assert result.applications == 3
+    ran = CliRunner().invoke(cli, ["audit", "verify", "--anchor", digest])
+    assert ran.exit_code == 0, ran.output
+
+
+@pytest.mark.usefixtures("env_database")
+@pytest.mark.parametrize("name", list(TAMPERS))
+def test_each_tamper_is_found_and_named(engine: Engine, name: str) -> None:
+    ids = _office(engine)
+    digest = _anchor(engine)
+    with engine.begin() as connection:
+        target = TAMPERS[name](connection, ids)
+    found = verify(engine, anchor=digest).broken
+    assert found is not None, f"{name}: not found"
+    assert found.application_id == target, f"{name}: {found}"
+    ran = CliRunner().invoke(cli, ["audit", "verify", "--anchor", digest])
+    assert ran.exit_code == 1
+    where = f"application {target}" if target is not None else found.field
+    assert where in ran.output, ran.output
+
+
+def test_an_altered_anchor_or_an_unknown_digest_is_found(engine: Engine) -> None:
+    _office(engine)
+    digest = _anchor(engine)
+    assert verify(engine, anchor="0" * 64).broken is not None
+    with engine.begin() as connection:
+        _sql(connection, "UPDATE audit_anchor_head SET seq = seq - 1")
+    found = verify(engine, anchor=digest).broken
+    assert found is not None
+    assert found.field == "anchor"
+
+
+def test_anchoring_twice_a_day_keeps_the_first_and_chains_days(engine: Engine) -> None:
+    ids = _office(engine)
+    with engine.begin() as connection:
+        first = anchors.anchor(connection, date(2026, 3, 10))
+        assert anchors.anchor(connection, date(2026, 3, 10)) == first
+    with unit_of_work(engine) as session:
+        transitions.fire(
+            session,
+            application_id=ids["open"],
+            event="withdraw",
+            actor=actor("clerk"),
+            version=2,
+            reason="ผู้ยื่นขอถอน",
+        )
+    with engine.begin() as connection:
+        second = anchors.anchor(connection, date(2026, 3, 10) + timedelta(days=1))
+        assert (second.prev_digest, second.heads) == (first.digest, 1)
+        assert [a.digest for a in anchors.listed(connection)] == [first.digest, second.digest]
+    assert verify(engine, anchor=first.digest).broken is None
+
+
+def test_several_processes_report_the_first_finding_in_id_order(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tracking.verification.BATCH", 1)  # one file a batch: three batches
+    ids = _office(engine)
+    digest = _anchor(engine)
+    whole = verify(engine, anchor=digest, workers=2)
+    assert (whole.broken, whole.applications) == (None, 3)
+    with engine.begin() as connection:
+        _set(connection, ids["open"], "state = 'withdrawn'")
+        _set(connection, ids["refused"], "applicant_name = 'x'")
+    found = verify(engine, anchor=digest, workers=2).broken
+    assert found is not None
+    assert (found.application_id, found.field) == (ids["refused"], "particulars")
