@@ -47,9 +47,14 @@ err = Console(stderr=True)
 
 @contextmanager
 def _engine() -> Iterator[Engine]:
+    """The database engine of a command; a missing or weak audit key ends the command with
+    the message and exit 2 (every command that writes or checks the trail needs it)."""
     engine = make_engine(Settings().database_url)
     try:
         yield engine
+    except KeyProblem as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
     finally:
         engine.dispose()
 

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from checklists.loader import default_catalogue
 from checklists.schema import Outcome
+from tracking import config
 from tracking.cli import app as cli
 from tracking.db import unit_of_work
 from tracking.demo import path_to
@@ -337,3 +338,20 @@ def test_several_processes_report_the_first_finding_in_id_order(
     found = verify(engine, anchor=digest, workers=2).broken
     assert found is not None
     assert (found.application_id, found.field) == (ids["refused"], "particulars")
+
+
+def test_commands_without_the_audit_key_say_so(
+    engine: Engine, env_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _office(engine)
+    monkeypatch.delenv("TIDTAM_AUDIT_KEY")
+    monkeypatch.setattr("tracking.trail.audit._resolved", [])
+    config.get_settings.cache_clear()
+    try:
+        for command in (["audit", "verify"], ["demo", "--applications", "11"]):
+            ran = CliRunner().invoke(cli, command)
+            assert ran.exit_code == 2, ran.output
+            assert "TIDTAM_AUDIT_KEY is not set" in ran.output
+            assert "Traceback" not in ran.output
+    finally:
+        config.get_settings.cache_clear()
