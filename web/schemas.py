@@ -4,6 +4,7 @@ staff pages' forms alike."""
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -20,29 +21,39 @@ Scalar = str | int | float | bool | None
 MAX_SUBJECT_FIELDS = 30
 
 
-def _no_nul(value: Any) -> None:
+def _storable(value: Any, path: str = "") -> None:
+    """Refuse what no database stores faithfully, naming where it is: NUL characters and lone
+    surrogates (``"\\ud800"``, not UTF-8) in text, and the numbers JSON cannot carry (``NaN``,
+    ``Infinity``, or ``1e400``, read as infinite)."""
+    where = f"{path}: " if path else ""
     if isinstance(value, str):
         if "\x00" in value:
-            raise ValueError("text must not contain NUL characters")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _no_nul(key)
-            _no_nul(item)
-    elif isinstance(value, list):
-        for item in value:
-            _no_nul(item)
+            raise ValueError(f"{where}text must not contain NUL characters")
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            raise ValueError(f"{where}text must not contain lone surrogates") from None
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{where}numbers must be finite (not NaN or infinite)")
+    elif isinstance(value, dict | list):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            _storable(key, path)
+            name = str(key)[:64]
+            _storable(item, f"{path}.{name}" if path else name)
 
 
 class Input(BaseModel):
-    """A request body: unknown fields refused, and no NUL characters anywhere (no database
-    stores them faithfully)."""
+    """A request body: unknown fields refused, and nothing a database cannot store as sent
+    anywhere in it (NUL characters, lone surrogates, non-finite numbers)."""
 
     model_config = ConfigDict(extra="forbid")
 
     @model_validator(mode="before")
     @classmethod
-    def _refuse_nul(cls, data: Any) -> Any:
-        _no_nul(data)
+    def _refuse_unstorable(cls, data: Any) -> Any:
+        _storable(data)
         return data
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,18 +35,60 @@ class Subject:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+# Characters that show nothing: whitespace, controls, format characters (the zero-width space
+# and joiners, bidirectional marks, the soft hyphen), unassigned and private-use code points,
+# and the few letters and symbols drawn blank (the Hangul fillers, the blank Braille pattern).
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cn", "Co", "Cs", "Zl", "Zp", "Zs"})
+BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _invisible(ch: str) -> bool:
+    return ch in BLANK or ch.isspace() or unicodedata.category(ch) in INVISIBLE_CATEGORIES
+
+
+def visible_text(text: str) -> str:
+    """``text`` without the invisible characters at either end, or "" when no letter or digit
+    is left to read (a name of zero-width spaces, of spaces, of marks alone)."""
+    start, end = 0, len(text)
+    while start < end and _invisible(text[start]):
+        start += 1
+    while end > start and _invisible(text[end - 1]):
+        end -= 1
+    trimmed = text[start:end]
+    readable = any(unicodedata.category(ch)[0] in "LN" and not _invisible(ch) for ch in trimmed)
+    return trimmed if readable else ""
+
+
+def ascii_digits(text: str) -> str:
+    """Decimal digits of any script as ASCII: Thai ``๑๒๓`` (or full-width ``１２３``) is
+    ``123``. Other characters stay as they are."""
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+
+
+def _ascii_number(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
 def thai_id_valid(digits: str) -> bool:
-    """The check digit of a 13-digit Thai national ID number."""
-    if len(digits) != 13 or not digits.isdigit():
+    """The check digit of a 13-digit Thai national ID number (ASCII digits)."""
+    if len(digits) != 13 or not _ascii_number(digits):
         return False
     total = sum(int(d) * (13 - i) for i, d in enumerate(digits[:12]))
     return (11 - total % 11) % 10 == int(digits[12])
 
 
 def normalise_applicant(applicant: Applicant) -> Applicant:
-    """The applicant with a checked ID number and phone. Raises ``InvalidInput``."""
-    id_number = "".join(ch for ch in applicant.id_number if ch not in " -").upper()
-    if id_number.isdigit() and len(id_number) == 13:
+    """The applicant with a name to read and a checked ID number and phone, their digits made
+    ASCII first (Thai digits are the same number). Raises ``InvalidInput`` naming the field."""
+    name = visible_text(applicant.name)
+    if not name:
+        raise InvalidInput(
+            "ต้องระบุชื่อผู้ยื่นคำขอเป็นตัวอักษรที่อ่านได้",
+            "The applicant's name is required, in visible letters",
+            field="applicant.name",
+        )
+    id_number = "".join(ch for ch in ascii_digits(applicant.id_number) if ch not in " -").upper()
+    if _ascii_number(id_number) and len(id_number) == 13:
         if not thai_id_valid(id_number):
             raise InvalidInput(
                 "เลขประจำตัวประชาชนไม่ถูกต้อง (เลขตรวจสอบไม่ตรง) กรุณาตรวจสอบอีกครั้ง",
@@ -57,18 +101,36 @@ def normalise_applicant(applicant: Applicant) -> Applicant:
             "The ID number must be a 13-digit Thai ID number or a passport number",
             field="applicant.id_number",
         )
-    phone = "".join(ch for ch in applicant.phone if ch not in " -()")
+    phone = "".join(ch for ch in ascii_digits(applicant.phone) if ch not in " -()")
     if phone.startswith("+66"):
         phone = "0" + phone[3:]
-    if phone and not (phone.isdigit() and len(phone) in (9, 10) and phone.startswith("0")):
+    if phone and not (_ascii_number(phone) and len(phone) in (9, 10) and phone.startswith("0")):
         raise InvalidInput(
             "หมายเลขโทรศัพท์ไม่ถูกต้อง (ตัวอย่าง 0812345678)",
             "The phone number is not valid (for example 0812345678)",
             field="applicant.phone",
         )
-    return Applicant(
-        name=applicant.name.strip(), id_number=id_number, phone=phone, email=applicant.email
-    )
+    return Applicant(name=name, id_number=id_number, phone=phone, email=applicant.email)
+
+
+def normalise_subject(subject: Subject) -> Subject:
+    """The subject with an address to read, and details every database stores as they are (no
+    NaN or infinite numbers). Raises ``InvalidInput`` naming the field."""
+    address = visible_text(subject.address)
+    if not address:
+        raise InvalidInput(
+            "ต้องระบุที่อยู่เป็นตัวอักษรที่อ่านได้",
+            "The address is required, in visible letters or digits",
+            field="subject.address",
+        )
+    for key, value in subject.details.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InvalidInput(
+                f"ค่าของ {key} ต้องเป็นตัวเลขที่มีค่าจำกัด",
+                f"The value of {key} must be a finite number",
+                field=f"subject.{key}",
+            )
+    return Subject(address=address, description=subject.description, details=subject.details)
 
 
 def office_by_slug(session: Session, slug: str) -> Office:
@@ -104,8 +166,7 @@ def submit_application(
     permit = permit_type(permit_type_slug)
     authorise_intake(actor, permit.department)
     applicant = normalise_applicant(applicant)
-    if not applicant.name or not subject.address.strip():
-        raise InvalidInput("ต้องระบุชื่อผู้ยื่นและที่อยู่", "Applicant name and address are required")
+    subject = normalise_subject(subject)
     office = office or _office_of(session, actor)
     assert office.id is not None
     now = now or utcnow()

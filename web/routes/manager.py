@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -15,7 +14,7 @@ from checklists.schema import DEPARTMENTS
 from tracking.access import Actor, authorise_manager
 from tracking.clock import bangkok_date
 from tracking.models import utcnow
-from tracking.reads import compliance, reports
+from tracking.reads import compliance, reports, selection
 from tracking.reads.staff import department_label
 from web import i18n
 from web.deps import CurrentActor, SessionDep, StaffActor
@@ -43,35 +42,26 @@ ManagerActor = Annotated[Actor, Depends(manager_actor)]
 ManagerPage = Annotated[Actor, Depends(manager_page)]
 
 
-@dataclass(frozen=True)
-class FilterParams:
-    date_from: date | None
-    date_to: date | None
-    department: str | None
-    permit_type: str | None
-    officer: str | None
-
-    def filters(self) -> compliance.Filters:
-        return compliance.Filters(
-            self.date_from,
-            self.date_to,
-            self.department or None,
-            self.permit_type or None,
-            self.officer or None,
-        )
+DAY = (
+    f"A Bangkok date (inclusive) from {selection.FIRST_DAY.isoformat()}"
+    f" to {selection.LAST_DAY.isoformat()}"
+)
 
 
 def filter_params(
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: Annotated[date | None, Query(description=DAY)] = None,
+    date_to: Annotated[date | None, Query(description=DAY)] = None,
     department: Annotated[str | None, Query(max_length=64, pattern=SLUG)] = None,
     permit_type: Annotated[str | None, Query(max_length=64, pattern=SLUG)] = None,
     officer: Annotated[str | None, Query(max_length=64, pattern=r"^[\w.\-@]+$")] = None,
-) -> FilterParams:
-    return FilterParams(date_from, date_to, department, permit_type, officer)
+) -> compliance.Filters:
+    """The filters asked for (``InvalidInput`` for a date outside the supported range)."""
+    return compliance.Filters(
+        date_from, date_to, department or None, permit_type or None, officer or None
+    )
 
 
-Filters = Annotated[FilterParams, Depends(filter_params)]
+Filters = Annotated[compliance.Filters, Depends(filter_params)]
 
 
 @api.get(
@@ -79,8 +69,8 @@ Filters = Annotated[FilterParams, Depends(filter_params)]
     summary="Compliance with the discretion guidelines and the Licensing Facilitation Act",
     responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}},
 )
-def summary_json(session: SessionDep, actor: ManagerActor, params: Filters) -> JSONResponse:
-    data = compliance.summary(session, params.filters(), bangkok_date(utcnow()))
+def summary_json(session: SessionDep, actor: ManagerActor, filters: Filters) -> JSONResponse:
+    data = compliance.summary(session, filters, bangkok_date(utcnow()))
     return JSONResponse(data)
 
 
@@ -143,11 +133,10 @@ def _department(slug: str, lang: str) -> str:
     responses={200: HTML, 303: {"description": "Sign in"}, 403: HTML},
 )
 def dashboard(
-    request: Request, session: SessionDep, actor: ManagerPage, params: Filters, lang: Lang = None
+    request: Request, session: SessionDep, actor: ManagerPage, filters: Filters, lang: Lang = None
 ) -> Response:
     language = i18n.language(request)
     today = bangkok_date(utcnow())
-    filters = params.filters()
     if filters.date_from is None and filters.date_to is None:
         filters = compliance.Filters(
             today.replace(day=1), today, filters.department, filters.permit_type, filters.officer
