@@ -155,6 +155,9 @@ class ChecklistItem(Strict):
     label: Text
     required: bool
     confirmed: bool = True
+    # The roles that mark this item verified or waived, in place of its kind's
+    # (``tracking.access.ITEM_ROLES``); None: its kind's.
+    recorded_by: list[str] | None = Field(default=None, min_length=1)
 
 
 class Step(Strict):
@@ -248,6 +251,14 @@ class PermitType(Strict):
         return list(self._items)
 
     @cached_property
+    def _items_by_id(self) -> dict[str, ChecklistItem]:
+        return {item.id: item for item in self._items}
+
+    def item(self, item_id: str) -> ChecklistItem | None:
+        """The checklist item ``item_id`` of any step; None if the type has none."""
+        return self._items_by_id.get(item_id)
+
+    @cached_property
     def item_labels(self) -> dict[str, Text]:
         return {item.id: item.label for item in self._items}
 
@@ -299,6 +310,14 @@ def cross_reference_problems(permit: PermitType) -> list[tuple[str, str]]:
             if item.id in item_ids:
                 problems.append((f"steps.{i}.checklist.{j}.id", f"duplicate item {item.id!r}"))
             item_ids.add(item.id)
+            for role in item.recorded_by or []:
+                if role not in FIRING_ROLES:
+                    problems.append(
+                        (
+                            f"steps.{i}.checklist.{j}.recorded_by",
+                            f"role {role!r} cannot record checklist items",
+                        )
+                    )
 
     seen: set[tuple[str, str]] = set()
     final_ids = {step.id for step in permit.steps if step.final}

@@ -1,7 +1,23 @@
 """Who may do what: the acting staff member, the role sets, and the one check of each.
 
-Roles are named in ``checklists.schema.ROLES`` (the catalogue validates transitions against
-them); what each role may do in the office is decided here and nowhere else.
+Roles are named in ``checklists.schema.ROLES`` (the catalogue validates transitions and items'
+``recorded_by`` against them); what each role may do in the office is decided here and nowhere
+else.
+
+Checklist items (``record_checklist_item`` and the staff view of each item call
+``item_refusal`` / ``item_statuses``):
+
+- ``verified`` and ``waived`` satisfy an item, so only its recording roles set them: its own
+  ``recorded_by`` in the catalogue, else its kind's in ``ITEM_ROLES`` (documents, payments and
+  notices: clerks; inspections, reviews and opinions: officers). Approvers decide and record no
+  item, so whoever approves did not also verify or waive what the approval rests on.
+- ``received``, ``missing`` and ``pending`` are the counter's check of what the applicant
+  brought (and the s.8 deficiency record): the document roles may set them on any item, as may
+  the item's own roles; but an item already verified or waived is changed again only by its
+  own roles, so a check cannot quietly undo another role's verification.
+- The office-wide admin records no item unless a permit type names it in ``recorded_by``: it
+  works across every department, so letting it verify or waive would let one account satisfy
+  every department's inspections and reviews.
 """
 
 from __future__ import annotations
@@ -9,8 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checklists.loader import default_catalogue
-from checklists.schema import FIRING_ROLES, ROLES, PermitType
+from checklists.schema import FIRING_ROLES, ROLES, ChecklistItem, ItemKind, PermitType
 from tracking.errors import NotPermitted
+from tracking.models import SATISFIED, ChecklistStatus
 
 # Roles that work across every department of the office, and so have no department.
 OFFICE_WIDE_ROLES = frozenset({"manager", "admin"})
@@ -21,7 +38,23 @@ READ_ONLY_ROLES = frozenset(ROLES) - FIRING_ROLES
 INTAKE_ROLES = frozenset({"clerk", "admin"})
 # Roles that see the compliance dashboard, reports and case lists.
 MANAGER_ROLES = frozenset({"manager"})
+# Who marks a checklist item of each kind verified or waived (an item's ``recorded_by``
+# replaces its kind's).
+ITEM_ROLES: dict[ItemKind, tuple[str, ...]] = {
+    ItemKind.document: ("clerk",),
+    ItemKind.payment: ("clerk",),
+    ItemKind.notice: ("clerk",),
+    ItemKind.inspection: ("officer",),
+    ItemKind.review: ("officer",),
+    ItemKind.opinion: ("officer",),
+}
+# Who makes the counter's check (received, missing) of any item: the document roles.
+CHECK_ROLES = ITEM_ROLES[ItemKind.document]
+# The statuses staff set (pending is what intake starts from).
+RECORDABLE = tuple(s for s in ChecklistStatus if s is not ChecklistStatus.pending)
 assert OFFICE_WIDE_ROLES | READ_ONLY_ROLES | INTAKE_ROLES | MANAGER_ROLES <= set(ROLES)
+assert set(ITEM_ROLES) == set(ItemKind)
+assert {role for roles in ITEM_ROLES.values() for role in roles} <= FIRING_ROLES
 
 
 @dataclass(frozen=True)
@@ -95,4 +128,42 @@ def permits_in_scope(actor: Actor) -> list[PermitType]:
     return sorted(
         (p for p in default_catalogue().values() if department in (None, p.department)),
         key=lambda p: p.number,
+    )
+
+
+def item_roles(item: ChecklistItem | None) -> tuple[str, ...]:
+    """The roles that mark ``item`` verified or waived: its ``recorded_by``, else its kind's.
+    An item its permit type no longer has counts as a document."""
+    if item is None:
+        return ITEM_ROLES[ItemKind.document]
+    return tuple(item.recorded_by) if item.recorded_by else ITEM_ROLES[item.kind]
+
+
+def recording_roles(item: ChecklistItem | None, status: str, current: str) -> tuple[str, ...]:
+    """The roles that may give ``item`` (now ``current``) the ``status``: its own roles, and
+    for the counter's check of an item not yet verified or waived, the document roles too."""
+    roles = item_roles(item)
+    if status in SATISFIED or current in SATISFIED:
+        return roles
+    return tuple(dict.fromkeys([*roles, *CHECK_ROLES]))
+
+
+def item_statuses(actor: Actor, item: ChecklistItem | None, current: str) -> tuple[str, ...]:
+    """The statuses ``actor`` may give ``item`` (now ``current``), in ``RECORDABLE`` order."""
+    return tuple(s.value for s in RECORDABLE if actor.role in recording_roles(item, s, current))
+
+
+def item_refusal(
+    actor: Actor, item: ChecklistItem | None, item_id: str, status: str, current: str
+) -> NotPermitted | None:
+    """Why ``actor`` may not mark ``item`` (``item_id``, now ``current``) ``status``, or None."""
+    roles = recording_roles(item, status, current)
+    if actor.role in roles:
+        return None
+    th, en = (item.label.th, item.label.en) if item else (item_id, item_id)
+    who = ", ".join(roles)
+    return NotPermitted(
+        f"บทบาท {actor.role or '-'} บันทึกสถานะ {status} ของรายการ “{th}” ไม่ได้ (บันทึกได้โดย: {who})",
+        f"Role {actor.role or '-'} may not mark “{en}” {status}; it is recorded by: {who}",
+        allowed_roles=list(roles),
     )

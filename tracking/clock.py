@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
 from checklists.schema import DECISIONS, DayUnit, PermitType, Step, TransitionKind, Turn
+from tracking.errors import InvalidInput
 from tracking.models import Application, OfficeDay
 
 CATEGORIES = ("public", "government")
@@ -262,3 +263,25 @@ def advance(
     application.state_entered_at = now
     application.updated_at = now
     return step_days
+
+
+# --- The dates the office works with ---------------------------------------------------------
+
+FIRST_DAY = date(1957, 1, 1)
+LAST_DAY = date(2600, 12, 31)
+
+
+def _thai_day(day: date) -> str:
+    return f"{day.day} {THAI_MONTHS[day.month - 1]} {day.year + 543}"
+
+
+def supported_day(day: date | None, field: str) -> date | None:
+    """``day`` if the office works with it (``FIRST_DAY`` to ``LAST_DAY``, BE 2500 to 3143:
+    a filter's dates, a deadline); else ``InvalidInput`` naming ``field``."""
+    if day is None or FIRST_DAY <= day <= LAST_DAY:
+        return day
+    raise InvalidInput(
+        f"วันที่ต้องอยู่ระหว่าง {_thai_day(FIRST_DAY)} ถึง {_thai_day(LAST_DAY)}",
+        f"The date must be from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}",
+        field=field,
+    )

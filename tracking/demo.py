@@ -15,11 +15,11 @@ from sqlmodel import Session, func, select
 from checklists.loader import default_catalogue
 from checklists.schema import Outcome, PermitType, Transition, TransitionKind
 from tracking import auth
-from tracking.access import Actor
+from tracking.access import Actor, item_roles
 from tracking.clock import bangkok_date
-from tracking.models import Application, ChecklistStatus, utcnow
+from tracking.models import SATISFIED, Application, ChecklistStatus, utcnow
 from tracking.workflow.intake import Applicant, Subject, office_by_slug, submit_application
-from tracking.workflow.rules import REVIEW_ITEMS, checklist_statuses
+from tracking.workflow.rules import checklist_statuses
 from tracking.workflow.transitions import fire, record_checklist_item
 
 DEFICIENCY_DAYS = timedelta(days=7)
@@ -80,22 +80,20 @@ def step_through(
     actor_for: Callable[[str], Actor],
     now: datetime | None = None,
 ) -> None:
-    """Verify what ``transition`` requires, then fire it, as staff of the right roles."""
+    """Verify what ``transition`` requires (unless verified or waived already), then fire
+    it, as staff of the right roles: each item by the first role that records it."""
     assert application.id is not None
     now = now or utcnow()
     statuses = checklist_statuses(session, application.id)
     permit = default_catalogue()[application.permit_type]
-    kinds = {item.id: item.kind for item in permit.items()}
     for item in transition.requires:
-        if statuses.get(item) != ChecklistStatus.verified:
-            # Officers verify inspections, reviews and opinions; clerks everything else.
-            checker = actor_for("officer" if kinds[item] in REVIEW_ITEMS else "clerk")
+        if statuses.get(item) not in SATISFIED:
             record_checklist_item(
                 session,
                 application_id=application.id,
                 item_id=item,
                 status=ChecklistStatus.verified,
-                actor=checker,
+                actor=actor_for(item_roles(permit.item(item))[0]),
                 version=application.version,
                 note="ตรวจแล้ว",
                 now=now,
@@ -140,6 +138,30 @@ def _first_required_document(permit: PermitType) -> str:
     return next(i.id for i in permit.initial_step.checklist if i.required)
 
 
+def _waive_a_document(
+    session: Session,
+    application: Application,
+    *,
+    actor_for: Callable[[str], Actor],
+    now: datetime,
+) -> None:
+    """Waive the last required document of the first step, with a reason, as its role does:
+    the discretion the dashboard counts per officer."""
+    assert application.id is not None
+    permit = default_catalogue()[application.permit_type]
+    item = [i for i in permit.initial_step.checklist if i.required][-1]
+    record_checklist_item(
+        session,
+        application_id=application.id,
+        item_id=item.id,
+        status=ChecklistStatus.waived,
+        actor=actor_for(item_roles(item)[0]),
+        version=application.version,
+        note="สำนักงานมีสำเนาเอกสารนี้ในแฟ้มแล้ว",
+        now=now,
+    )
+
+
 def _people(rng: random.Random) -> Iterator[tuple[Applicant, Subject]]:
     while True:
         name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
@@ -163,8 +185,8 @@ def seed(
     now: datetime | None = None,
 ) -> int:
     """Add ``per_type`` applications of every type at the office ``office_slug``, stopped at
-    varied points of their workflows (some finished approved, refused or returned). Returns
-    how many were added."""
+    varied points of their workflows (some finished approved, refused or returned; one in four
+    with a required document waived). Returns how many were added."""
     rng = random.Random(seed)
     now = now or utcnow()
     people = _people(rng)
@@ -196,6 +218,8 @@ def seed(
             def actor_for(role: str, department: str = permit.department) -> Actor:
                 return demo_actor(role, department, office.id)
 
+            if n % 4 == 1:  # some files have a document waived at the counter
+                _waive_a_document(session, application, actor_for=actor_for, now=moment)
             for transition in path[:stop]:
                 gap = rng.randrange(1, 5)
                 if transition.kind is TransitionKind.return_:

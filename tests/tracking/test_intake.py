@@ -9,9 +9,10 @@ from datetime import date
 import pytest
 from sqlmodel import Session, func, select
 
+from tracking.clock import FIRST_DAY, LAST_DAY
 from tracking.errors import InvalidInput
 from tracking.models import Application
-from tracking.reads.selection import FIRST_DAY, LAST_DAY, Filters
+from tracking.reads.selection import Filters
 from tracking.workflow.intake import (
     Applicant,
     Subject,

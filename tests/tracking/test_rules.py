@@ -150,3 +150,14 @@ def test_approval_needs_items_of_visited_steps_only() -> None:
     )
     assert isinstance(error, GuardFailed)
     assert error.detail["unmet_items"] == ["building_consent"]
+
+
+def test_a_deficiency_deadline_must_be_a_date_the_office_works_with() -> None:
+    far = _ctx("intake", "request_documents", deadline=date(9999, 12, 31))
+    error = rules.deadline_given(far)
+    assert isinstance(error, InvalidInput)
+    assert error.detail["field"] == "deadline"
+    assert (
+        rules.deadline_given(_ctx("intake", "request_documents", deadline=TODAY.replace(day=20)))
+        is None
+    )

@@ -89,7 +89,10 @@ def test_rebuilding_walked_workflows_gives_what_was_counted(engine: Engine) -> N
         "result_notice",
         "deficiency_request",
         "return",
+        "required_item",
     }
+    # Required items both verified and waived (the demo waives some at the counter).
+    assert {bool(row[9]) for row in counted[0] if row[0] == "required_item"} == {False, True}
     assert _rebuilt(engine) == counted
 
 

@@ -12,8 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from checklists.loader import default_catalogue
-from checklists.schema import ItemKind, Transition
+from checklists.schema import Transition
 from tracking import auth
+from tracking.access import item_roles
 from tracking.config import Settings
 from tracking.db import unit_of_work
 from web.app import create_app
@@ -119,12 +120,11 @@ def intake(staff: Staff, slug: str, **subject: Any) -> dict[str, Any]:
 
 
 def verify_items(staff: Staff, slug: str, app_id: int, items: list[str], tag: str = "a") -> int:
-    """Verify ``items`` (officers for inspections/reviews/opinions, clerks for the rest)."""
-    kinds = {i.id: i.kind for i in default_catalogue()[slug].items()}
-    reviewing = {ItemKind.inspection, ItemKind.review, ItemKind.opinion}
+    """Verify ``items``, each as the first role that records it."""
+    permit = default_catalogue()[slug]
     version = staff.for_type(slug, "clerk").detail(app_id)["version"]
     for item in items:
-        role = "officer" if kinds[item] in reviewing else "clerk"
+        role = item_roles(permit.item(item))[0]
         response = staff.for_type(slug, role, tag).patch(
             f"/api/v1/applications/{app_id}/checklist/{item}",
             json={"status": "verified", "note": "ตรวจแล้วถูกต้อง", "version": version},

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
+from tracking.clock import FIRST_DAY, LAST_DAY
 from tracking.db import unit_of_work
 from tracking.models import Application
-from tracking.reads.selection import FIRST_DAY, LAST_DAY
 
 from .conftest import APPLICANT, SUBJECT, Staff
 

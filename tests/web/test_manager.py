@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from tracking.cli import app as cli
+from tracking.trail import rebuild
 
 from .conftest import PASSWORD, Staff
 
@@ -93,6 +94,54 @@ def test_dashboard_shows_the_scenario_figures(
     assert "approver-y" in opened.text
     assert queue.status_code == 200
     assert f'href="/staff/applications/{scenario["overdue"]}' in queue.text
+
+
+def test_waivers_of_required_items_show_per_officer(
+    engine: Engine, staff: Staff, client: TestClient
+) -> None:
+    slug = "food-premises"
+    clerk = staff.for_type(slug, "clerk")
+    app_id = clerk.post(
+        "/api/v1/applications",
+        json={
+            "permit_type": slug,
+            "applicant": {"name": "สมหญิง รักไทย", "id_number": "1101700123456"},
+            "subject": {"address": "12/3 ซอยจุฬา ๔๒ เขตปทุมวัน"},
+        },
+    ).json()["id"]
+    version = 1
+    for item, note in [("site_map", "ผังอยู่ในแบบคำขอแล้ว"), ("power_of_attorney", "ยื่นเอง")]:
+        response = clerk.patch(
+            f"/api/v1/applications/{app_id}/checklist/{item}",
+            json={"status": "waived", "note": note, "version": version},
+        )
+        assert response.status_code == 200, response.text
+        version = response.json()["version"]
+    manager = staff("manager")
+    data = manager.get("/api/v1/compliance/summary").json()["waivers"]
+    # The optional power of attorney is no discretion point; the required site map is.
+    assert data["required_items_waived"] == 1
+    assert data["by_officer"] == [
+        {
+            "department": "environment-sanitation",
+            "officer": clerk.username,
+            "waived": 1,
+            "signed_off": 1,
+            "waiver_rate": 1.0,
+        }
+    ]
+    client.post("/staff/login", data={"username": manager.username, "password": PASSWORD})
+    html = client.get("/manager", params={"lang": "en"}).text
+    assert _figure(html, "waivers") == "1"
+    section = html.split('<h2 id="waivers">', 1)[1].split("</table>", 1)[0]
+    assert f'<a href="/manager?officer={clerk.username}">{clerk.username}</a>' in section
+    assert "<td>1</td><td>1</td><td>100%</td>" in section
+    with engine.connect() as connection:
+        counted = rebuild.snapshot(connection)
+    with engine.begin() as connection:
+        rebuild.rebuild(connection)
+    with engine.connect() as connection:
+        assert rebuild.snapshot(connection) == counted
 
 
 def test_dashboard_sign_in_and_roles(staff: Staff, client: TestClient) -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
 from checklists.loader import default_catalogue
@@ -108,6 +109,33 @@ def test_wrong_role_is_refused_and_explained(staff: Staff) -> None:
     blocked = {e["event"]: e for e in officer.detail(app_id)["events"]}
     assert blocked["withdraw"]["allowed"] is False
     assert blocked["withdraw"]["blocked_by"][0]["error"] == "not_permitted"
+
+
+def test_checklist_items_are_recorded_by_their_roles(staff: Staff) -> None:
+    slug = "food-premises"
+    app_id = intake(staff, slug)["id"]
+    url = f"/api/v1/applications/{app_id}/checklist"
+    clerk, approver = staff.for_type(slug, "clerk"), staff.for_type(slug, "approver")
+    # A clerk does not verify the hygiene inspection, even at intake...
+    response = clerk.patch(
+        f"{url}/hygiene_inspection", json={"status": "verified", "note": "", "version": 1}
+    )
+    assert response.status_code == 403
+    assert response.json()["error"] == "not_permitted"
+    assert response.json()["allowed_roles"] == ["officer"]
+    # ...nor does an approver waive documents.
+    response = approver.patch(
+        f"{url}/building_consent",
+        json={"status": "waived", "note": "ผู้ขอเป็นเจ้าของอาคารเอง", "version": 1},
+    )
+    assert response.status_code == 403
+    assert response.json()["allowed_roles"] == ["clerk"]
+    assert clerk.detail(app_id)["version"] == 1  # nothing was written
+    officer = staff.for_type(slug, "officer")
+    response = officer.patch(
+        f"{url}/hygiene_inspection", json={"status": "verified", "note": "", "version": 1}
+    )
+    assert response.status_code == 200, response.text
 
 
 def test_only_clerks_of_the_department_take_in(staff: Staff) -> None:
@@ -303,29 +331,35 @@ def test_approval_needs_every_required_item_of_the_steps_passed(staff: Staff) ->
     assert approved.status_code == 200, approved.text
 
 
-def test_four_eyes_the_inspector_cannot_decide(staff: Staff) -> None:
+def test_four_eyes_the_inspector_cannot_decide(staff: Staff, engine: Engine) -> None:
     slug = "food-premises"
     permit = default_catalogue()[slug]
     app_id = intake(staff, slug)["id"]
     rules = {(t.source, t.event): t for t in permit.transitions}
     step(staff, slug, app_id, rules[("intake", "accept_application")])
-    # An approver inspects the premises themself...
+    # An approver may not inspect the premises themself: inspections are the officers'...
     approver = staff.for_type(slug, "approver")
     version = approver.detail(app_id)["version"]
     response = approver.patch(
         f"/api/v1/applications/{app_id}/checklist/hygiene_inspection",
         json={"status": "verified", "note": "ตรวจเอง", "version": version},
     )
-    assert response.status_code == 200
+    assert response.status_code == 403
+    assert response.json()["allowed_roles"] == ["officer"]
     step(staff, slug, app_id, rules[("site_inspection", "complete_inspection")])
     version = verify_items(staff, slug, app_id, ["officer_recommendation"])
-    # ...so they may not decide it.
-    response = fire(approver, app_id, event="approve", version=version)
+    # ...and the officer who inspected it, made an approver since, may not decide it.
+    inspector = staff.for_type(slug, "officer")
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE staff SET role = 'approver' WHERE username = :u"),
+            {"u": inspector.username},
+        )
+    response = fire(inspector, app_id, event="approve", version=version)
     assert response.status_code == 403
     assert response.json()["error"] == "four_eyes"
-    # A different approver may.
-    other = staff.for_type(slug, "approver", tag="b")
-    response = fire(other, app_id, event="approve", version=version)
+    # An approver who did not inspect it may.
+    response = fire(approver, app_id, event="approve", version=version)
     assert response.status_code == 200, response.text
 
 

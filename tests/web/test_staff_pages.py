@@ -369,6 +369,40 @@ def test_forms_record_items_and_fire_the_event(staff: Staff, engine: Engine) -> 
     assert f'id="current-step">{label}<' in after.text
 
 
+def _item(html: str, item: str) -> str:
+    return html.split(f'id="item-{item}"', 1)[1].split("</li>", 1)[0]
+
+
+def test_each_item_offers_only_what_the_signed_in_role_may_record(
+    staff: Staff, engine: Engine
+) -> None:
+    app_id = intake(staff, FOOD)["id"]
+    clerk = staff.for_type(FOOD, "clerk")
+    html = clerk.get(f"/staff/applications/{app_id}?lang=en").text
+    document, inspection = _item(html, "site_map"), _item(html, "hygiene_inspection")
+    assert '<option value="verified">' in document
+    assert '<option value="waived">' in document
+    # The counter may say the inspection report came in or is missing, not verify it.
+    assert '<option value="received">' in inspection
+    assert '<option value="verified">' not in inspection
+    assert '<option value="waived">' not in inspection
+    assert "Verified or waived by: officer" in inspection
+    assert "Verified or waived by" not in document
+    # The approver records no item: no form at all, and who does instead.
+    approver = staff.for_type(FOOD, "approver").get(f"/staff/applications/{app_id}?lang=en")
+    assert "/checklist/" not in approver.text
+    assert "Verified or waived by: clerk" in _item(approver.text, "site_map")
+    officer = staff.for_type(FOOD, "officer").get(f"/staff/applications/{app_id}?lang=en").text
+    assert '<option value="verified">' in _item(officer, "hygiene_inspection")
+    assert "/checklist/site_map" not in _item(officer, "site_map")
+    # A form posted anyway is refused and writes nothing.
+    response = _record(clerk, app_id, "hygiene_inspection", 1, note="ตรวจเอง")
+    assert response.status_code == 403
+    assert "(บันทึกได้โดย: officer)" in _alert(response.text)
+    assert _events(engine, app_id) == 1
+    assert _stored(engine, app_id).version == 1
+
+
 def test_language_is_kept_across_the_redirect(staff: Staff) -> None:
     app_id = intake(staff, FOOD)["id"]
     clerk = staff.for_type(FOOD, "clerk")

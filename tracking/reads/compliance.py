@@ -295,6 +295,34 @@ def received(session: Session, f: Filters) -> int:
     return sum(tallied(session, f, "received").values())
 
 
+def waivers(session: Session, f: Filters) -> dict[str, Any]:
+    """Items the files were taken in with as required, waived rather than verified: a
+    discretion point, per officer (most waivers first), with the sign-offs it is out of."""
+    signed: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for (dept, actor, waived), n in tallied(
+        session, f, "required_item", "department", "actor", "flag", by_officer=True
+    ).items():
+        signed[(dept, actor)][0] += n if waived else 0
+        signed[(dept, actor)][1] += n
+    rows: list[dict[str, Any]] = [
+        {
+            "department": dept,
+            "officer": actor,
+            "waived": waived,
+            "signed_off": total,
+            "waiver_rate": round(waived / total, 4),
+        }
+        for (dept, actor), (waived, total) in signed.items()
+        if waived
+    ]
+    rows.sort(key=lambda r: (-r["waived"], r["officer"], r["department"]))
+    return {
+        "required_items_waived": sum(w for w, _ in signed.values()),
+        "required_items_signed_off": sum(t for _, t in signed.values()),
+        "by_officer": rows[:LIST_LIMIT],
+    }
+
+
 def summary(session: Session, f: Filters, today: date) -> dict[str, Any]:
     """Every measure, for the dashboard and `GET /api/v1/compliance/summary`."""
     types = on_time(session, f)
@@ -320,5 +348,6 @@ def summary(session: Session, f: Filters, today: date) -> dict[str, Any]:
         "refusals": refusals(session, f),
         "four_eyes": four_eyes(session, f),
         "out_of_turn": out_of_turn(session, f),
+        "waivers": waivers(session, f),
         "officers": officers(session, f),
     }

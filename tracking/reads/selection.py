@@ -13,8 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Date, Integer, and_, cast, func, or_, true
 from sqlmodel import Session, col
 
-from tracking.clock import BANGKOK, THAI_MONTHS
-from tracking.errors import InvalidInput
+from tracking.clock import BANGKOK, supported_day
 from tracking.models import (
     Application,
     ApplicationEvent,
@@ -23,30 +22,11 @@ from tracking.models import (
     OpenFileTally,
 )
 
+
 # The dates a filter may name: Buddhist Era 2500 to 3143, that is 1 January 1957 to
 # 31 December 2600 CE. Long before any file and centuries after, yet far enough inside Python's
 # and both databases' calendars that the day after, the month's bounds and the UTC instant of
 # every Bangkok day in it exist: a date outside is a mistake, refused, never a query.
-FIRST_DAY = date(1957, 1, 1)
-LAST_DAY = date(2600, 12, 31)
-
-
-def _thai_day(day: date) -> str:
-    return f"{day.day} {THAI_MONTHS[day.month - 1]} {day.year + 543}"
-
-
-def supported_day(day: date | None, field: str) -> date | None:
-    """``day`` if a filter may name it (``FIRST_DAY`` to ``LAST_DAY``); else ``InvalidInput``
-    naming ``field``."""
-    if day is None or FIRST_DAY <= day <= LAST_DAY:
-        return day
-    raise InvalidInput(
-        f"วันที่ต้องอยู่ระหว่าง {_thai_day(FIRST_DAY)} ถึง {_thai_day(LAST_DAY)}",
-        f"The date must be from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}",
-        field=field,
-    )
-
-
 @dataclass(frozen=True)
 class Filters:
     """Which applications and events count: decisions and events dated within the range

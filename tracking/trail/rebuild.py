@@ -1,6 +1,7 @@
-"""Recompute every tally, case and open-file count from the trail and the applications alone:
-for migrations, bulk imports, and after the catalogue's review items change. The tests hold it
-to what ``tracking.trail.tallies`` counted event by event."""
+"""Recompute every tally, case and open-file count from the trail and the applications alone
+(their checklist rows say which items each file was taken in with as required): for
+migrations, bulk imports, after the catalogue's review items change, and after a release adds
+a measure. The tests hold it to what ``tracking.trail.tallies`` counted event by event."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import Connection, case, false, func, insert, select, text, true
 from sqlmodel import col
 
 from tracking import clock
-from tracking.models import Application
+from tracking.models import SATISFIED, Application
 from tracking.trail.tallies import (
     CASE_FLAGS,
     DECISION_KINDS,
@@ -47,6 +48,7 @@ def rebuild(connection: Connection) -> None:
     dialect = connection.dialect.name
     day = _local_day(dialect, "e.occurred_at")
     decisions = ", ".join(f"'{k}'" for k in sorted(DECISION_KINDS))
+    satisfied = ", ".join(f"'{s.value}'" for s in sorted(SATISFIED))
     tally_columns = ", ".join([*DIMENSIONS, "count"])
     base = "a.office_id, a.department, a.permit_type"
     statements = [
@@ -90,6 +92,17 @@ def rebuild(connection: Connection) -> None:
         FROM application_event e JOIN application a ON a.id = e.application_id
         WHERE e.transition_kind = 'deficiency_request'
         GROUP BY {day}, {base}, e.actor, second""",
+        # Each sign-off (verified or waived) of an item the file was taken in with as
+        # required, by the signer's role; waivers flagged.
+        f"""INSERT INTO compliance_tally ({tally_columns})
+        SELECT 'required_item', 'd', {day}, {base}, e.actor, e.role, 0,
+               CASE WHEN e.target = 'waived' THEN TRUE ELSE FALSE END AS waived,
+               COUNT(*)
+        FROM application_event e JOIN application a ON a.id = e.application_id
+        JOIN checklist_entry c
+          ON c.application_id = e.application_id AND e.event = 'checklist:' || c.item_id
+        WHERE e.kind = 'checklist' AND e.target IN ({satisfied}) AND c.required
+        GROUP BY {day}, {base}, e.actor, e.role, waived""",
         # Per application: its workflow decision, then its first result notice.
         f"""INSERT INTO compliance_tally ({tally_columns})
         SELECT 'decided', 'd', a.decided_on, {base}, '',

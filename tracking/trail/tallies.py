@@ -26,6 +26,9 @@ result_notice       decided_on      ''        flag = notified within 7 days of t
                                               (the application's first result notice only)
 deficiency_request  event           actor     flag = the application's second request
 return              event           actor     key = the reason given (first 200 characters)
+required_item       event           actor     key = the actor's role, flag = waived (else
+                                              verified): an item the file was taken in
+                                              with as required, signed off
 ==================  ==============  ========  ==========================================
 
 Decisions a manager must be able to open (four-eyes breaches, decisions out of turn) are
@@ -52,8 +55,11 @@ from checklists.schema import DECISIONS, TransitionKind
 from tracking import clock
 from tracking.clock import bangkok_date
 from tracking.models import (
+    SATISFIED,
     Application,
     ApplicationEvent,
+    ChecklistEntry,
+    ChecklistStatus,
     ComplianceCase,
     ComplianceTally,
     EventKind,
@@ -107,6 +113,19 @@ def _prior(session: Session, event: ApplicationEvent, kind: TransitionKind) -> i
             )
         ).scalar_one()
     )
+
+
+def _required(session: Session, event: ApplicationEvent) -> bool:
+    """Whether the checklist item of ``event`` is one the file was taken in with as required."""
+    item = event.event.removeprefix("checklist:")
+    with session.no_autoflush:
+        required = session.execute(
+            select(col(ChecklistEntry.required)).where(
+                col(ChecklistEntry.application_id) == event.application_id,
+                col(ChecklistEntry.item_id) == item,
+            )
+        ).scalar_one_or_none()
+    return bool(required)
 
 
 def _counts(
@@ -167,6 +186,10 @@ def _counts(
         yield row("deficiency_request", flag=second)
     if kind == TransitionKind.return_.value:
         yield row("return", key=event.reason)
+    if event.kind == EventKind.checklist and event.target in SATISFIED:
+        if _required(session, event):
+            waived = event.target == ChecklistStatus.waived
+            yield row("required_item", key=event.role, flag=waived)
 
 
 def _cases(application: Application, event: ApplicationEvent) -> Iterator[dict[str, Any]]:

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, func, or_, select
 
 from checklists.schema import DECISIONS, ItemKind, PermitType, Transition, TransitionKind
 from tracking.access import Actor
+from tracking.clock import supported_day
 from tracking.errors import DomainError, GuardFailed, InvalidInput, NotPermitted
 from tracking.models import SATISFIED, Application, ApplicationEvent, ChecklistEntry, EventKind
 
@@ -257,6 +258,10 @@ def deadline_given(ctx: Context) -> DomainError | None:
     if ctx.kind is not TransitionKind.deficiency_request:
         return None
     if ctx.deadline is not None and ctx.deadline > ctx.today:
+        try:
+            supported_day(ctx.deadline, "deadline")
+        except InvalidInput as exc:
+            return exc
         return None
     return InvalidInput(
         "การขอเอกสารเพิ่มต้องกำหนดวันส่งเอกสาร (deadline) ที่อยู่หลังวันนี้",

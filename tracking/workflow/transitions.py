@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
-from tracking.access import Actor, authorise, refusal
+from checklists.loader import default_catalogue
+from tracking.access import Actor, authorise, item_refusal, refusal
 from tracking.errors import Conflict, CorruptState, DomainError, InvalidInput, NotFound
 from tracking.models import (
     Application,
@@ -144,12 +145,26 @@ def record_checklist_item(
     note: str = "",
     now: datetime | None = None,
 ) -> ChecklistEntry:
-    """Record a checklist item's status; waiving needs a note. Appends one audit event.
+    """Record a checklist item's status, as a role that may give the item that status
+    (``tracking.access.item_refusal``); waiving needs a note. Appends one audit event.
 
-    Raises ``NotFound`` (application or item), ``NotPermitted``, ``Conflict``, ``InvalidInput``.
+    Raises ``NotFound`` (application or item), ``NotPermitted`` (department, the item's
+    roles), ``Conflict``, ``InvalidInput`` (a closed file, a waiver without a reason).
     """
     application = application_for(session, application_id, actor, act=False, lock=True)
     error = checklist_refusal(actor, application)
+    if error is not None:
+        raise error
+    entry = session.exec(
+        select(ChecklistEntry).where(
+            ChecklistEntry.application_id == application_id, ChecklistEntry.item_id == item_id
+        )
+    ).first()
+    if entry is None:
+        raise NotFound(f"ไม่พบรายการ {item_id!r}", f"No checklist item {item_id!r}")
+    permit = default_catalogue().types.get(application.permit_type)
+    spec = permit.item(item_id) if permit else None
+    error = item_refusal(actor, spec, item_id, status, entry.status)
     if error is not None:
         raise error
     if status is ChecklistStatus.waived and not note.strip():
@@ -158,13 +173,6 @@ def record_checklist_item(
             "Waiving an item needs a reason in the note",
             field="note",
         )
-    entry = session.exec(
-        select(ChecklistEntry).where(
-            ChecklistEntry.application_id == application_id, ChecklistEntry.item_id == item_id
-        )
-    ).first()
-    if entry is None:
-        raise NotFound(f"ไม่พบรายการ {item_id!r}", f"No checklist item {item_id!r}")
     _claim(session, application, version)
     now = now or utcnow()
     previous = entry.status

@@ -11,10 +11,11 @@ from fastapi.responses import JSONResponse, Response
 
 from checklists.loader import default_catalogue
 from checklists.schema import DEPARTMENTS
+from tracking import clock
 from tracking.access import Actor, authorise_manager
 from tracking.clock import bangkok_date
 from tracking.models import utcnow
-from tracking.reads import compliance, reports, selection
+from tracking.reads import compliance, reports
 from tracking.reads.staff import department_label
 from web import i18n
 from web.deps import CurrentActor, SessionDep, StaffActor
@@ -43,8 +44,7 @@ ManagerPage = Annotated[Actor, Depends(manager_page)]
 
 
 DAY = (
-    f"A Bangkok date (inclusive) from {selection.FIRST_DAY.isoformat()}"
-    f" to {selection.LAST_DAY.isoformat()}"
+    f"A Bangkok date (inclusive) from {clock.FIRST_DAY.isoformat()} to {clock.LAST_DAY.isoformat()}"
 )
 
 

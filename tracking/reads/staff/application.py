@@ -1,6 +1,7 @@
 """One application as staff see it: details, the checklist split into what is needed now
 and the rest, the events of its step (and why each is blocked), the trail with the
-catalogue's names, delay notices, and whether the actor may act or record checklist items."""
+catalogue's names, delay notices, and whether the actor may act or record checklist items
+(each item says which statuses the actor may give it, from ``tracking.access``)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from sqlmodel import Session, col, select
 from checklists.schema import ChecklistItem as ItemSpec
 from checklists.schema import ItemKind, PermitType, Step, TransitionKind
 from tracking import codes
-from tracking.access import Actor, refusal
+from tracking.access import Actor, item_roles, item_statuses, refusal
 from tracking.clock import is_overdue
 from tracking.errors import DomainError
-from tracking.models import Application, ApplicationEvent, ChecklistEntry, DelayNotice
+from tracking.models import SATISFIED, Application, ApplicationEvent, ChecklistEntry, DelayNotice
 from tracking.reads.staff.labels import Label, department_label, label, step_label
 from tracking.workflow import rules
 from tracking.workflow.machines import permit_type
@@ -36,13 +37,26 @@ class ChecklistItem:
     note: str
     updated_by: str | None
     updated_at: datetime | None
+    # The roles that mark the item verified or waived...
+    recorded_by: tuple[str, ...] = ()
+    # ...and the statuses the actor may give it now (none: no form).
+    statuses: tuple[str, ...] = ()
 
     @property
     def title(self) -> Label:
         return self.label or {"th": self.id, "en": self.id}
 
+    @property
+    def signs_off(self) -> bool:
+        """Whether the actor may verify or waive the item now."""
+        return any(s in SATISFIED for s in self.statuses)
 
-def checklist_item(entry: ChecklistEntry, items: Mapping[str, ItemSpec]) -> ChecklistItem:
+
+def checklist_item(
+    entry: ChecklistEntry, items: Mapping[str, ItemSpec], recorder: Actor | None = None
+) -> ChecklistItem:
+    """One item as recorded; with ``recorder``, someone who may record the file's checklist
+    now, the statuses they may give the item."""
     spec = items.get(entry.item_id)
     return ChecklistItem(
         id=entry.item_id,
@@ -54,6 +68,8 @@ def checklist_item(entry: ChecklistEntry, items: Mapping[str, ItemSpec]) -> Chec
         note=entry.note,
         updated_by=entry.updated_by,
         updated_at=entry.updated_at,
+        recorded_by=item_roles(spec),
+        statuses=item_statuses(recorder, spec, entry.status) if recorder else (),
     )
 
 
@@ -211,7 +227,8 @@ class ApplicationView:
     trail: list[TrailEvent]
     delay_notices: list[DelayNoticeView]
     events: list[AvailableEvent]
-    # Why the actor may not change the file, or record its checklist now (None: they may).
+    # Why the actor may not change the file, or record its checklist now (None: they may;
+    # each item then says which statuses they may give it).
     cannot_act: DomainError | None
     cannot_record: DomainError | None
     grounds: list[tuple[str, Label]]
@@ -256,7 +273,9 @@ def application_view(
     permit = permit_type(application.permit_type)
     rows = entries(session, application.id)
     items = {item.id: item for item in permit.items()}
-    checklist = [checklist_item(e, items) for e in rows]
+    cannot_record = checklist_refusal(actor, application)
+    recorder = actor if cannot_record is None else None
+    checklist = [checklist_item(e, items, recorder) for e in rows]
     here, others = by_need(permit, application.state, checklist)
     history = rules.load_history(session, application.id)
     statuses = {e.item_id: e.status for e in rows}
@@ -284,7 +303,7 @@ def application_view(
         ],
         events=available_events(session, application, permit, actor, today, history, statuses),
         cannot_act=refusal(actor, application.department, act=True),
-        cannot_record=checklist_refusal(actor, application),
+        cannot_record=cannot_record,
         grounds=[(g.code, label(g.text)) for g in permit.refusal_grounds],
         details=[(str(k), str(v)) for k, v in (application.subject_details or {}).items()],
     )

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from tracking.access import Actor
 from tracking.clock import bangkok_date
 from tracking.errors import DomainError
-from tracking.models import ChecklistStatus, utcnow
+from tracking.models import utcnow
 from tracking.reads import staff as queries
 from web import i18n
 from web.deps import ApplicationId, ItemId, SessionDep, SignedIn, StaffActor
@@ -28,7 +28,6 @@ router = staff_router()
 
 # A form on the page sends a signed-out visitor back to the page once signed in.
 FormActor = Annotated[Actor, Depends(SignedIn("/staff/applications/{application_id}"))]
-RECORDABLE = [s.value for s in ChecklistStatus if s is not ChecklistStatus.pending]
 # Success messages are chosen by a fixed word in the query (the kind of form that
 # succeeded), never taken from it.
 DONE = {"checklist": "done_checklist", "transition": "done_transition"}
@@ -59,7 +58,6 @@ def _detail_page(
             "view": view,
             "a": view.application,
             "cannot_act": message(view.cannot_act, lang) if view.cannot_act else "",
-            "statuses": RECORDABLE,
             "done": i18n.ui(DONE[done], lang) if done in DONE else "",
             "error": message(error, lang) if error else "",
             "form": form or {},
