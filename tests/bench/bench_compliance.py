@@ -12,36 +12,17 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import load  # noqa: E402
+from load import fresh_database, load  # noqa: E402
 
 from tracking.db import make_engine  # noqa: E402
 from tracking.reads import compliance, officers  # noqa: E402
-
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/tidtam_bench"
-
-
-def _fresh(backend: str) -> str:
-    if backend == "sqlite":
-        path = Path(tempfile.gettempdir()) / "tidtam-compliance-bench.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS tidtam_bench"))
-        connection.execute(text("CREATE DATABASE tidtam_bench"))
-    admin.dispose()
-    return PG_BENCH
 
 
 def _median(session: Session, filters: compliance.Filters, today: date, rounds: int) -> float:
@@ -97,7 +78,7 @@ def main() -> None:
     args = parser.parse_args()
     results: dict[str, list[tuple[int, float, float, dict[str, float]]]] = {}
     for backend in args.backends:
-        url = _fresh(backend)
+        url = fresh_database(backend, "tidtam_bench")
         engine = make_engine(url)
         loaded = 0
         for size in sorted(args.sizes):

@@ -15,36 +15,17 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import load  # noqa: E402
+from load import fresh_database, load  # noqa: E402
 
 from tracking.db import make_engine  # noqa: E402
 from tracking.trail import anchors, rebuild  # noqa: E402
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/tidtam_verify_bench"
 TIDTAM = str(Path(sys.executable).with_name("tidtam"))
-
-
-def _fresh(backend: str) -> str:
-    if backend == "sqlite":
-        path = Path(tempfile.gettempdir()) / "tidtam-verify-bench.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS tidtam_verify_bench"))
-        connection.execute(text("CREATE DATABASE tidtam_verify_bench"))
-    admin.dispose()
-    return PG_BENCH
 
 
 def _run(url: str, size: int) -> tuple[float, float, str]:
@@ -81,7 +62,7 @@ def main() -> None:
     for backend in args.backends:
         for size in sorted(args.sizes):
             print(f"{backend}: loading {size:,} applications")
-            seconds, rebuilt, outcome = _run(_fresh(backend), size)
+            seconds, rebuilt, outcome = _run(fresh_database(backend, "tidtam_verify_bench"), size)
             rows.append((backend, size, seconds, rebuilt, outcome))
             print(f"{backend}: {size:,}: verify {seconds:,.1f} s (rebuild alone {rebuilt:,.1f} s)")
     print("\naudit verify, whole command, with --anchor")

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import random
 import sys
+import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -29,6 +30,23 @@ from tracking.db import make_engine  # noqa: E402
 from tracking.trail import audit, rebuild  # noqa: E402
 
 BATCH = 20_000
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+def fresh_database(backend: str, name: str) -> str:
+    """The URL of an empty database ``name`` on ``backend`` (sqlite: a file in the temporary
+    folder; postgresql: the machine's server), dropped first if it exists."""
+    if backend == "sqlite":
+        path = Path(tempfile.gettempdir()) / f"{name}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return f"{PG_SERVER}/{name}"
 
 
 def _paths(seed: int) -> dict[str, list[list[tuple[str, str, str]]]]:
