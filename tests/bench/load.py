@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from checklists.loader import default_catalogue  # noqa: E402
 from tracking import codes, migrate  # noqa: E402
+from tracking.clock import bangkok_date  # noqa: E402
 from tracking.db import make_engine  # noqa: E402
 from tracking.trail import audit, rebuild  # noqa: E402
 
@@ -33,20 +34,28 @@ BATCH = 20_000
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 
 
+def database_url(backend: str, name: str) -> str:
+    """The URL of database ``name`` on ``backend`` (sqlite: a file in the temporary folder;
+    postgresql: the machine's server)."""
+    if backend == "sqlite":
+        return f"sqlite:///{Path(tempfile.gettempdir()) / f'{name}.db'}"
+    return f"{PG_SERVER}/{name}"
+
+
 def fresh_database(backend: str, name: str) -> str:
-    """The URL of an empty database ``name`` on ``backend`` (sqlite: a file in the temporary
-    folder; postgresql: the machine's server), dropped first if it exists."""
+    """The URL of an empty database ``name`` on ``backend`` (see ``database_url``), dropped
+    first if it exists."""
     if backend == "sqlite":
         path = Path(tempfile.gettempdir()) / f"{name}.db"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
+        return database_url(backend, name)
     admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return f"{PG_SERVER}/{name}"
+    return database_url(backend, name)
 
 
 def _paths(seed: int) -> dict[str, list[list[tuple[str, str, str]]]]:
@@ -173,8 +182,8 @@ def load(
                 role = rule.roles[0]
                 out_of_turn = kind in {"approve", "refuse"} and rng.random() < 0.02
                 if kind in {"approve", "refuse"}:
-                    decided = moment.date()
-                    used = (moment.date() - submitted.date()).days * 5 // 7
+                    decided = bangkok_date(moment)
+                    used = (decided - bangkok_date(submitted)).days * 5 // 7
                 trail.append(
                     {
                         "id": (event_id := event_id + 1),
@@ -216,8 +225,9 @@ def load(
                 "turn": step.turn.value,
                 "code": code,
                 "submitted_at": submitted,
-                "submitted_on": submitted.date(),
-                "due_date": submitted.date() + timedelta(days=permit.service_time.days * 7 // 5),
+                "submitted_on": bangkok_date(submitted),
+                "due_date": bangkok_date(submitted)
+                + timedelta(days=permit.service_time.days * 7 // 5),
                 "applicant_deadline": (
                     moment.date() + timedelta(days=7) if step.turn.value == "applicant" else None
                 ),
@@ -232,8 +242,8 @@ def load(
             apps.append(app)
             events += trail
         with engine.begin() as connection:
-            connection.execute(app_sql, apps)
-            connection.execute(event_sql, events)
+            connection.execute(app_sql, [_stored(app) for app in apps])
+            connection.execute(event_sql, [_stored(event) for event in events])
             if checks:
                 connection.execute(check_sql, checks)
         if progress:
@@ -242,12 +252,18 @@ def load(
             print(f"\r  loaded {done:>9,} applications ({rate:,.0f}/s)", end="", flush=True)
     if progress:
         print()
+    _analyze(engine)  # the rebuild's joins need the planner's figures
     started = time.monotonic()
     with engine.begin() as connection:
         # What the trail's writer counts event by event, counted here in one pass.
         rebuild.rebuild(connection)
     if progress:
         print(f"  rebuilt the compliance tallies in {time.monotonic() - started:,.1f} s")
+    _analyze(engine)
+    return all_codes
+
+
+def _analyze(engine: Engine) -> None:
     with engine.begin() as connection:
         if engine.dialect.name == "sqlite":
             connection.execute(text("ANALYZE"))
@@ -255,11 +271,19 @@ def load(
             for table in (
                 "application",
                 "application_event",
+                "checklist_entry",
                 "compliance_tally",
                 "compliance_case",
             ):
                 connection.execute(text(f"ANALYZE {table}"))
-    return all_codes
+
+
+def _stored(row: dict[str, Any]) -> dict[str, Any]:
+    """A row's times as the application stores them: UTC, without a zone."""
+    return {
+        k: v.astimezone(UTC).replace(tzinfo=None) if isinstance(v, datetime) else v
+        for k, v in row.items()
+    }
 
 
 PARTICULARS = {

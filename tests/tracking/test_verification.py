@@ -4,12 +4,15 @@ attacker with database access (but not the audit key) could make is found, and n
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, text
 from typer.testing import CliRunner
 
@@ -169,7 +172,40 @@ TAMPERS: dict[str, Tamper] = {
     ),
     "checklist status": lambda c, ids: _item(c, ids["open"], "pending"),
     "applicant data": lambda c, ids: _set(c, ids["approved"], "applicant_name = 'someone else'"),
+    "checklist row deleted": lambda c, ids: _returning(
+        ids["approved"],
+        _sql(
+            c,
+            "DELETE FROM checklist_entry WHERE application_id = :a AND item_id = :i",
+            a=ids["approved"],
+            i=FIRST_ITEM,
+        ),
+    ),
+    "two checklist rows folded into one (same joined text)": lambda c, ids: _returning(
+        ids["open"],
+        _sql(
+            c,
+            "DELETE FROM checklist_entry WHERE application_id = :a"
+            " AND item_id = 'hygiene_inspection'",
+            a=ids["open"],
+        ),
+        _sql(
+            c,
+            "UPDATE checklist_entry SET item_id = 'site_map=pending,hygiene_inspection'"
+            " WHERE application_id = :a AND item_id = 'site_map'",
+            a=ids["open"],
+        ),
+    ),
+    "delay notices count": lambda c, ids: _set(c, ids["open"], "delay_notices_sent = 2"),
     "tally row": lambda c, ids: _office_table(c, "UPDATE compliance_tally SET count = count + 1"),
+    "one day tally row deleted": lambda c, ids: _office_table(
+        c,
+        "DELETE FROM compliance_tally WHERE grain = 'd' AND measure = 'received'"
+        " AND day = (SELECT MIN(day) FROM compliance_tally WHERE grain = 'd')",
+    ),
+    "open-file count": lambda c, ids: _office_table(
+        c, "UPDATE open_file_tally SET files = files + 1"
+    ),
     "case row": lambda c, ids: _office_table(
         c,
         "INSERT INTO compliance_case (kind, application_id, seq, office_id, day, occurred_at,"
@@ -292,6 +328,46 @@ def test_each_tamper_is_found_and_named(engine: Engine, name: str) -> None:
     assert where in ran.output, ran.output
 
 
+@pytest.mark.usefixtures("env_database")
+@pytest.mark.parametrize(
+    ("table", "assignment"),
+    [
+        ("application", "due_date = 'not a date'"),
+        ("application", "subject_details = '{not json'"),
+        ("application_event", "occurred_at = 'yesterday'"),
+    ],
+)
+def test_a_value_no_writer_stores_is_named_not_a_crash(
+    engine: Engine, table: str, assignment: str
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's column types refuse such values")
+    ids = _office(engine)
+    column = "id" if table == "application" else "application_id"
+    with engine.begin() as connection:
+        _sql(connection, f"UPDATE {table} SET {assignment} WHERE {column} = :a", a=ids["open"])
+    found = verify(engine).broken
+    assert found is not None
+    assert (found.application_id, found.field) == (ids["open"], "row"), str(found)
+
+
+@pytest.mark.usefixtures("env_database")
+def test_checklist_rows_stored_in_another_order_verify(engine: Engine) -> None:
+    ids = _office(engine)
+    with engine.begin() as connection:
+        kept = connection.execute(
+            text("SELECT * FROM checklist_entry WHERE application_id = :a ORDER BY id DESC"),
+            {"a": ids["open"]},
+        ).all()
+        _sql(connection, "DELETE FROM checklist_entry WHERE application_id = :a", a=ids["open"])
+        for row in kept:  # written again last item first, under new ids
+            values = {k: v for k, v in row._mapping.items() if k != "id"}
+            columns = ", ".join(values)
+            marks = ", ".join(f":{k}" for k in values)
+            _sql(connection, f"INSERT INTO checklist_entry ({columns}) VALUES ({marks})", **values)
+    assert verify(engine).broken is None
+
+
 def test_an_altered_anchor_or_an_unknown_digest_is_found(engine: Engine) -> None:
     _office(engine)
     digest = _anchor(engine)
@@ -355,3 +431,20 @@ def test_commands_without_the_audit_key_say_so(
             assert "Traceback" not in ran.output
     finally:
         config.get_settings.cache_clear()
+
+
+_VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.text(alphabet=st.characters(exclude_categories=("Cs",))),  # no lone surrogates
+)
+
+
+@given(st.lists(_VALUE, max_size=20))
+def test_an_event_hashes_as_the_trails_written_since_the_keyed_chain(values: list[Any]) -> None:
+    """Trails keyed by migration 0008 hashed ``json.dumps``'s compact form; the writer and
+    ``audit verify`` must hash those bytes still."""
+    content = json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
+    expected = hmac.digest(WRONG_KEY, content, "sha256").hex()
+    assert audit.hash_values(values, WRONG_KEY) == expected

@@ -140,7 +140,10 @@ def rebuild(connection: Connection) -> None:
                permit_type, actor, key, days, flag, SUM(count)
         FROM compliance_tally WHERE grain = 'd'
         GROUP BY measure, month, office_id, department, permit_type, actor, key, days, flag""",
+        # Only the rows that differ are written (a rebuild rewrites no untouched file).
         """UPDATE application SET delay_notices_sent =
+            (SELECT COUNT(*) FROM delay_notice d WHERE d.application_id = application.id)
+        WHERE delay_notices_sent <>
             (SELECT COUNT(*) FROM delay_notice d WHERE d.application_id = application.id)""",
         "DELETE FROM open_file_tally",
     ]

@@ -39,9 +39,10 @@ carries (``four_eyes``, ``out_of_turn``): nothing here judges them again.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event as sa_event
@@ -100,7 +101,7 @@ CASE_FLAGS = ("four_eyes", "out_of_turn")
 PENDING = "tidtam.tallies"
 
 
-def _prior(session: Session, event: ApplicationEvent, kind: TransitionKind) -> int:
+def _prior(session: Session, event: ApplicationEvent, kind: str) -> int:
     """Events of ``kind`` earlier in the trail than ``event``."""
     return int(
         session.execute(
@@ -109,107 +110,111 @@ def _prior(session: Session, event: ApplicationEvent, kind: TransitionKind) -> i
             .where(
                 col(ApplicationEvent.application_id) == event.application_id,
                 col(ApplicationEvent.seq) < event.seq,
-                col(ApplicationEvent.transition_kind) == kind.value,
+                col(ApplicationEvent.transition_kind) == kind,
             )
         ).scalar_one()
     )
 
 
-def _required(session: Session, event: ApplicationEvent) -> bool:
-    """Whether the checklist item of ``event`` is one the file was taken in with as required."""
-    item = event.event.removeprefix("checklist:")
+def _required(session: Session, application_id: int, item: str) -> bool:
+    """Whether ``item`` is one the file was taken in with as required."""
     with session.no_autoflush:
         required = session.execute(
             select(col(ChecklistEntry.required)).where(
-                col(ChecklistEntry.application_id) == event.application_id,
+                col(ChecklistEntry.application_id) == application_id,
                 col(ChecklistEntry.item_id) == item,
             )
         ).scalar_one_or_none()
     return bool(required)
 
 
-def _counts(
-    session: Session, application: Application, event: ApplicationEvent
-) -> Iterator[dict[str, Any]]:
-    """The tally rows one event adds to, before it joins the trail."""
-    assert application.id is not None
-    today = bangkok_date(event.occurred_at)
+def tally_rows(
+    application: Any,
+    event: Any,
+    day: date,
+    prior: Callable[[str], int],
+    required: Callable[[str], bool],
+) -> Iterator[tuple[Any, ...]]:
+    """The tally rows one event adds to, as ``DIMENSIONS`` without the grain.
+
+    ``application``: the file as the event left it; ``day``: the event's Bangkok date;
+    ``prior(kind)``: the events of that transition kind earlier in the trail;
+    ``required(item)``: whether the file was taken in with that checklist item as required.
+    The live count (``count_event``) and ``audit verify``'s recount both count with this."""
     kind = event.transition_kind
+    base = (application.office_id, application.department, application.permit_type)
 
     def row(
         measure: str,
         *,
-        day: date = today,
+        on: date = day,
         actor: str = event.actor,
         key: str = "",
         days: int = 0,
         flag: bool = False,
-    ) -> dict[str, Any]:
-        return {
-            "measure": measure,
-            "day": day,
-            "office_id": application.office_id,
-            "department": application.department,
-            "permit_type": application.permit_type,
-            "actor": actor,
-            "key": key[:KEY_LENGTH],
-            "days": days,
-            "flag": flag,
-            "count": 1,
-        }
+    ) -> tuple[Any, ...]:
+        return (measure, on, *base, actor, key[:KEY_LENGTH], days, flag)
 
     if event.kind == EventKind.intake:
         yield row("received")
     if event.step_days is not None:
         yield row("step", days=event.step_days)
-    if kind == TransitionKind.approve.value:
+    if kind == TransitionKind.approve:
         yield row("approve")
-    elif kind == TransitionKind.refuse.value:
+    elif kind == TransitionKind.refuse:
         yield row("refuse", key=event.ground or "")
     # The decision the workflow dated (the clock sets decided_on with it; imports do not).
-    decided = application.decided_on
-    if kind in DECISION_KINDS and decided == today and application.days_to_decision is not None:
-        yield row(
-            "decided",
-            day=decided,
-            actor="",
-            key=kind,
-            days=application.days_to_decision,
-            flag=decided <= application.due_date,
-        )
-    if kind == TransitionKind.result_notice.value and decided is not None:
-        if not _prior(session, event, TransitionKind.result_notice):
-            in_time = clock.notified_in_time(decided, today)
-            yield row("result_notice", day=decided, actor="", flag=in_time)
-    if kind == TransitionKind.deficiency_request.value:
-        second = _prior(session, event, TransitionKind.deficiency_request) == 1
-        yield row("deficiency_request", flag=second)
-    if kind == TransitionKind.return_.value:
+    if kind in DECISION_KINDS:
+        decided = application.decided_on
+        if decided == day and application.days_to_decision is not None:
+            on_time = decided <= application.due_date
+            days = application.days_to_decision
+            yield row("decided", on=decided, actor="", key=kind, days=days, flag=on_time)
+    if kind == TransitionKind.result_notice:
+        decided = application.decided_on
+        if decided is not None and not prior(kind):
+            in_time = clock.notified_in_time(decided, day)
+            yield row("result_notice", on=decided, actor="", flag=in_time)
+    if kind == TransitionKind.deficiency_request:
+        yield row("deficiency_request", flag=prior(kind) == 1)
+    if kind == TransitionKind.return_:
         yield row("return", key=event.reason)
     if event.kind == EventKind.checklist and event.target in SATISFIED:
-        if _required(session, event):
+        if required(event.event.removeprefix("checklist:")):
             waived = event.target == ChecklistStatus.waived
             yield row("required_item", key=event.role, flag=waived)
 
 
-def _cases(application: Application, event: ApplicationEvent) -> Iterator[dict[str, Any]]:
+def grains(row: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The day and the month tally keys (``DIMENSIONS``) of a row of ``tally_rows``."""
+    measure, day, *rest = row
+    return (measure, "d", day, *rest), (measure, "m", _month(day), *rest)
+
+
+@lru_cache(maxsize=4096)
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def case_rows(application: Any, event: Any, day: date) -> Iterator[dict[str, Any]]:
+    """The compliance cases a decision event opens on ``day`` (its Bangkok date): one per
+    flag it carries."""
     if event.transition_kind not in DECISION_KINDS:
         return
-    assert application.id is not None
-    case = {
-        "application_id": application.id,
-        "seq": event.seq,
-        "office_id": application.office_id,
-        "day": bangkok_date(event.occurred_at),
-        "occurred_at": event.occurred_at,
-        "department": application.department,
-        "permit_type": application.permit_type,
-        "actor": event.actor,
-        "reason": event.reason,
-    }
     for flag in CASE_FLAGS:
         if getattr(event, flag):
-            yield {**case, "kind": flag}
+            yield {
+                "kind": flag,
+                "application_id": application.id,
+                "seq": event.seq,
+                "office_id": application.office_id,
+                "day": day,
+                "occurred_at": event.occurred_at,
+                "department": application.department,
+                "permit_type": application.permit_type,
+                "actor": event.actor,
+                "reason": event.reason,
+            }
 
 
 @dataclass
@@ -230,17 +235,25 @@ def _pending(session: OrmSession) -> Pending:
 def count_event(session: Session, application: Application, event: ApplicationEvent) -> None:
     """Count ``event`` (not yet in the session) toward the tallies written at commit, and
     record the cases it makes."""
+    assert application.id is not None
     counted = _pending(session).tally
-    for row in _counts(session, application, event):
-        key = tuple(row[name] for name in DIMENSIONS if name != "grain")
-        counted[(key[0], "d", *key[1:])] += 1
-        counted[(key[0], "m", row["day"].replace(day=1), *key[2:])] += 1
-    cases = list(_cases(application, event))
+    day = bangkok_date(event.occurred_at)
+    rows = tally_rows(
+        application,
+        event,
+        day,
+        lambda kind: _prior(session, event, kind),
+        lambda item: _required(session, event.application_id, item),
+    )
+    for row in rows:
+        for key in grains(row):
+            counted[key] += 1
+    cases = list(case_rows(application, event, day))
     if cases:
         session.execute(insert(CASE), cases)
 
 
-def _bucket(values: dict[str, Any]) -> tuple[Any, ...] | None:
+def open_bucket(values: dict[str, Any]) -> tuple[Any, ...] | None:
     """The open-file bucket of an application with these column values, if it counts."""
     if not clock.undecided(values["decided_on"], values["outcome"]):
         return None
@@ -285,7 +298,7 @@ def _move_open_files(session: OrmSession, _context: Any, _instances: Any) -> Non
         if before == now:
             continue
         for values, sign in ((before, -1), (now, 1)):
-            bucket = _bucket(values) if values is not None else None
+            bucket = open_bucket(values) if values is not None else None
             if values is not None and bucket is not None:
                 files, notices = moves.get(bucket, [0, 0])
                 sent = int(values["delay_notices_sent"] or 0)

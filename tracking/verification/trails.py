@@ -1,0 +1,324 @@
+"""One run of applications, read and checked: the keyed chain of each trail, its replay
+through the permit type's machine, the stored row and checklist against what the trail made
+true, and the delay notices against the row; each file that passes is recounted toward the
+tallies (``tracking.trail.recount``).
+
+Rows are read through the driver's own cursor (the hot loop of a million files), the columns in
+a fixed order, normalised here to what the trail's writer hashed; the checklist comes one row
+per file, its items joined in the database.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections import namedtuple
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime
+from functools import cache
+from types import SimpleNamespace
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection
+
+from checklists.loader import default_catalogue
+from tracking.clock import bangkok_date
+from tracking.models import ChecklistStatus
+from tracking.trail.audit import (
+    FACTS,
+    FOUR_EYES,
+    GENESIS,
+    HASHED,
+    MOMENT,
+    OUT_OF_TURN,
+    PARTICULARS,
+    Finding,
+    facts,
+    hash_values,
+    moment_text,
+)
+from tracking.trail.recount import DATES, Recount, as_date
+from tracking.trail.rows import rows
+from tracking.workflow.machines import machines
+
+STATUSES = frozenset(s.value for s in ChecklistStatus)
+PENDING = ChecklistStatus.pending.value
+APP_COLUMNS = tuple(
+    dict.fromkeys(
+        ("id", "tracking_code", "event_count", "trail_head", "delay_notices_sent")
+        + (*FACTS, *PARTICULARS)
+    )
+)
+EVENT_COLUMNS = ("id", "hash", *HASHED)
+# An event row as read, its time as the writer hashed it, and its Bangkok date.
+Event = namedtuple("Event", (*EVENT_COLUMNS, "moment", "day"))  # type: ignore[misc]
+HASHED_AT = len(EVENT_COLUMNS) - len(HASHED)
+AT, OF = EVENT_COLUMNS.index("occurred_at"), EVENT_COLUMNS.index("application_id")
+_APPS = (
+    f"SELECT {', '.join(APP_COLUMNS)} FROM application WHERE id BETWEEN {{first}} AND {{last}}"
+    " ORDER BY id"
+)
+_EVENTS = (
+    f"SELECT {', '.join(EVENT_COLUMNS)} FROM application_event"
+    " WHERE application_id BETWEEN {first} AND {last} ORDER BY application_id, seq, id"
+)
+# Each file's checklist as 'item=status,...', its number of rows (with it, an item or status
+# holding ',' or '=' cannot pass for others) and its required items, joined in the database.
+_JOINED = {
+    "sqlite": "group_concat(item_id || '=' || status, ','), COUNT(*),"
+    " group_concat(CASE WHEN required THEN item_id END, ',')",
+    "postgresql": "string_agg(item_id || '=' || status, ',' ORDER BY id), COUNT(*),"
+    " string_agg(CASE WHEN required THEN item_id END, ',' ORDER BY id)",
+}
+_ITEMS = {
+    dialect: f"SELECT application_id, {joined} FROM checklist_entry"
+    " WHERE application_id BETWEEN {first} AND {last} GROUP BY application_id"
+    for dialect, joined in _JOINED.items()
+}
+_ONE_CHECKLIST = "SELECT item_id, status FROM checklist_entry WHERE application_id = {id}"
+_NOTICES = (
+    "SELECT application_id, COUNT(*) FROM delay_notice"
+    " WHERE application_id BETWEEN {first} AND {last} GROUP BY application_id"
+)
+
+
+def prepare() -> None:
+    """Load the catalogue and build each type's machine and checklist, once per process."""
+    for slug in default_catalogue().types:
+        _first_step(slug)
+        _moves(slug)
+        _untouched(slug)
+
+
+@cache
+def _items(slug: str) -> tuple[str, ...]:
+    """The type's checklist items, in the order intake writes them."""
+    return tuple(item.id for item in default_catalogue()[slug].items())
+
+
+@cache
+def _first_step(slug: str) -> str:
+    return default_catalogue()[slug].initial_step.id
+
+
+@cache
+def _moves(slug: str) -> dict[tuple[str, str], tuple[str, str]]:
+    """The type's machine as (step, event) -> (the step it leads to, its kind)."""
+    return {k: (rule.target, rule.kind.value) for k, rule in machines()[slug].rule_of.items()}
+
+
+def _joined(statuses: dict[str, str]) -> str:
+    return ",".join(f"{item}={status}" for item, status in statuses.items())
+
+
+@cache
+def _untouched(slug: str) -> str:
+    """The checklist of a file no checklist event has touched, as the database joins it."""
+    return _joined(dict.fromkeys(_items(slug), PENDING))
+
+
+class Trail:
+    """One application's row, events and checklist, and the checks on them."""
+
+    def __init__(
+        self,
+        values: tuple[Any, ...],
+        events: Sequence[Any],
+        checklist: tuple[str, int, str],
+        key: bytes,
+    ) -> None:
+        self.values, self.raw_events, self.key = values, events, key
+        self.checklist, self.checklist_rows, self._required = checklist
+        self.row: Any = SimpleNamespace(id=values[0], tracking_code=values[1])
+        self.events: list[Any] = []
+
+    def required(self, item: str) -> bool:
+        """Whether the file was taken in with ``item`` as required."""
+        return item in (self._required or "").split(",")
+
+    def finding(self, field: str, problem: str, event: Any = None) -> Finding:
+        return Finding(
+            self.row.id,
+            self.row.tracking_code,
+            event.id if event is not None else None,
+            event.seq if event is not None else None,
+            field,
+            problem,
+        )
+
+    def check(self, connection: Connection, notices: int) -> Finding | None:
+        try:
+            self.row = _application(self.values)
+            self.events = [_event(values) for values in self.raw_events]
+            return self._check(connection, notices)
+        except (ValueError, TypeError) as error:  # a column edited to what no writer stores
+            return self.finding("row", f"a stored value cannot be read: {error}")
+
+    def _check(self, connection: Connection, notices: int) -> Finding | None:
+        if self.row.permit_type not in default_catalogue().types:
+            return self.finding("permit_type", f"unknown permit type {self.row.permit_type!r}")
+        if not self.events:
+            return self.finding("trail", "the application has no events: its trail was removed")
+        if self.row.delay_notices_sent != notices:
+            return self.finding(
+                "delay_notices_sent",
+                f"the row counts {self.row.delay_notices_sent}, the office sent {notices}",
+            )
+        return self._chain() or self._replay() or self._ends() or self._checklist(connection)
+
+    def _chain(self) -> Finding | None:
+        previous = GENESIS
+        for seq, event in enumerate(self.events, start=1):
+            if event.seq != seq:
+                return self.finding("seq", f"expected seq {seq}, found {event.seq}", event)
+            if event.prev_hash != previous:
+                return self.finding("prev_hash", "the link to the event before is broken", event)
+            if not hmac.compare_digest(_hash(event, self.key), event.hash):
+                return self.finding("hash", "the event was altered or forged", event)
+            previous = event.hash
+        return None
+
+    def _replay(self) -> Finding | None:
+        slug = self.row.permit_type
+        moves, items = _moves(slug), _items(slug)
+        first = self.events[0]
+        if first.kind != "intake" or first.target != _first_step(slug):
+            return self.finding("kind", "the trail does not begin with the intake", first)
+        state = first.target
+        for event in self.events[1:]:
+            if event.kind == "checklist":
+                item = str(event.event).removeprefix("checklist:")
+                if item not in items or event.target not in STATUSES:
+                    return self.finding("event", f"no checklist item or status {item!r}", event)
+                continue
+            move = moves.get((state, event.event))
+            if event.kind != "transition" or event.source != state or move is None:
+                return self.finding(
+                    "event",
+                    f"{event.event!r} from {event.source!r} is not a move of the"
+                    f" {slug} machine at step {state!r}",
+                    event,
+                )
+            if (event.target, event.transition_kind) != move:
+                return self.finding("target", f"{event.event!r} leads to {move[0]!r}", event)
+            state = event.target
+        return None
+
+    def _ends(self) -> Finding | None:
+        last = self.events[-1]
+        if len(self.events) != self.row.event_count:
+            return self.finding(
+                "event_count",
+                f"the row records {self.row.event_count} events, the trail holds"
+                f" {len(self.events)}",
+                last,
+            )
+        if last.hash != self.row.trail_head:
+            return self.finding("trail_head", "the row's head is not the last event", last)
+        recorded = orjson.loads(last.after or "{}")
+        stored = facts(self.row, self.key)
+        for name in (*FACTS, "particulars"):
+            if recorded.get(name) != stored[name]:
+                return self.finding(
+                    name,
+                    f"the row holds {stored[name]!r}, the trail made it {recorded.get(name)!r}"
+                    if name != "particulars"
+                    else "the applicant or subject details differ from those taken in",
+                    last,
+                )
+        return None
+
+    def _checklist(self, connection: Connection) -> Finding | None:
+        slug = self.row.permit_type
+        set_by_trail = {
+            str(e.event).removeprefix("checklist:"): e.target
+            for e in self.events
+            if e.kind == "checklist"
+        }
+        whole = self.checklist_rows == len(_items(slug))
+        if whole and not set_by_trail and self.checklist == _untouched(slug):
+            return None
+        implied = {**dict.fromkeys(_items(slug), PENDING), **set_by_trail}
+        if whole and self.checklist == _joined(implied):
+            return None
+        found = rows(connection, _ONE_CHECKLIST, id=self.row.id)
+        stored = dict(found)
+        if len(stored) != len(found):
+            return self.finding("checklist", "an item is stored more than once")
+        if stored == implied:  # the same items, joined in another order
+            return None
+        item = next(i for i in sorted({*implied, *stored}) if stored.get(i) != implied.get(i))
+        return self.finding(
+            f"checklist.{item}",
+            f"the row holds {stored.get(item)!r}, the trail made it {implied.get(item)!r}",
+        )
+
+
+def _hash(event: Any, key: bytes) -> str:
+    values = list(event[HASHED_AT:-2])
+    values[MOMENT] = event.moment
+    values[OUT_OF_TURN] = bool(values[OUT_OF_TURN])
+    values[FOUR_EYES] = bool(values[FOUR_EYES])
+    return hash_values(values, key)
+
+
+def _application(values: tuple[Any, ...]) -> SimpleNamespace:
+    row = dict(zip(APP_COLUMNS, values, strict=True))
+    for name in DATES:
+        row[name] = as_date(row[name])
+    row["submitted_at"] = _moment(row["submitted_at"])
+    if isinstance(row["subject_details"], str):
+        row["subject_details"] = json.loads(row["subject_details"])
+    return SimpleNamespace(**row)
+
+
+def _event(values: tuple[Any, ...]) -> Any:
+    """An event row as read, with its time as the writer hashed it and its Bangkok date."""
+    text = _moment(values[AT])
+    return Event._make((*values, text, _bangkok_day(text[:13])))
+
+
+def _moment(value: Any) -> str:
+    """``moment_text`` of a stored time, SQLite's text of a UTC time read straight."""
+    if isinstance(value, str) and len(value) == 26 and value[10] == " ":
+        return f"{value[:10]}T{value[11:]}"
+    return moment_text(value)
+
+
+@cache
+def _bangkok_day(hour: str) -> date:
+    """The Bangkok date in the UTC hour ``hour`` ('YYYY-MM-DDTHH'): Bangkok is a whole number
+    of hours ahead, so one hour has one date."""
+    return bangkok_date(datetime.fromisoformat(f"{hour}:00").replace(tzinfo=UTC))
+
+
+def _trails(connection: Connection, key: bytes, first: int, last: int) -> Iterator[Trail]:
+    """Each application with an id from ``first`` to ``last``, with its events and checklist."""
+    applications = rows(connection, _APPS, first=first, last=last)
+    events: dict[int, list[Any]] = {}
+    for values in rows(connection, _EVENTS, first=first, last=last):
+        events.setdefault(values[OF], []).append(values)
+    items = _ITEMS[connection.dialect.name]
+    checklists = {row[0]: row[1:] for row in rows(connection, items, first=first, last=last)}
+    for values in applications:
+        app = values[0]
+        yield Trail(values, events.get(app, []), checklists.get(app, ("", 0, "")), key)
+
+
+Checked = tuple[int, int, Finding | None]
+
+
+def check(connection: Connection, key: bytes, first: int, last: int, recount: Recount) -> Checked:
+    """(applications, events, the first finding) of the ids from ``first`` to ``last``; each
+    file that passes is added to ``recount``."""
+    applications = events = 0
+    notices = dict(rows(connection, _NOTICES, first=first, last=last))
+    for trail in _trails(connection, key, first, last):
+        found = trail.check(connection, notices.get(trail.row.id, 0))
+        if found:
+            return applications, events, found
+        recount.add(trail.row, trail.events, trail.required)
+        applications += 1
+        events += len(trail.events)
+    return applications, events, None
