@@ -24,6 +24,7 @@ from checklists.loader import (
     load_catalogue,
 )
 from tracking import auth, demo, migrate, notices, verification
+from tracking.calendar_cli import calendar_app
 from tracking.clock import bangkok_date
 from tracking.config import KeyProblem, Settings, export_keys, with_keys
 from tracking.db import make_engine, unit_of_work
@@ -40,6 +41,7 @@ audit_app = typer.Typer(no_args_is_help=True, help="Audit trail.")
 app.add_typer(db_app, name="db")
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(audit_app, name="audit")
+app.add_typer(calendar_app, name="calendar")
 
 out = Console()
 err = Console(stderr=True)

@@ -5,7 +5,7 @@ A business day is Monday to Friday, not a Thai public or government holiday (the
 package, which includes substitution days and Cabinet bridge days) and not a day the office
 has configured as closed. The office may also configure a day as open, which wins over
 everything else. National Labour Day is left out: the package lists it, but it is observed by
-the financial and private sectors, and district offices stay open.
+the financial and private sectors, and district offices stay open (its substitute day too).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import holidays
 from sqlalchemy import ColumnElement, and_, func, or_
@@ -42,9 +42,16 @@ THAI_MONTHS = (
 DELAY_LETTER_DAYS = 7
 # s.10 too, a different duty: the result is notified within 7 days of the decision.
 RESULT_NOTICE_DAYS = 7
+# Holidays in the package that district offices do not observe, by their English names; their
+# substitution days go with them.
 NOT_OBSERVED_BY_OFFICES = frozenset({"National Labor Day"})
+# The last year whose calendar was checked against the Cabinet's announcements (the package is
+# sure only of years it saw announced). Raise it only after checking each new year's: add what
+# the package lacks with `tidtam calendar closure add`, or pin a `holidays` release that has it.
+CALENDAR_CHECKED_THROUGH = 2027
 # Thailand keeps UTC+7 all year.
 BANGKOK = timezone(timedelta(hours=7), "Asia/Bangkok")
+Names = tuple[str, str]  # (Thai, English)
 
 
 def bangkok_date(moment: datetime) -> date:
@@ -53,31 +60,49 @@ def bangkok_date(moment: datetime) -> date:
 
 
 @lru_cache(maxsize=64)
-def thai_holidays(year: int) -> dict[date, str]:
-    """Days a government office closes in ``year``, with their Thai names."""
+def _holidays(year: int) -> tuple[dict[date, Names], dict[date, Names]]:
+    """(the holidays a government office closes on, those it stays open on) in ``year``, by
+    day, with their names. A substitution day bears its holiday's name in the package's label
+    ("%s (in lieu)", "ชดเชย%s"), so it is observed exactly when its holiday is."""
     english = holidays.country_holidays("TH", years=year, categories=CATEGORIES, language="en_US")
     thai = holidays.country_holidays("TH", years=year, categories=CATEGORIES, language="th")
-    closed = {}
+    in_lieu = english.tr(english.observed_label)
+    skipped = NOT_OBSERVED_BY_OFFICES | {in_lieu % name for name in NOT_OBSERVED_BY_OFFICES}
+    closed: dict[date, Names] = {}
+    kept_open: dict[date, Names] = {}
     for day in english:
-        names = set(english.get_list(day))
-        if names - NOT_OBSERVED_BY_OFFICES:
-            closed[day] = thai.get(day) or english[day]
-    return closed
+        names, local = english.get_list(day), thai.get_list(day)  # in Thai, in the same order
+        for th, en in zip(local if len(local) == len(names) else names, names, strict=True):
+            found = kept_open if en in skipped else closed
+            before = found.get(day)
+            found[day] = (f"{before[0]}; {th}", f"{before[1]}; {en}") if before else (th, en)
+    return closed, kept_open
+
+
+def holidays_of(year: int) -> dict[date, Names]:
+    """Days a government office closes in ``year``, with their Thai and English names."""
+    return _holidays(year)[0]
 
 
 class BusinessCalendar:
-    """Business days, given the office's own closures and extra opening days."""
+    """Business days, given the office's own closures and extra opening days (``notes``: the
+    reasons the office gave for them, by day)."""
 
     def __init__(self, closures: Iterable[date] = (), openings: Iterable[date] = ()) -> None:
         self.closures = frozenset(closures)
         self.openings = frozenset(openings)
+        self.notes: dict[date, str] = {}
 
     def is_business_day(self, day: date) -> bool:
         if day in self.openings:
             return True
         if day.weekday() >= 5 or day in self.closures:
             return False
-        return day not in thai_holidays(day.year)
+        return day not in holidays_of(day.year)
+
+    def closed_also_on(self, day: date) -> BusinessCalendar:
+        """This calendar with one more office closure."""
+        return BusinessCalendar(self.closures | {day}, self.openings)
 
     def add_business_days(self, start: date, days: int) -> date:
         """The ``days``-th business day after ``start`` (``start`` itself is not counted)."""
@@ -110,10 +135,11 @@ class BusinessCalendar:
 
 def office_calendar(session: Session, office_id: int) -> BusinessCalendar:
     """The business calendar of one office, with the closures and openings it configured."""
-    days = session.exec(
-        select(col(OfficeDay.day), col(OfficeDay.open)).where(OfficeDay.office_id == office_id)
-    ).all()
-    return calendar_of(days)
+    rows = select(col(OfficeDay.day), col(OfficeDay.open), col(OfficeDay.note))
+    days = session.exec(rows.where(OfficeDay.office_id == office_id)).all()
+    calendar = calendar_of((day, is_open) for day, is_open, _ in days)
+    calendar.notes = {day: note for day, _, note in days}
+    return calendar
 
 
 def calendar_of(days: Iterable[tuple[date, bool]]) -> BusinessCalendar:
@@ -133,6 +159,46 @@ def business(permit: PermitType) -> bool:
 def due_at_intake(calendar: BusinessCalendar, permit: PermitType, received: date) -> date:
     """The due date of a file received on ``received``: the service time after it."""
     return calendar.add_days(received, permit.service_time.days, business=business(permit))
+
+
+def due_at_office(session: Session, office_id: int, permit: PermitType, received: date) -> date:
+    """``due_at_intake`` by the office's own calendar: what intake would set today."""
+    return due_at_intake(office_calendar(session, office_id), permit, received)
+
+
+# --- Why the office is open or closed on a day -----------------------------------------------
+
+WEEKEND: tuple[Names, Names] = (("วันเสาร์", "Saturday"), ("วันอาทิตย์", "Sunday"))
+
+
+class DayAtOffice(NamedTuple):
+    """Whether the office works on a day, and why (each reason in Thai and English)."""
+
+    open: bool
+    reasons: tuple[Names, ...]
+
+
+def explain_day(calendar: BusinessCalendar, day: date) -> DayAtOffice:
+    """``day`` by the rule of ``BusinessCalendar.is_business_day``: an extra working day wins;
+    else each of a weekend, an office closure and a holiday (by its names) closes it."""
+    note = calendar.notes.get(day, "")
+    closed: list[Names] = [WEEKEND[day.weekday() - 5]] if day.weekday() >= 5 else []
+    if day in calendar.closures:
+        closed.append((f"สำนักงานปิดทำการ: {note}", f"office closure: {note}"))
+    if day in holidays_of(day.year):
+        closed.append(holidays_of(day.year)[day])
+    if day in calendar.openings:
+        extra = (f"วันทำการเพิ่มเติมของสำนักงาน: {note}", f"extra working day: {note}")
+        usual = [(f"(แทน{th})", f"(instead of: {en})") for th, en in closed]
+        return DayAtOffice(True, (extra, *usual))
+    if closed:
+        return DayAtOffice(False, tuple(closed))
+    unobserved = _holidays(day.year)[1].get(day)
+    if unobserved is not None:
+        th, en = unobserved
+        reason = (f"{th}: สำนักงานเขตเปิดทำการ", f"{en}: district offices stay open")
+        return DayAtOffice(True, (reason,))
+    return DayAtOffice(True, (("วันทำการ", "working day"),))
 
 
 # --- Overdue: one definition, in Python and in SQL ------------------------------------------
@@ -271,7 +337,8 @@ FIRST_DAY = date(1957, 1, 1)
 LAST_DAY = date(2600, 12, 31)
 
 
-def _thai_day(day: date) -> str:
+def thai_date(day: date) -> str:
+    """``day`` with its Buddhist Era year: "13 เมษายน 2569"."""
     return f"{day.day} {THAI_MONTHS[day.month - 1]} {day.year + 543}"
 
 
@@ -281,7 +348,7 @@ def supported_day(day: date | None, field: str) -> date | None:
     if day is None or FIRST_DAY <= day <= LAST_DAY:
         return day
     raise InvalidInput(
-        f"วันที่ต้องอยู่ระหว่าง {_thai_day(FIRST_DAY)} ถึง {_thai_day(LAST_DAY)}",
+        f"วันที่ต้องอยู่ระหว่าง {thai_date(FIRST_DAY)} ถึง {thai_date(LAST_DAY)}",
         f"The date must be from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}",
         field=field,
     )

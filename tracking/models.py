@@ -152,6 +152,9 @@ class EventKind(StrEnum):
     intake = "intake"
     transition = "transition"
     checklist = "checklist"
+    # A change the office's calendar made to the file's clock (a closure moved its due date):
+    # no change of step, so source and target are both the file's step.
+    clock = "clock"
 
 
 class ApplicationEvent(SQLModel, table=True):

@@ -194,6 +194,10 @@ UI: dict[str, tuple[str, str]] = {
         "This page shows no personal data of the applicant.",
     ),
     "service_time": ("ระยะเวลาให้บริการตามคู่มือ", "Service time in the citizens' manual"),
+    "due_if_applied_today": (
+        "ยื่นวันนี้ ควรได้รับผลภายใน {d}",
+        "Applied today, decision due by {d}",
+    ),
     "statutory": ("ระยะเวลาตามกฎหมาย", "Time limit in law"),
     "business_days": ("{n} วันทำการ", "{n} business days"),
     "calendar_days": ("{n} วัน", "{n} days"),
@@ -284,6 +288,14 @@ UI: dict[str, tuple[str, str]] = {
         "Nothing needs checking at this step",
     ),
     "choose": ("เลือก", "Choose"),
+    "intake_show_fields": ("แสดงช่องข้อมูลของประเภทนี้", "Show this type's fields"),
+    "intake_fields_hint": (
+        "บางประเภทต้องกรอกข้อมูลเฉพาะ (เช่น พื้นที่ วันหมดอายุใบอนุญาต ช่วงเวลาที่ขอ)"
+        " เลือกประเภทแล้วกดปุ่มนี้ ข้อมูลที่กรอกไว้ยังอยู่ครบ",
+        "Some types need their own facts (floor area, the permit's expiry date, the period"
+        " applied for): choose the type, then press this button; what you typed is kept.",
+    ),
+    "intake_type_fields": ("ข้อมูลเฉพาะของประเภทคำขอ", "Facts this type needs"),
     "note": ("หมายเหตุ", "Note"),
     "note_hint": ("ต้องระบุเมื่อยกเว้น", "needed when waiving"),
     "item_recorded_by": ("ตรวจหรือยกเว้นได้โดย", "Verified or waived by"),

@@ -25,7 +25,7 @@ from tracking.demo import path_to
 from tracking.models import ChecklistStatus
 from tracking.trail import anchors, audit, rebuild
 from tracking.verification import verify
-from tracking.workflow import transitions
+from tracking.workflow import office_days, transitions
 
 from ..factories import actor, committed_application, walk
 from ..scenarios import _at
@@ -448,3 +448,33 @@ def test_an_event_hashes_as_the_trails_written_since_the_keyed_chain(values: lis
     content = json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
     expected = hmac.digest(WRONG_KEY, content, "sha256").hex()
     assert audit.hash_values(values, WRONG_KEY) == expected
+
+
+@pytest.mark.usefixtures("env_database")
+def test_a_clock_event_that_changes_the_step_is_found(engine: Engine) -> None:
+    """A clock event (the office's calendar moved the due date) changes no step: one whose
+    target is another step is named, even when its hash was made with the key."""
+    ids = _office(engine)
+    with unit_of_work(engine) as session:
+        application = transitions.get_application(session, ids["open"])
+        office_days.record_clock_change(
+            session,
+            application,
+            application.due_date + timedelta(days=1),
+            event="calendar:closure",
+            reason="ปิดสำนักงานกรณีพิเศษ",
+            now=_at(3),
+            data={},
+        )
+    assert verify(engine).broken is None
+    with engine.begin() as connection:
+        _sql(
+            connection,
+            "UPDATE application_event SET target = 'site_inspection'"
+            " WHERE application_id = :a AND kind = 'clock'",
+            a=ids["open"],
+        )
+        _rehash(connection, ids["open"], audit.audit_key())
+    found = verify(engine).broken
+    assert found is not None
+    assert (found.application_id, found.field) == (ids["open"], "target"), str(found)

@@ -161,7 +161,7 @@ _BY_CODE = (
 )
 _MOVES = (
     "SELECT event, target, occurred_at, transition_kind, ground FROM application_event"
-    " WHERE application_id = {id} AND kind <> 'checklist' ORDER BY seq"
+    " WHERE application_id = {id} AND kind IN ('intake', 'transition') ORDER BY seq"
 )
 _NOTICES = (
     "SELECT number, issued_on, reason_th, reason_en FROM delay_notice"

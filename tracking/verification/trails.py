@@ -192,6 +192,15 @@ class Trail:
                 if item not in items or event.target not in STATUSES:
                     return self.finding("event", f"no checklist item or status {item!r}", event)
                 continue
+            if event.kind == "clock":  # the office's calendar moved a date: no step changes
+                if event.source != state or event.target != state:
+                    return self.finding(
+                        "target",
+                        f"a clock event changes no step, yet leads from {event.source!r} to"
+                        f" {event.target!r} at step {state!r}",
+                        event,
+                    )
+                continue
             move = moves.get((state, event.event))
             if event.kind != "transition" or event.source != state or move is None:
                 return self.finding(

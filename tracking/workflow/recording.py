@@ -2,8 +2,9 @@
 
 ``record_event`` flags what the rules say about the event (a decision by someone who reviewed
 the file), chains it (``tracking.trail.audit``) and counts it (``tracking.trail.tallies``).
-Intake, checklist changes and every transition go through it; so does an import of another
-system's trail, which thereby gets the same flags and counts.
+Intake, checklist changes, every transition and the due dates the office's calendar moves go
+through it; so does an import of another system's trail, which thereby gets the same flags
+and counts.
 """
 
 from __future__ import annotations

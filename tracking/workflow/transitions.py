@@ -66,7 +66,7 @@ def restore_machine(session: Session, application: Application, actor: Actor) ->
     return machine_class(application, session=session, actor=actor)
 
 
-def _claim(session: Session, application: Application, version: int) -> None:
+def claim(session: Session, application: Application, version: int) -> None:
     """Compare-and-set the version; raise ``Conflict`` if someone else changed it first."""
     stale = Conflict(
         "คำขอนี้ถูกแก้ไขโดยผู้อื่นแล้ว กรุณาโหลดข้อมูลใหม่",
@@ -110,7 +110,7 @@ def fire(
     application = application_for(session, application_id, actor, act=True, lock=True)
     # The compare-and-set is the first write, so on SQLite it is also where the write lock is
     # taken; a caller that then fails a rule rolls the whole transaction back.
-    _claim(session, application, version)
+    claim(session, application, version)
     machine = restore_machine(session, application, actor)
     machine.send(event, reason=reason, ground=ground, deadline=deadline, now=now)
     appended = machine.recorded
@@ -173,7 +173,7 @@ def record_checklist_item(
             "Waiving an item needs a reason in the note",
             field="note",
         )
-    _claim(session, application, version)
+    claim(session, application, version)
     now = now or utcnow()
     previous = entry.status
     entry.status = status.value

@@ -17,9 +17,10 @@ import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from checklists.loader import default_catalogue
-from tracking import ratelimit
+from tracking import clock, ratelimit
 from tracking.clock import bangkok_date
 from tracking.errors import DomainError, NotFound, RateLimited
 from tracking.models import utcnow
@@ -234,7 +235,12 @@ def permit_type_page(
             status_code=404,
             office=request_office(request),
         )
-    return render(request, "permit_type.html", {"p": permit}, office=request_office(request))
+    office = request_office(request)
+    due = None
+    if office is not None and office.id is not None:  # by this office's calendar, from today
+        with Session(_engine(request)) as session:
+            due = clock.due_at_office(session, office.id, permit, bangkok_date(utcnow()))
+    return render(request, "permit_type.html", {"p": permit, "due": due}, office=office)
 
 
 @api.get("/api/v1/permit-types", summary="Published catalogue (JSON)")

@@ -183,6 +183,11 @@ def trail_event(event: ApplicationEvent, permit: PermitType) -> TrailEvent:
         item = event.event.removeprefix("checklist:")
         known = permit.item_labels.get(item)
         what = label(known) if known else {"th": item, "en": item}
+    elif event.kind == "clock":  # the office's calendar moved the due date
+        what = {
+            "th": "วันปิดทำการของสำนักงาน: เลื่อนวันครบกำหนด",
+            "en": "Office closure: due date moved",
+        }
     elif event.kind != "intake":
         rule = next(
             (t for t in permit.transitions if t.event == event.event and t.source == event.source),
