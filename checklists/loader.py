@@ -129,7 +129,30 @@ def check_catalogue(path: Path = TYPES_DIR) -> tuple[dict[str, PermitType], list
             )
         numbers[permit.number] = permit.slug
         types[permit.slug] = permit
+    if path.is_dir():  # a file checked on its own cannot know the types beside it
+        problems.extend(_other_type_problems(types))
     return types, problems
+
+
+def _other_type_problems(types: Mapping[str, PermitType]) -> list[Problem]:
+    """Thresholds that send an application to another type must name one of the catalogue."""
+    problems = []
+    for slug, permit in types.items():
+        for i, spec in enumerate(permit.subject_fields):
+            for name, limit in (("above", spec.above), ("at_most", spec.at_most)):
+                if (
+                    limit is not None
+                    and limit.instead is not None
+                    and (limit.instead == slug or limit.instead not in types)
+                ):
+                    problems.append(
+                        Problem(
+                            f"{slug}.yaml",
+                            f"subject_fields.{i}.{name}.instead",
+                            f"{limit.instead!r} is not another type of the catalogue",
+                        )
+                    )
+    return problems
 
 
 def _digest(files: list[Path]) -> str:

@@ -9,16 +9,34 @@ other correctly, so a broken file is rejected before any machine is built from i
 
 from __future__ import annotations
 
-import re
 from collections import deque
-from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Self
+from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, model_validator
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=64)]
-Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=48)]
+# The vocabulary and the values of a file (and its subject fields) are in checklists.fields;
+# they stay importable from here.
+from checklists.fields import DECISIONS as DECISIONS
+from checklists.fields import (
+    Appeal,
+    Duration,
+    Fee,
+    Identifier,
+    LegalBasis,
+    Note,
+    PermitPeriod,
+    Slug,
+    Strict,
+    SubjectField,
+    subject_problems,
+)
+from checklists.fields import DayUnit as DayUnit
+from checklists.fields import ItemKind as ItemKind
+from checklists.fields import Outcome as Outcome
+from checklists.fields import Text as Text
+from checklists.fields import TransitionKind as TransitionKind
+from checklists.fields import Turn as Turn
 
 ROLES = ("clerk", "officer", "approver", "manager", "admin")
 """Staff roles. Managers read and audit; they never fire events."""
@@ -38,116 +56,6 @@ DEPARTMENTS: dict[str, tuple[str, str]] = {
     "finance": ("ฝ่ายการคลัง", "Finance Section"),
 }
 
-_THAI = re.compile(r"[\u0E00-\u0E7F]")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Text(Strict):
-    """A text a person reads, in Thai (first) and English."""
-
-    th: str = Field(min_length=1)
-    en: str = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _thai_is_thai(self) -> Self:
-        if not _THAI.search(self.th):
-            raise ValueError("th must be written in Thai")
-        return self
-
-
-class DayUnit(StrEnum):
-    business = "business"
-    calendar = "calendar"
-
-
-class Turn(StrEnum):
-    """Who holds the file at a step. The service clock stops on the applicant's turn."""
-
-    authority = "authority"
-    applicant = "applicant"
-    none = "none"
-
-
-class Outcome(StrEnum):
-    """How a final step ends the application."""
-
-    approved = "approved"
-    refused = "refused"
-    returned = "returned"
-    withdrawn = "withdrawn"
-    closed = "closed"
-    prosecuted = "prosecuted"
-
-
-class ItemKind(StrEnum):
-    document = "document"
-    inspection = "inspection"
-    payment = "payment"
-    opinion = "opinion"
-    review = "review"
-    notice = "notice"
-
-
-class TransitionKind(StrEnum):
-    """What a transition means in law; the rules in ``tracking`` key on this, not on names.
-
-    - ``deficiency_request``: the one s.8 record of missing documents, with a deadline;
-    - ``documents_supplied`` / ``return``: the applicant answered it, or the deadline lapsed;
-    - ``review`` / ``inspection``: the actor becomes a reviewer (four-eyes);
-    - ``approve`` / ``refuse``: the decision; a refusal cites a ground;
-    - ``result_notice``: the written result sent to the applicant (due within 7 days of an
-      approval; a refusal is notified by its own order);
-    - ``withdraw``: the applicant withdrew;
-    - ``progress``: any other step.
-    """
-
-    progress = "progress"
-    deficiency_request = "deficiency_request"
-    documents_supplied = "documents_supplied"
-    return_ = "return"
-    review = "review"
-    inspection = "inspection"
-    approve = "approve"
-    refuse = "refuse"
-    result_notice = "result_notice"
-    withdraw = "withdraw"
-
-
-DECISIONS = frozenset({TransitionKind.approve, TransitionKind.refuse})
-
-
-class Duration(Strict):
-    days: int = Field(ge=0, le=3650)
-    unit: DayUnit
-    confirmed: bool
-    note: Text | None = None
-
-
-class LegalBasis(Strict):
-    act: Text
-    sections: list[str] = Field(min_length=1)
-
-
-class Fee(Strict):
-    description: Text
-    amount_baht: float | None = Field(default=None, ge=0)
-    confirmed: bool
-
-
-class Note(Strict):
-    text: Text
-    confirmed: bool
-
-
-class Appeal(Strict):
-    to: Text
-    days: int = Field(ge=1, le=3650)
-    legal_basis: str
-    confirmed: bool
-
 
 class ChecklistItem(Strict):
     id: Identifier
@@ -158,6 +66,9 @@ class ChecklistItem(Strict):
     # The roles that mark this item verified or waived, in place of its kind's
     # (``tracking.access.ITEM_ROLES``); None: its kind's.
     recorded_by: list[str] | None = Field(default=None, min_length=1)
+    # The Licensing Facilitation Act s.8 record of deficiencies, signed by the official and
+    # the applicant: verified (never waived) before the deficiency request.
+    deficiency_record: bool = False
 
 
 class Step(Strict):
@@ -197,9 +108,23 @@ class RefusalGround(Strict):
     code: Slug
     text: Text
     legal_basis: str
-    # A ground about documents the applicant did not supply. Once the one deficiency request
-    # of Licensing Facilitation Act s.8 has been made, it can no longer be cited.
+    # A ground about documents the applicant did not supply has no lawful use: they are asked
+    # for once (Licensing Facilitation Act s.8) and, not supplied by the deadline, the
+    # application is returned (s.8; Public Health Act s.56), not refused. Kept as a flag so an
+    # office's copy of the catalogue that still carries one is told why it is refused.
     missing_documents: bool = False
+    # The ground holds only for an application received after this date field of the subject
+    # (a renewal filed after the permit's expiry date).
+    received_after: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _no_refusal_for_missing_documents(self) -> Self:
+        if self.missing_documents:
+            raise ValueError(
+                "documents not supplied are no refusal ground: the application is returned"
+                " (Licensing Facilitation Act s.8, Public Health Act s.56)"
+            )
+        return self
 
 
 class DiscretionPoint(Strict):
@@ -227,6 +152,8 @@ class PermitType(Strict):
     transitions: list[Transition] = Field(min_length=1)
     refusal_grounds: list[RefusalGround] = Field(min_length=1)
     discretion_guideline: list[DiscretionPoint] = Field(min_length=1)
+    subject_fields: list[SubjectField] = Field(default_factory=list)
+    permit_period: PermitPeriod | None = None
 
     # The shape is checked by pydantic; how the parts refer to each other is checked by
     # cross_reference_problems(), which the loader runs so each problem gets its own line.
@@ -267,6 +194,14 @@ class PermitType(Strict):
 
     def ground(self, code: str) -> RefusalGround | None:
         return next((g for g in self.refusal_grounds if g.code == code), None)
+
+    def subject_field(self, field_id: str) -> SubjectField | None:
+        return next((f for f in self.subject_fields if f.id == field_id), None)
+
+    @cached_property
+    def deficiency_record(self) -> ChecklistItem | None:
+        """The item recording that the s.8 record of deficiencies was signed, if any."""
+        return next((item for item in self._items if item.deficiency_record), None)
 
     def road(self, start: str, outcomes: set[Outcome]) -> list[Transition]:
         """The shortest run of transitions from step ``start`` to a final step with one of
@@ -364,8 +299,31 @@ def cross_reference_problems(permit: PermitType) -> list[tuple[str, str]]:
     for code in {c for c in codes if codes.count(c) > 1}:
         problems.append(("refusal_grounds", f"duplicate ground {code!r}"))
 
+    problems.extend(_deficiency_record_problems(permit))
+    dated = [
+        (i, g.received_after) for i, g in enumerate(permit.refusal_grounds) if g.received_after
+    ]
+    problems.extend(subject_problems(permit.subject_fields, permit.permit_period, dated))
     if not problems and len(initials) == 1:
         problems.extend(_structure_problems(permit, initials[0]))
+    return problems
+
+
+def _deficiency_record_problems(permit: PermitType) -> list[tuple[str, str]]:
+    """A type that requests documents (s.8) has one record item: required by each request,
+    not by an approval (it is needed only when documents are requested)."""
+    records = [item for item in permit.items() if item.deficiency_record]
+    kind = TransitionKind.deficiency_request
+    requests = [i for i, t in enumerate(permit.transitions) if t.kind is kind]
+    if len(records) > 1 or (requests and not records):
+        return [("steps", f"one s.8 record item is needed, found {len(records)}")]
+    problems = [
+        ("steps", f"s.8 record {r.id!r} must not be required") for r in records if r.required
+    ]
+    for record in records:
+        for i in requests:
+            if record.id not in permit.transitions[i].requires:
+                problems.append((f"transitions.{i}.requires", f"must include {record.id!r}"))
     return problems
 
 

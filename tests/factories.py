@@ -12,8 +12,9 @@ from checklists.loader import default_catalogue
 from checklists.schema import Transition
 from tracking import demo
 from tracking.access import Actor
+from tracking.clock import bangkok_date
 from tracking.db import unit_of_work
-from tracking.models import Application
+from tracking.models import Application, utcnow
 from tracking.workflow import intake, transitions
 from tracking.workflow.intake import Applicant, Subject
 
@@ -38,9 +39,15 @@ def make_application(
         phone=overrides.pop("phone", "0812345678"),
         email=overrides.pop("email", "somchai@example.org"),
     )
+    # The subject fields the type declares, filled in for the day of filing; ``details``
+    # replaces some (a key set to None leaves it out).
+    permit = default_catalogue().types.get(permit_type)
+    details = demo.sample_details(permit, bangkok_date(now or utcnow())) if permit else {}
+    details.update(overrides.pop("details", {}))
     subject = Subject(
         address=overrides.pop("address", "99 ถนนพญาไท เขตปทุมวัน"),
         description=overrides.pop("description", "ร้านอาหาร"),
+        details={k: v for k, v in details.items() if v is not None},
     )
     clerk = overrides.pop("actor", None) or actor("clerk", permit_type)
     application = intake.submit_application(

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, func, select
 
+from checklists.fields import FieldType
 from checklists.loader import default_catalogue
 from checklists.schema import Outcome, PermitType, Transition, TransitionKind
 from tracking import auth
@@ -101,12 +103,12 @@ def step_through(
     reason, ground, deadline = "", None, None
     kind = transition.kind
     if kind is TransitionKind.refuse:
-        ground = next(g.code for g in permit.refusal_grounds if not g.missing_documents)
+        ground = next(g.code for g in permit.refusal_grounds if g.received_after is None)
         reason = "ไม่เป็นไปตามหลักเกณฑ์ตามที่ระบุในเหตุผลประกอบคำสั่ง"
     elif kind is TransitionKind.approve:
         reason = "เป็นไปตามหลักเกณฑ์ครบถ้วน"
     elif kind is TransitionKind.withdraw:
-        reason = "ผู้ยื่นขอยกเลิกคำขอ"
+        reason = "ผู้ยื่นคำขอขอยกเลิกคำขอ"
     elif kind is TransitionKind.return_:
         reason = "ผู้ยื่นไม่ส่งเอกสารภายในกำหนด"
     elif kind is TransitionKind.deficiency_request:
@@ -132,6 +134,25 @@ def step_through(
         deadline=deadline,
         now=now,
     )
+
+
+def sample_details(permit: PermitType, today: date) -> dict[str, Any]:
+    """Subject details ``permit`` takes in on ``today``: every declared field, a number within
+    its thresholds, the permit period from today for as long as allowed (at most 5 days), any
+    other date a month ahead (a permit to renew that is still valid)."""
+    details: dict[str, Any] = {}
+    for spec in permit.subject_fields:
+        if spec.type is FieldType.number:
+            low = spec.above.value if spec.above else 0
+            details[spec.id] = low + ((spec.at_most.value - low) / 2 if spec.at_most else 50)
+        else:
+            details[spec.id] = (today + timedelta(days=30)).isoformat()
+    period = permit.permit_period
+    if period is not None:
+        days = min(5, period.max_days.days if period.max_days else 5)
+        details[period.start] = today.isoformat()
+        details[period.end] = (today + timedelta(days=days - 1)).isoformat()
+    return details
 
 
 def _first_required_document(permit: PermitType) -> str:
@@ -205,11 +226,12 @@ def seed(
             stop = len(path) if n % 3 == 2 else rng.randrange(0, len(path))
             moment = now - timedelta(days=rng.randrange(10, 60), hours=rng.randrange(0, 8))
             clerk = demo_actor("clerk", permit.department, office.id)
+            details = sample_details(permit, bangkok_date(moment))
             application = submit_application(
                 session,
                 permit_type_slug=permit.slug,
                 applicant=applicant,
-                subject=subject,
+                subject=Subject(subject.address, subject.description, details),
                 actor=clerk,
                 office=office,
                 now=moment,
@@ -222,7 +244,9 @@ def seed(
                 _waive_a_document(session, application, actor_for=actor_for, now=moment)
             for transition in path[:stop]:
                 gap = rng.randrange(1, 5)
-                if transition.kind is TransitionKind.return_:
+                if transition.kind is TransitionKind.deficiency_request:
+                    gap = 0  # the s.8 record is made on the day of filing
+                elif transition.kind is TransitionKind.return_:
                     gap += DEFICIENCY_DAYS.days  # returned only once the deadline has passed
                 moment += timedelta(days=gap)
                 if moment > now:

@@ -79,7 +79,7 @@ def test_filters_narrow_every_measure(engine: Engine, scenario: dict[str, Any]) 
 
 def test_a_second_deficiency_request_is_refused(engine: Engine) -> None:
     app_id = committed_application(engine, now=_at(0))
-    step(engine, app_id, RULES[("intake", "request_documents")], now=_at(1))
+    step(engine, app_id, RULES[("intake", "request_documents")], now=_at(0))
     with unit_of_work(engine) as session:
         version = transitions.get_application(session, app_id).version
     with pytest.raises(TransitionNotAllowed), unit_of_work(engine) as session:

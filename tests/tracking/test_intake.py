@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlmodel import Session, func, select
 
+from checklists.loader import default_catalogue
 from tracking.clock import FIRST_DAY, LAST_DAY
 from tracking.errors import InvalidInput
 from tracking.models import Application
@@ -19,6 +21,7 @@ from tracking.workflow.intake import (
     ascii_digits,
     normalise_applicant,
     normalise_subject,
+    read_subject_fields,
     thai_id_valid,
     visible_text,
 )
@@ -163,3 +166,152 @@ def test_filters_refuse_dates_outside_the_range(
 
 def test_filters_take_the_range_s_ends() -> None:
     assert Filters(FIRST_DAY, LAST_DAY).date_to == date(2600, 12, 31)
+
+
+# --- The subject fields a permit type declares (checklists/types/*.yaml: subject_fields) ----
+
+CATALOGUE = default_catalogue()
+FILED = date(2026, 3, 2)
+
+
+def _read(slug: str, details: dict[str, Any], today: date = FILED) -> dict[str, Any]:
+    subject = read_subject_fields(CATALOGUE[slug], Subject(address="99", details=details), today)
+    return subject.details
+
+
+def _refusal(slug: str, details: dict[str, Any], today: date = FILED) -> InvalidInput:
+    with pytest.raises(InvalidInput) as excinfo:
+        _read(slug, details, today)
+    assert excinfo.value.th
+    assert excinfo.value.en
+    return excinfo.value
+
+
+@pytest.mark.parametrize("area", [200, 150, "200", "๑๕๐", 0.5])
+def test_a_food_premises_of_200_sqm_or_less_is_sent_to_the_notification(area: Any) -> None:
+    error = _refusal("food-premises", {"area_sqm": area})
+    assert error.detail["field"] == "subject.area_sqm"
+    assert error.detail["limit"] == 200
+    assert "หนังสือรับรองการแจ้ง" in error.th
+    assert "หนังสือรับรองการแจ้ง" in error.en
+    assert "notification" in error.en
+    assert "มาตรา ๓๘" in error.th
+
+
+@pytest.mark.parametrize(
+    ("area", "stored"), [(200.5, 200.5), (350, 350), ("๓๕๐", 350), ("1,200", 1200)]
+)
+def test_a_food_premises_over_200_sqm_is_taken_in(area: Any, stored: float) -> None:
+    assert _read("food-premises", {"area_sqm": area})["area_sqm"] == stored
+
+
+def test_the_area_is_optional_but_must_be_a_positive_number_when_given() -> None:
+    assert "area_sqm" not in _read("food-premises", {})
+    assert "area_sqm" not in _read("food-premises", {"area_sqm": " "})
+    for bad in ("สองร้อย", -5, 0, True, "nan"):
+        assert _refusal("food-premises", {"area_sqm": bad}).detail["field"] == "subject.area_sqm"
+
+
+@pytest.mark.parametrize(
+    ("slug", "area", "right"),
+    [
+        ("building-small", 300.5, "building-large"),
+        ("building-small", 5000, "building-large"),
+        ("building-large", 300, "building-small"),
+        ("building-large", 120, "building-small"),
+    ],
+)
+def test_the_wrong_building_type_for_the_area_names_the_right_one(
+    slug: str, area: float, right: str
+) -> None:
+    error = _refusal(slug, {"area_sqm": area})
+    assert error.detail["instead"] == right
+    assert error.detail["limit"] == 300
+    assert CATALOGUE[right].name.th in error.th
+    assert CATALOGUE[right].name.en in error.en
+
+
+@pytest.mark.parametrize(("slug", "area"), [("building-small", 300), ("building-large", 300.5)])
+def test_a_building_on_the_right_side_of_300_sqm_is_taken_in(slug: str, area: float) -> None:
+    assert _read(slug, {"area_sqm": area})["area_sqm"] == area
+
+
+def test_thresholds_are_the_catalogue_s_data() -> None:
+    food = CATALOGUE["food-premises"]
+    spec = food.subject_fields[0]
+    assert spec.above is not None
+    lower = spec.model_copy(update={"above": spec.above.model_copy(update={"value": 100})})
+    edited = food.model_copy(update={"subject_fields": [lower]})
+    subject = Subject(address="99", details={"area_sqm": 150})
+    assert read_subject_fields(edited, subject, FILED).details["area_sqm"] == 150
+
+
+def test_a_renewal_needs_the_expiry_date_of_the_permit() -> None:
+    error = _refusal("building-permit-renewal", {})
+    assert error.detail["field"] == "subject.permit_expiry_date"
+    for bad in ("01/05/2026", "2026-02-30", 20260501, "9999-12-31"):
+        error = _refusal("building-permit-renewal", {"permit_expiry_date": bad})
+        assert error.detail["field"] == "subject.permit_expiry_date"
+    read = _read("building-permit-renewal", {"permit_expiry_date": "๒๐๒๖-๐๕-๐๑"})
+    assert read["permit_expiry_date"] == "2026-05-01"
+    # Filed after expiry is taken in: the refusal ground filed-after-expiry is then for the
+    # approver (tracking.workflow.rules.ground_holds).
+    assert _read("building-permit-renewal", {"permit_expiry_date": date(2026, 1, 1)}) == {
+        "permit_expiry_date": "2026-01-01"
+    }
+
+
+def _period(start: str, end: str) -> dict[str, Any]:
+    return {"period_start": start, "period_end": end}
+
+
+def test_a_loudspeaker_permit_runs_at_most_15_days() -> None:
+    assert _read("loudspeaker-advertising", _period("2026-03-02", "2026-03-16"))
+    assert _read("loudspeaker-advertising", _period("2026-03-02", "2026-03-02"))
+    error = _refusal("loudspeaker-advertising", _period("2026-03-02", "2026-03-17"))
+    assert error.detail == {"field": "subject.period_end", "max_days": 15}
+    assert "16" in error.en
+    assert "15" in error.th
+    limit = CATALOGUE["loudspeaker-advertising"].permit_period
+    assert limit is not None
+    assert limit.max_days is not None
+    assert limit.max_days.confirmed is False  # the police guide's figure, not the BMA's
+
+
+@pytest.mark.parametrize("slug", ["loudspeaker-advertising", "public-place-posting"])
+def test_a_permit_period_must_be_given_in_order_and_not_be_over(slug: str) -> None:
+    assert _refusal(slug, {"period_end": "2026-03-05"}).detail["field"] == "subject.period_start"
+    assert _refusal(slug, {"period_start": "2026-03-05"}).detail["field"] == "subject.period_end"
+    backwards = _refusal(slug, _period("2026-03-05", "2026-03-04"))
+    assert backwards.detail["field"] == "subject.period_end"
+    over = _refusal(slug, _period("2026-02-20", "2026-03-01"))
+    assert over.detail["field"] == "subject.period_end"
+    # Begun already but not over: the rest of it can still be permitted.
+    assert _read(slug, _period("2026-02-20", "2026-03-02"))["period_start"] == "2026-02-20"
+
+
+def test_a_posting_permit_has_no_maximum_and_a_removal_deadline() -> None:
+    posting = CATALOGUE["public-place-posting"]
+    details = _read(posting.slug, _period("2026-03-02", "2026-06-30"))
+    period = posting.permit_period
+    assert period is not None
+    assert period.max_days is None
+    assert period.days(details) == 121
+    assert period.removal_by(details) == date(2026, 7, 3)
+    assert period.removal_days is not None
+    assert period.removal_days.days == 3
+    loudspeaker = CATALOGUE["loudspeaker-advertising"].permit_period
+    assert loudspeaker is not None
+    assert loudspeaker.removal_by(details) is None
+
+
+def test_intake_refuses_the_wrong_subject_and_stores_nothing(session: Session) -> None:
+    with pytest.raises(InvalidInput) as excinfo:
+        make_application(session, "food-premises", details={"area_sqm": 180})
+    assert _refused(excinfo) == "subject.area_sqm"
+    with pytest.raises(InvalidInput) as excinfo:
+        make_application(session, "building-permit-renewal", details={"permit_expiry_date": None})
+    assert _refused(excinfo) == "subject.permit_expiry_date"
+    assert session.exec(select(func.count()).select_from(Application)).one() == 0
+    stored = make_application(session, "building-small", details={"area_sqm": "๒๕๐", "floors": 2})
+    assert stored.subject_details == {"area_sqm": 250, "floors": 2}

@@ -120,7 +120,7 @@ def _inputs(permit: PermitType, rule: Transition) -> dict[str, Any]:
     deficiency request."""
     inputs: dict[str, Any] = {"reason": "เหตุผลตามคู่มือ"}
     if rule.kind is TransitionKind.refuse:
-        inputs["ground"] = next(g.code for g in permit.refusal_grounds if not g.missing_documents)
+        inputs["ground"] = next(g.code for g in permit.refusal_grounds if not g.received_after)
     if rule.kind is TransitionKind.deficiency_request:
         inputs["deadline"] = bangkok_date(utcnow()) + timedelta(days=7)
     return inputs
@@ -199,7 +199,7 @@ def test_events_not_offered_at_a_step_raise(session: Session, slug: str) -> None
 
 FOOD = default_catalogue()["food-premises"]
 FIRST_DOCUMENT = FOOD.initial_step.checklist[0].id
-GROUND = next(g.code for g in FOOD.refusal_grounds if not g.missing_documents)
+GROUND = FOOD.refusal_grounds[0].code
 LATER = bangkok_date(utcnow()) + timedelta(days=7)
 
 
@@ -252,6 +252,26 @@ def _second_request(session: Session) -> Case:
     return _case(application, "request_documents", {"deadline": LATER})
 
 
+def _late_request(session: Session) -> Case:
+    """A deficiency request the day after filing, its record signed."""
+    yesterday = bangkok_date(utcnow()) - timedelta(days=1)
+    application = _at_step(
+        session, "food-premises", "intake", {FIRST_DOCUMENT: "missing"}, submitted_on=yesterday
+    )
+    return _case(application, "request_documents", {"deadline": LATER})
+
+
+def _renewal_refused_as_late(session: Session) -> Case:
+    """A renewal received before its permit's expiry date, refused as filed after expiry."""
+    application = _at_step(session, "building-permit-renewal", "pending_decision")
+    return _case(
+        application,
+        "refuse",
+        {"ground": "filed-after-expiry", "reason": "ยื่นหลังใบอนุญาตสิ้นอายุ"},
+        role="approver",
+    )
+
+
 # rule -> a case that only this rule refuses.
 VIOLATIONS: dict[str, Any] = {
     "role_allowed": lambda s: _case(
@@ -269,6 +289,26 @@ VIOLATIONS: dict[str, Any] = {
     ),
     "four_eyes": _four_eyes,
     "deficiency_once": _second_request,
+    "deficiency_record_signed": lambda s: _case(
+        _at_step(
+            s,
+            "food-premises",
+            "intake",
+            {FIRST_DOCUMENT: "missing", "deficiency_record_signed": "waived"},
+        ),
+        "request_documents",
+        {"deadline": LATER},
+    ),
+    "supplied_by_deadline": lambda s: _case(
+        _at_step(
+            s,
+            "food-premises",
+            "awaiting_documents",
+            applicant_deadline=bangkok_date(utcnow()) - timedelta(days=1),
+        ),
+        "documents_supplied",
+        {},
+    ),
     "deficiency_names_missing_items": lambda s: _case(
         _at_step(s, "food-premises", "intake"), "request_documents", {"deadline": LATER}
     ),
@@ -283,6 +323,7 @@ VIOLATIONS: dict[str, Any] = {
     "ground_given": lambda s: _case(
         _at_step(s, "food-premises", "pending_decision"), "refuse", {"reason": "ไม่ผ่านเกณฑ์"}
     ),
+    "ground_holds": _renewal_refused_as_late,
     "deadline_given": lambda s: _case(
         _at_step(s, "food-premises", "intake", {FIRST_DOCUMENT: "missing"}),
         "request_documents",
@@ -300,13 +341,39 @@ def test_each_rule_is_enforced_by_the_machine_itself(session: Session, rule: rul
     """Fired on the machine directly, each case is refused by its rule with the state and
     trail untouched; a machine built without that one rule lets the same case through."""
     application, role, name, event, inputs = VIOLATIONS[rule.__name__](session)
+    _refused_only_by(session, rule, application, role, name, event, inputs)
+
+
+# Cases a rule refuses beyond the one of its row in VIOLATIONS.
+MORE_VIOLATIONS: list[tuple[rules.Rule, Any]] = [(rules.deficiency_once, _late_request)]
+
+
+@pytest.mark.parametrize(
+    ("rule", "make"), MORE_VIOLATIONS, ids=lambda r: getattr(r, "__name__", "")
+)
+def test_more_cases_each_refused_by_one_rule(session: Session, rule: rules.Rule, make: Any) -> None:
+    _refused_only_by(session, rule, *make(session))
+
+
+def _refused_only_by(
+    session: Session,
+    rule: rules.Rule,
+    application: Application,
+    role: str,
+    name: str,
+    event: str,
+    inputs: dict[str, Any],
+) -> None:
+    """Fired on the machine, the case is refused by ``rule`` with the state and trail as they
+    were; a machine of the same type built without ``rule`` lets it through."""
     before = (application.state, application.event_count)
     machine = _machine(session, application, role, name)
+    permit = machine.permit_type
     expected = rule(
         rules.context(
             session,
             application,
-            FOOD,
+            permit,
             machine.rule_of[(application.state, event)],
             machine.actor,
             bangkok_date(utcnow()),
@@ -321,7 +388,7 @@ def test_each_rule_is_enforced_by_the_machine_itself(session: Session, rule: rul
     assert (caught.value.th, caught.value.en) == (expected.th, expected.en)
     assert (application.state, application.event_count) == before
 
-    without = build_machine(FOOD, [r for r in rules.RULES if r is not rule])
+    without = build_machine(permit, [r for r in rules.RULES if r is not rule])
     lenient = without(application, session=session, actor=machine.actor)
     lenient.send(event, **inputs)
     assert application.state != before[0]

@@ -123,7 +123,7 @@ def test_what_one_decision_adds(engine: Engine) -> None:
 
 def test_a_second_deficiency_request_imported_is_counted(engine: Engine) -> None:
     app_id = committed_application(engine, now=_at(0))
-    step(engine, app_id, RULES[("intake", "request_documents")], now=_at(1))
+    step(engine, app_id, RULES[("intake", "request_documents")], now=_at(0))
     # The workflow refuses a second request; an import can still carry one, and it shows.
     _import(
         engine,
@@ -142,7 +142,8 @@ def test_a_second_deficiency_request_imported_is_counted(engine: Engine) -> None
         before = compliance.deficiency(session, compliance.Filters(date_to=date(2026, 3, 2)))
     assert (data["requests"], data["applications_with_more_than_one_request"]) == (2, 1)
     assert (mine["requests"], mine["applications_with_more_than_one_request"]) == (1, 1)
-    assert (before["requests"], before["applications_with_more_than_one_request"]) == (0, 0)
+    # By 2 March only the workflow's own request, made on the day of filing.
+    assert (before["requests"], before["applications_with_more_than_one_request"]) == (1, 0)
     assert _rebuilt(engine) == _snapshot(engine)
 
 
@@ -150,7 +151,7 @@ def test_returns_are_counted_with_their_reasons(engine: Engine) -> None:
     path = demo.path_to(PERMIT, {Outcome.returned})
     for _ in range(2):
         app_id = committed_application(engine, now=_at(0))
-        walk(engine, app_id, path[:-1], now=_at(1))
+        walk(engine, app_id, path[:-1], now=_at(0))  # the s.8 request: on the day of filing
         step(engine, app_id, path[-1], now=_at(30))
     with unit_of_work(engine) as session:
         data = compliance.deficiency(session, compliance.Filters())
@@ -300,3 +301,33 @@ def test_overdue_counts_match_the_open_files(engine: Engine) -> None:
         assert figures["letters_due"] == sum(((today - a.due_date).days - 1) // 7 + 1 for a in late)
         assert figures["letters_sent"] > 0
     assert _rebuilt(engine) == _snapshot(engine)
+
+
+def test_migration_gives_existing_files_the_checklist_items_added(tmp_path: Path) -> None:
+    """0010: a file taken in before its type gained the s.8 signature item gets it, pending,
+    and its trail still verifies."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine)
+    app_id = committed_application(engine, now=_at(0))
+    with engine.begin() as connection:  # as intake left it before the item existed
+        connection.execute(
+            text(
+                "DELETE FROM checklist_entry WHERE application_id = :a"
+                " AND item_id = 'deficiency_record_signed'"
+            ),
+            {"a": app_id},
+        )
+    assert verification.verify(engine).broken is not None
+    migrate.downgrade(engine, "0009")
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        status = connection.execute(
+            text(
+                "SELECT status FROM checklist_entry WHERE application_id = :a"
+                " AND item_id = 'deficiency_record_signed'"
+            ),
+            {"a": app_id},
+        ).scalar_one()
+    assert status == "pending"
+    assert verification.verify(engine).broken is None
+    engine.dispose()

@@ -13,10 +13,12 @@ from sqlalchemy import Engine
 
 from checklists.loader import default_catalogue
 from checklists.schema import Transition
-from tracking import auth
+from tracking import auth, demo
 from tracking.access import item_roles
+from tracking.clock import bangkok_date
 from tracking.config import Settings
 from tracking.db import unit_of_work
+from tracking.models import utcnow
 from web.app import create_app
 
 PASSWORD = "correct horse battery"
@@ -110,10 +112,16 @@ SUBJECT = {"address": "12/3 ซอยจุฬา ๔๒ แขวงวัง�
 
 
 def intake(staff: Staff, slug: str, **subject: Any) -> dict[str, Any]:
+    """Take in an application of ``slug`` with the subject fields its type declares."""
     clerk = staff.for_type(slug, "clerk")
+    fields = demo.sample_details(default_catalogue()[slug], bangkok_date(utcnow()))
     response = clerk.post(
         "/api/v1/applications",
-        json={"permit_type": slug, "applicant": APPLICANT, "subject": {**SUBJECT, **subject}},
+        json={
+            "permit_type": slug,
+            "applicant": APPLICANT,
+            "subject": {**SUBJECT, **fields, **subject},
+        },
     )
     assert response.status_code == 201, response.text
     return dict(response.json())

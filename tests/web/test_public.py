@@ -48,7 +48,7 @@ def _make(engine: Engine, kind: str, slug: str = "food-premises") -> int:
     app_id = committed_application(engine, slug, now=start, **PERSONAL)
     rules = {(t.source, t.event): t for t in permit.transitions}
     if kind == "applicants-turn":
-        step(engine, app_id, rules[("intake", "request_documents")], now=start + timedelta(1))
+        step(engine, app_id, rules[("intake", "request_documents")], now=start)
     elif kind == "overdue":
         step(engine, app_id, rules[("intake", "accept_application")], now=start + timedelta(1))
         with unit_of_work(engine) as session:

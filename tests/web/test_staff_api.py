@@ -149,6 +149,7 @@ def test_only_clerks_of_the_department_take_in(staff: Staff) -> None:
 
 
 def _mark_missing(staff: Staff, app_id: int, item: str = "site_map") -> int:
+    """Mark ``item`` missing and verify the signed s.8 record: ready for the request."""
     clerk = staff.for_type("food-premises", "clerk")
     version = clerk.detail(app_id)["version"]
     response = clerk.patch(
@@ -156,7 +157,7 @@ def _mark_missing(staff: Staff, app_id: int, item: str = "site_map") -> int:
         json={"status": "missing", "note": "ยังไม่ได้ยื่น", "version": version},
     )
     assert response.status_code == 200
-    return int(response.json()["version"])
+    return verify_items(staff, "food-premises", app_id, ["deficiency_record_signed"])
 
 
 def test_deficiency_request_needs_missing_items_and_a_deadline(staff: Staff) -> None:
@@ -164,6 +165,10 @@ def test_deficiency_request_needs_missing_items_and_a_deadline(staff: Staff) -> 
     clerk = staff.for_type("food-premises", "clerk")
     tomorrow = (date.today() + timedelta(days=7)).isoformat()
     response = fire(clerk, app_id, event="request_documents", version=1, deadline=tomorrow)
+    assert response.status_code == 422
+    assert response.json()["unmet_items"] == ["deficiency_record_signed"]
+    version = verify_items(staff, "food-premises", app_id, ["deficiency_record_signed"])
+    response = fire(clerk, app_id, event="request_documents", version=version, deadline=tomorrow)
     assert response.status_code == 422
     assert "missing" in response.json()["message"]["en"]
     version = _mark_missing(staff, app_id)
@@ -208,48 +213,8 @@ def test_return_only_after_the_deadline_and_with_a_reason(staff: Staff) -> None:
         assert late.json()["outcome"] == "returned"
 
 
-def test_no_refusal_for_missing_documents_after_the_deficiency_request(staff: Staff) -> None:
-    slug = "food-premises"
-    permit = default_catalogue()[slug]
-    app_id = intake(staff, slug)["id"]
-    version = _mark_missing(staff, app_id)
-    clerk = staff.for_type(slug, "clerk")
-    deadline = (date.today() + timedelta(days=7)).isoformat()
-    assert (
-        fire(
-            clerk, app_id, event="request_documents", version=version, deadline=deadline
-        ).status_code
-        == 200
-    )
-    rules = {(t.source, t.event): t for t in permit.transitions}
-    step(staff, slug, app_id, rules[("awaiting_documents", "documents_supplied")])
-    step(staff, slug, app_id, rules[("site_inspection", "complete_inspection")])
-    version = verify_items(staff, slug, app_id, ["officer_recommendation"])
-    approver = staff.for_type(slug, "approver")
-    refused = fire(
-        approver,
-        app_id,
-        event="refuse",
-        version=version,
-        ground="deficiencies-not-cured",
-        reason="เอกสารไม่ครบ",
-    )
-    assert refused.status_code == 422
-    assert "s.8" in refused.json()["message"]["en"]
-    allowed = fire(
-        approver,
-        app_id,
-        event="refuse",
-        version=version,
-        ground="hygiene-criteria-not-met",
-        reason="ครัวไม่ผ่านเกณฑ์ข้อ ๔",
-    )
-    assert allowed.status_code == 200, allowed.text
-
-
-def test_missing_documents_ground_is_allowed_without_a_deficiency_request(
-    staff: Staff,
-) -> None:
+def test_missing_documents_are_no_refusal_ground(staff: Staff) -> None:
+    # Documents not supplied by the s.8 deadline lead to a return (see above), never a refusal.
     slug = "food-premises"
     app_id = _to_decision(staff, slug)
     version = staff.for_type(slug, "clerk").detail(app_id)["version"]
@@ -259,9 +224,11 @@ def test_missing_documents_ground_is_allowed_without_a_deficiency_request(
         event="refuse",
         version=version,
         ground="deficiencies-not-cured",
-        reason="ข้อบกพร่องตามมาตรา ๕๖ ไม่ได้แก้ไข",
+        reason="เอกสารไม่ครบ",
     )
-    assert response.status_code == 200, response.text
+    assert response.status_code == 422
+    assert response.json()["field"] == "ground"
+    assert "deficiencies-not-cured" not in response.json()["grounds"]
 
 
 # --- decisions -----------------------------------------------------------------------------

@@ -306,11 +306,12 @@ def test_items_an_event_needs_are_listed_with_this_steps(staff: Staff) -> None:
     version = clerk.detail(app_id)["version"]
     missing = _record(clerk, app_id, "application_form", version, status="missing", note="ไม่มี")
     assert missing.status_code == 303
+    assert _record(clerk, app_id, "deficiency_record_signed", version + 1).status_code == 303
     asked = fire(
         clerk,
         app_id,
         event="request_documents",
-        version=version + 1,
+        version=version + 2,
         deadline=(date.today() + timedelta(days=7)).isoformat(),
     )
     assert asked.status_code == 200, asked.text
@@ -448,15 +449,16 @@ def test_a_refused_rule_re_renders_with_the_message_and_writes_nothing(
 
     # What was typed into the refused form comes back, with the field marked.
     late = (date.today() - timedelta(days=1)).isoformat()
-    response = _fire(clerk, app_id, "request_documents", 2, deadline=late)
+    assert _record(clerk, app_id, "deficiency_record_signed", 2).status_code == 303
+    response = _fire(clerk, app_id, "request_documents", 3, deadline=late)
     assert response.status_code == 422
     assert 'aria-invalid="true"' in response.text.split('id="deadline-request_documents"')[1][:200]
     assert f'value="{late}"' in response.text
-    waive = _record(clerk, app_id, "application_form", 2, status="waived", note="   ")
+    waive = _record(clerk, app_id, "application_form", 3, status="waived", note="   ")
     assert waive.status_code == 422
     assert "การยกเว้นเอกสารต้องระบุเหตุผล" in _alert(waive.text)
-    assert _events(engine, app_id) == before + 1
-    assert _stored(engine, app_id).version == 2
+    assert _events(engine, app_id) == before + 2
+    assert _stored(engine, app_id).version == 3
 
 
 def test_approval_without_required_items_is_refused_through_the_form(

@@ -5,13 +5,15 @@ from __future__ import annotations
 import math
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from checklists.fields import FieldType, SubjectField, Threshold
 from checklists.loader import default_catalogue
+from checklists.schema import PermitType
 from tracking import clock, codes
 from tracking.access import Actor, authorise_intake
 from tracking.errors import Conflict, InvalidInput, NotFound
@@ -133,6 +135,113 @@ def normalise_subject(subject: Subject) -> Subject:
     return Subject(address=address, description=subject.description, details=subject.details)
 
 
+def read_subject_fields(permit: PermitType, subject: Subject, today: date) -> Subject:
+    """The subject with the fields ``permit`` declares read and checked, ``today`` being the
+    day of filing: numbers greater than zero and within the type's thresholds (a food premises
+    over 200 m², a building on the right side of 300 m²), dates written ``YYYY-MM-DD`` within the
+    office's range, a permit period no longer than the type allows and not over already.
+    An optional field left empty is dropped. Raises ``InvalidInput`` naming the field."""
+    details = dict(subject.details)
+    for spec in permit.subject_fields:
+        value = details.get(spec.id)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            details.pop(spec.id, None)
+            if spec.required:
+                raise InvalidInput(
+                    f"ต้องระบุ{spec.label.th}",
+                    f"{spec.label.en} is required",
+                    field=f"subject.{spec.id}",
+                )
+        elif spec.type is FieldType.number:
+            details[spec.id] = _number(spec, value)
+        else:
+            details[spec.id] = _day(spec, value).isoformat()
+    _check_period(permit, details, today)
+    return Subject(address=subject.address, description=subject.description, details=details)
+
+
+def _number(spec: SubjectField, value: Any) -> int | float:
+    number: float | None = None
+    try:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number = float(value)
+        elif isinstance(value, str):  # a form's text: Thai digits and thousands commas too
+            number = float(ascii_digits(value).strip().replace(",", ""))
+    except (ValueError, OverflowError):
+        number = None
+    if number is None or not math.isfinite(number) or number <= 0:
+        raise InvalidInput(
+            f"{spec.label.th}ต้องเป็นตัวเลขที่มากกว่า ๐",
+            f"{spec.label.en} must be a number greater than 0",
+            field=f"subject.{spec.id}",
+        )
+    if spec.above is not None and number <= spec.above.value:
+        raise _beyond(spec, spec.above, number)
+    if spec.at_most is not None and number > spec.at_most.value:
+        raise _beyond(spec, spec.at_most, number)
+    return int(number) if number.is_integer() else number
+
+
+def _beyond(spec: SubjectField, limit: Threshold, number: float) -> InvalidInput:
+    """The type's refusal of a number beyond ``limit``: what to file instead, named."""
+    unit_th, unit_en = (spec.unit.th, spec.unit.en) if spec.unit else ("", "")
+    th = f"{spec.label.th} {number:g} {unit_th}: {limit.otherwise.th}"
+    en = f"{spec.label.en} {number:g} {unit_en}: {limit.otherwise.en}"
+    instead = default_catalogue().types.get(limit.instead or "")
+    if instead is not None:
+        th += f" ให้ยื่นเป็นคำขอ “{instead.name.th}” แทน"
+        en += f"; file it as “{instead.name.en}” instead"
+    return InvalidInput(
+        th, en, field=f"subject.{spec.id}", limit=limit.value, instead=limit.instead
+    )
+
+
+def _day(spec: SubjectField, value: Any) -> date:
+    day: date | None = value if type(value) is date else None
+    if isinstance(value, str):
+        try:
+            day = date.fromisoformat(ascii_digits(value).strip())
+        except ValueError:
+            day = None
+    if day is None:
+        raise InvalidInput(
+            f"{spec.label.th}ต้องเป็นวันที่แบบ ค.ศ. ปปปป-ดด-วว เช่น 2026-05-01",
+            f"{spec.label.en} must be a date written YYYY-MM-DD, for example 2026-05-01",
+            field=f"subject.{spec.id}",
+        )
+    clock.supported_day(day, f"subject.{spec.id}")
+    return day
+
+
+def _check_period(permit: PermitType, details: dict[str, Any], today: date) -> None:
+    period = permit.permit_period
+    days = period.days(details) if period else None
+    if period is None or days is None:
+        return
+    end = date.fromisoformat(details[period.end])
+    limit = period.max_days
+    field = f"subject.{period.end}"
+    if days < 1:
+        raise InvalidInput(
+            "วันสุดท้ายที่ขอต้องไม่ก่อนวันแรกที่ขอ",
+            "The last day applied for must not be before the first",
+            field=field,
+        )
+    if limit is not None and days > limit.days:
+        raise InvalidInput(
+            f"ขออนุญาต {days} วัน เกินกว่าที่อนุญาตได้ไม่เกิน {limit.days} วัน",
+            f"{days} days applied for, more than the {limit.days} days a permit may run",
+            field=field,
+            max_days=limit.days,
+        )
+    if end < today:
+        raise InvalidInput(
+            f"ช่วงเวลาที่ขอสิ้นสุดไปแล้ว ({end.isoformat()})",
+            f"The period applied for is already over ({end.isoformat()})",
+            field=field,
+        )
+
+
 def office_by_slug(session: Session, slug: str) -> Office:
     office = session.exec(select(Office).where(Office.slug == slug)).first()
     if office is None:
@@ -160,17 +269,19 @@ def submit_application(
     """Take in a new application at the type's initial step, with its checklist and a code,
     at ``office`` (default: the actor's own).
 
-    Raises ``InvalidInput`` for an unknown type, ``NotPermitted`` unless the actor may take
-    in applications of the responsible department, ``NotFound`` without an office.
+    Raises ``InvalidInput`` for an unknown type or a subject the type refuses (a floor area on
+    the wrong side of its threshold, a date or permit period it cannot take), ``NotPermitted``
+    unless the actor may take in applications of the responsible department, ``NotFound``
+    without an office.
     """
     permit = permit_type(permit_type_slug)
     authorise_intake(actor, permit.department)
-    applicant = normalise_applicant(applicant)
-    subject = normalise_subject(subject)
-    office = office or _office_of(session, actor)
-    assert office.id is not None
     now = now or utcnow()
     today = clock.bangkok_date(now)
+    applicant = normalise_applicant(applicant)
+    subject = read_subject_fields(permit, normalise_subject(subject), today)
+    office = office or _office_of(session, actor)
+    assert office.id is not None
     initial = permit.initial_step
     application = Application(
         office_id=office.id,

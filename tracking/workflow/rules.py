@@ -4,8 +4,8 @@ Each rule is a small function of a ``Context`` that returns the error it would r
 Every one of them is a validator on every transition of the permit types' machines
 (``tracking.workflow.machines``), which raise the first; the staff detail view lists them all,
 so a clerk sees why an event is not available. Two kinds are kept apart: *blockers* depend on
-the state of the file (role, checklist, four-eyes, the s.8 deficiency record), *inputs* on what
-the caller sends (reason, ground, deadline).
+the state of the file (role, checklist, four-eyes, the s.8 deficiency record and its deadline),
+*inputs* on what the caller sends (reason, a ground that holds, deadline).
 """
 
 from __future__ import annotations
@@ -154,16 +154,25 @@ def four_eyes(ctx: Context) -> DomainError | None:
     )
 
 
-def deficiency_requests(history: Sequence[ApplicationEvent]) -> int:
-    return sum(1 for e in history if e.transition_kind == TransitionKind.deficiency_request.value)
-
-
 def deficiency_once(ctx: Context) -> DomainError | None:
-    if ctx.kind is not TransitionKind.deficiency_request or not deficiency_requests(ctx.history):
+    """Documents are requested once (s.8), and on the day of filing: the record of deficiencies
+    is made then, with the applicant there to sign it."""
+    if ctx.kind is not TransitionKind.deficiency_request:
+        return None
+    kind = TransitionKind.deficiency_request.value
+    if any(e.transition_kind == kind for e in ctx.history):
+        return GuardFailed(
+            "ขอเอกสารเพิ่มเติมได้เพียงครั้งเดียว (พ.ร.บ.การอำนวยความสะดวกฯ มาตรา ๘)",
+            "Documents may be requested only once (Licensing Facilitation Act s.8)",
+        )
+    filed = ctx.application.submitted_on
+    if ctx.today <= filed:
         return None
     return GuardFailed(
-        "ขอเอกสารเพิ่มเติมได้เพียงครั้งเดียว (พ.ร.บ.การอำนวยความสะดวกฯ มาตรา ๘)",
-        "Documents may be requested only once (Licensing Facilitation Act s.8)",
+        f"ขอเอกสารเพิ่มได้เฉพาะในวันที่ยื่นคำขอ ({filed}) (พ.ร.บ.การอำนวยความสะดวกฯ มาตรา ๘)",
+        f"Documents may be requested only on the day of filing, {filed}"
+        " (Licensing Facilitation Act s.8)",
+        filed_on=filed.isoformat(),
     )
 
 
@@ -173,6 +182,31 @@ def deficiency_names_missing_items(ctx: Context) -> DomainError | None:
     return GuardFailed(
         "ต้องระบุรายการเอกสารที่ขาดในรายการตรวจสอบ (สถานะ missing) ก่อนขอเอกสารเพิ่ม",
         "Mark the missing items in the checklist (status missing) before requesting them",
+    )
+
+
+def deficiency_record_signed(ctx: Context) -> DomainError | None:
+    """The official and the applicant sign the s.8 record: its item is verified, not waived."""
+    record = ctx.permit.deficiency_record if ctx.kind is TransitionKind.deficiency_request else None
+    if record is None or ctx.statuses.get(record.id) == "verified":
+        return None
+    return GuardFailed(
+        f"ต้องตรวจรายการ “{record.label.th}” ก่อน (การลงนามยกเว้นไม่ได้)",
+        f"Verify “{record.label.en}” first (signatures cannot be waived)",
+        unmet_items=[record.id],
+    )
+
+
+def supplied_by_deadline(ctx: Context) -> DomainError | None:
+    """Documents after the s.8 deadline do not save the application: it is returned."""
+    deadline = ctx.application.applicant_deadline
+    if ctx.kind is not TransitionKind.documents_supplied or not deadline or ctx.today <= deadline:
+        return None
+    return GuardFailed(
+        f"พ้นกำหนดส่งเอกสาร ({deadline}) แล้ว ต้องคืนคำขอ ผู้ยื่นคำขอยื่นใหม่ได้ (มาตรา ๘)",
+        f"The document deadline ({deadline}) has passed: the application is returned, and"
+        " the applicant may apply again (Licensing Facilitation Act s.8)",
+        deadline=deadline.isoformat(),
     )
 
 
@@ -200,7 +234,9 @@ BLOCKERS: tuple[Rule, ...] = (
     approval_complete,
     four_eyes,
     deficiency_once,
+    deficiency_record_signed,
     deficiency_names_missing_items,
+    supplied_by_deadline,
     return_after_deadline,
 )
 
@@ -233,25 +269,33 @@ def reason_given(ctx: Context) -> DomainError | None:
 
 
 def ground_given(ctx: Context) -> DomainError | None:
-    if ctx.kind is not TransitionKind.refuse:
+    if ctx.kind is not TransitionKind.refuse or ctx.permit.ground(ctx.ground or ""):
         return None
     codes = [g.code for g in ctx.permit.refusal_grounds]
-    ground = ctx.permit.ground(ctx.ground or "")
-    if ground is None:
-        return InvalidInput(
-            "การไม่อนุญาตต้องอ้างเหตุตามแนวทางการใช้ดุลยพินิจ: " + ", ".join(codes),
-            "A refusal must cite one of this permit type's refusal grounds: " + ", ".join(codes),
-            field="ground",
-            grounds=codes,
-        )
-    if ground.missing_documents and deficiency_requests(ctx.history):
-        return GuardFailed(
-            "ขอเอกสารเพิ่มเติมไปแล้ว จึงไม่อนุญาตด้วยเหตุเอกสารไม่ครบไม่ได้ (มาตรา ๘)",
-            "Documents were already requested once, so the application cannot be refused for"
-            " missing documents (Licensing Facilitation Act s.8)",
-            field="ground",
-        )
-    return None
+    return InvalidInput(
+        "การไม่อนุญาตต้องอ้างเหตุตามแนวทางการใช้ดุลยพินิจ: " + ", ".join(codes),
+        "A refusal must cite one of this permit type's refusal grounds: " + ", ".join(codes),
+        field="ground",
+        grounds=codes,
+    )
+
+
+def ground_holds(ctx: Context) -> DomainError | None:
+    """A ground tied to a subject's date holds only for a file received after it (BCA s.35)."""
+    ground = ctx.permit.ground(ctx.ground or "") if ctx.kind is TransitionKind.refuse else None
+    spec = ctx.permit.subject_field(ground.received_after or "") if ground else None
+    if ground is None or spec is None:
+        return None
+    day = str((ctx.application.subject_details or {}).get(spec.id) or "-")
+    received = ctx.application.submitted_on.isoformat()
+    if day != "-" and received > day:  # ISO dates: text order is date order
+        return None
+    return GuardFailed(
+        f"อ้างเหตุ {ground.code} ไม่ได้: ได้รับคำขอ {received} ไม่หลัง{spec.label.th} ({day})",
+        f"{ground.code} does not hold: the application was received on {received}, not after"
+        f" the {spec.label.en.lower()} ({day})",
+        field="ground",
+    )
 
 
 def deadline_given(ctx: Context) -> DomainError | None:
@@ -270,7 +314,7 @@ def deadline_given(ctx: Context) -> DomainError | None:
     )
 
 
-INPUTS: tuple[Rule, ...] = (reason_given, ground_given, deadline_given)
+INPUTS: tuple[Rule, ...] = (reason_given, ground_given, ground_holds, deadline_given)
 
 
 RULES: tuple[Rule, ...] = BLOCKERS + INPUTS

@@ -23,9 +23,11 @@ from tracking.reads.staff.application import (
 )
 from tracking.reads.staff.intake import (
     Deficiency,
+    IntakeField,
     ReceiptDocument,
     ReceiptView,
     intake_choices,
+    intake_fields,
     receipt_view,
 )
 from tracking.reads.staff.labels import Label, department_label, label, step_label
@@ -61,7 +63,9 @@ __all__ = [
     "checklist_item",
     "department_label",
     "event_view",
+    "IntakeField",
     "intake_choices",
+    "intake_fields",
     "label",
     "queue_row",
     "queue_view",

@@ -22,6 +22,33 @@ from tracking.workflow.machines import permit_type
 from tracking.workflow.transitions import application_for
 
 
+@dataclass(frozen=True)
+class IntakeField:
+    """A fact about the subject the permit type asks for at intake (an input of the form)."""
+
+    id: str
+    label: Label
+    type: str  # "number" or "date"
+    unit: Label | None
+    required: bool
+
+
+def intake_fields(choices: list[tuple[str, Label]], slug: str) -> list[IntakeField]:
+    """The subject fields of ``slug``, if it is one of the ``choices`` the actor may take in."""
+    if slug not in {choice for choice, _ in choices}:
+        return []
+    return [
+        IntakeField(
+            spec.id,
+            label(spec.label),
+            spec.type.value,
+            label(spec.unit) if spec.unit else None,
+            spec.required,
+        )
+        for spec in permit_type(slug).subject_fields
+    ]
+
+
 def intake_choices(actor: Actor) -> list[tuple[str, Label]]:
     """The permit types ``actor`` may take in, in catalogue order. Raises the refusal
     (``NotPermitted``) when the queue covers types but the actor may take in none of them."""

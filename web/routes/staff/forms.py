@@ -102,8 +102,12 @@ class IntakeRefused(Exception):
         self.general = general
 
 
-def intake_request(typed: dict[str, str], lang: str) -> ApplicationCreate:
-    """The intake form as the API's request; ``IntakeRefused`` with every problem at once."""
+DETAIL = "detail_"  # the form input of a subject field the permit type declares
+
+
+def intake_request(typed: dict[str, str], details: dict[str, str], lang: str) -> ApplicationCreate:
+    """The intake form as the API's request (``details``: the type's subject fields as typed,
+    read by the domain); ``IntakeRefused`` with every problem at once."""
     try:
         return ApplicationCreate.model_validate(
             {
@@ -114,7 +118,11 @@ def intake_request(typed: dict[str, str], lang: str) -> ApplicationCreate:
                     "phone": typed["phone"],
                     "email": typed["email"].strip() or None,
                 },
-                "subject": {"address": typed["address"], "description": typed["description"]},
+                "subject": {
+                    **details,
+                    "address": typed["address"],
+                    "description": typed["description"],
+                },
             }
         )
     except ValidationError as exc:
@@ -133,4 +141,6 @@ def intake_refusal(exc: DomainError, lang: str) -> IntakeRefused:
     field = str(exc.detail.get("field") or "")
     if field in INTAKE_INPUTS:
         return IntakeRefused({INTAKE_INPUTS[field]: text}, [])
+    if field.startswith("subject."):  # one of the type's own subject fields
+        return IntakeRefused({DETAIL + field.removeprefix("subject."): text}, [])
     return IntakeRefused({}, [text])

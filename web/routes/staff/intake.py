@@ -42,6 +42,8 @@ def _intake_page(
         "staff_intake.html",
         {
             "permits": choices,
+            "fields": queries.intake_fields(choices, values.get("permit_type", "")),
+            "detail": forms.DETAIL,
             "values": values,
             "errors": refused.errors if refused else {},
             "general": refused.general if refused else [],
@@ -49,6 +51,16 @@ def _intake_page(
         current="intake",
         status_code=status_code,
     )
+
+
+async def _details(request: Request) -> dict[str, str]:
+    """The type's own subject fields the form sent (inputs ``detail_<field>``)."""
+    form = await request.form()
+    return {
+        name.removeprefix(forms.DETAIL): value[:200]
+        for name, value in form.items()
+        if name.startswith(forms.DETAIL) and isinstance(value, str) and len(name) <= 64
+    }
 
 
 def _new_form_key() -> str:
@@ -61,9 +73,13 @@ def _new_form_key() -> str:
     response_class=Response,
     responses={200: HTML, 303: {"description": "Sign in first"}, 403: HTML},
 )
-def intake_form(request: Request, session: SessionDep, actor: StaffActor) -> Response:
+def intake_form(
+    request: Request, session: SessionDep, actor: StaffActor, permit_type: str = ""
+) -> Response:
+    """The form; with ``permit_type`` (the type chosen first), that type's own subject
+    fields too."""
     choices = queries.intake_choices(actor)  # NotPermitted: the error page
-    values = {"form_key": _new_form_key()}
+    values = {"form_key": _new_form_key(), "permit_type": permit_type[:64]}
     return _intake_page(request, session, actor, choices=choices, values=values)
 
 
@@ -90,6 +106,8 @@ def intake(
     email: Annotated[str, Form()] = "",
     address: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
+    action: Annotated[str, Form()] = "",
+    details: Annotated[dict[str, str], Depends(_details)] = {},  # noqa: B006 (FastAPI fills it)
 ) -> Response:
     choices = queries.intake_choices(actor)
     lang = i18n.language(request)
@@ -104,7 +122,8 @@ def intake(
         "description": description,
     }
     # Shown again as typed, less NUL characters (the schema refuses them; HTML cannot hold them).
-    values = {"form_key": key, **{k: v.replace("\x00", "") for k, v in typed.items()}}
+    shown = {**typed, **{forms.DETAIL + k: v for k, v in details.items()}}
+    values = {"form_key": key, **{k: v.replace("\x00", "") for k, v in shown.items()}}
 
     def shown_again(refused: forms.IntakeRefused, status_code: int) -> Response:
         return _intake_page(
@@ -117,8 +136,10 @@ def intake(
             status_code=status_code,
         )
 
+    if action == "fields":  # the type chosen: the form again with its fields, nothing taken in
+        return _intake_page(request, session, actor, choices=choices, values=values)
     try:
-        body = forms.intake_request(typed, lang)
+        body = forms.intake_request(typed, details, lang)
     except forms.IntakeRefused as refused:
         return shown_again(refused, 422)
     # The same form sent twice (a double click, a reload) takes in one application: the key
