@@ -391,31 +391,23 @@ def test_a_renewal_is_refused_as_late_only_when_filed_after_expiry(
     when = FILED + timedelta(days=2)
     for item in refuse.requires:
         _record(engine, app_id, item, ChecklistStatus.verified, when, RENEWAL)
+
+    def refuse_as_late() -> str:
+        return _fire(
+            engine,
+            app_id,
+            "refuse",
+            "approver",
+            when,
+            permit_type=RENEWAL.slug,
+            ground="filed-after-expiry",
+            reason="ยื่นหลังใบอนุญาตสิ้นอายุ",
+        )
+
     if state is None:
         with pytest.raises(GuardFailed) as caught:
-            _fire(
-                engine,
-                app_id,
-                "refuse",
-                "approver",
-                when,
-                permit_type=RENEWAL.slug,
-                ground="filed-after-expiry",
-                reason="ยื่นหลังใบอนุญาตสิ้นอายุ",
-            )
+            refuse_as_late()
         assert caught.value.detail["field"] == "ground"
         assert "2026-03-02" in caught.value.en
     else:
-        assert (
-            _fire(
-                engine,
-                app_id,
-                "refuse",
-                "approver",
-                when,
-                permit_type=RENEWAL.slug,
-                ground="filed-after-expiry",
-                reason="ยื่นหลังใบอนุญาตสิ้นอายุ",
-            )
-            == state
-        )
+        assert refuse_as_late() == state
