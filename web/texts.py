@@ -291,9 +291,11 @@ UI: dict[str, tuple[str, str]] = {
     "intake_show_fields": ("แสดงช่องข้อมูลของประเภทนี้", "Show this type's fields"),
     "intake_fields_hint": (
         "บางประเภทต้องกรอกข้อมูลเฉพาะ (เช่น พื้นที่ วันหมดอายุใบอนุญาต ช่วงเวลาที่ขอ)"
-        " เลือกประเภทแล้วกดปุ่มนี้ ข้อมูลที่กรอกไว้ยังอยู่ครบ",
+        " เลือกประเภทแล้วกดปุ่ม “แสดงช่องข้อมูลของประเภทนี้” ท้ายแบบฟอร์ม"
+        " ข้อมูลที่กรอกไว้ยังอยู่ครบ",
         "Some types need their own facts (floor area, the permit's expiry date, the period"
-        " applied for): choose the type, then press this button; what you typed is kept.",
+        " applied for): choose the type, then press “Show this type's fields” at the end of"
+        " the form; what you typed is kept.",
     ),
     "intake_type_fields": ("ข้อมูลเฉพาะของประเภทคำขอ", "Facts this type needs"),
     "note": ("หมายเหตุ", "Note"),
