@@ -22,11 +22,17 @@ down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Typed binds: PostgreSQL deduces one type for a parameter used twice only when told it.
 _ADD = sa.text(
     "INSERT INTO checklist_entry (application_id, item_id, step, required, status, note)"
     " SELECT a.id, :item, :step, :required, 'pending', '' FROM application a"
     " WHERE a.permit_type = :slug AND NOT EXISTS (SELECT 1 FROM checklist_entry c"
     " WHERE c.application_id = a.id AND c.item_id = :item)"
+).bindparams(
+    sa.bindparam("item", type_=sa.String()),
+    sa.bindparam("step", type_=sa.String()),
+    sa.bindparam("slug", type_=sa.String()),
+    sa.bindparam("required", type_=sa.Boolean()),
 )
 
 
