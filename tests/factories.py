@@ -92,3 +92,28 @@ def walk(engine: Engine, application_id: int, path: list[Transition], **kw: Any)
 
 def permit_types() -> list[str]:
     return sorted(default_catalogue())
+
+
+def record_item(
+    engine: Engine,
+    application_id: int,
+    item: str,
+    status: str,
+    *,
+    who: Actor,
+    when: datetime,
+    note: str = "ตรวจแล้ว",
+) -> None:
+    """Record checklist ``item`` of a committed application as ``who``, at its current version."""
+    with unit_of_work(engine) as session:
+        version = transitions.get_application(session, application_id).version
+        transitions.record_checklist_item(
+            session,
+            application_id=application_id,
+            item_id=item,
+            status=status,
+            actor=who,
+            version=version,
+            note=note,
+            now=when,
+        )

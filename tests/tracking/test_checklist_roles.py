@@ -26,7 +26,7 @@ from tracking.trail import rebuild
 from tracking.workflow import transitions
 from tracking.workflow.rules import checklist_statuses, load_history
 
-from ..factories import actor, committed_application, step
+from ..factories import actor, committed_application, record_item, step
 
 FOOD = default_catalogue()["food-premises"]
 RULES = {(t.source, t.event): t for t in FOOD.transitions}
@@ -44,18 +44,7 @@ def _record(
     who: Actor,
     note: str = "ตรวจแล้ว",
 ) -> None:
-    with unit_of_work(engine) as session:
-        version = transitions.get_application(session, app_id).version
-        transitions.record_checklist_item(
-            session,
-            application_id=app_id,
-            item_id=item,
-            status=status,
-            actor=who,
-            version=version,
-            note=note,
-            now=NOW,
-        )
+    record_item(engine, app_id, item, status, who=who, when=NOW, note=note)
 
 
 def _written(engine: Engine, app_id: int) -> tuple[int, int]:

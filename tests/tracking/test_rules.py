@@ -17,7 +17,7 @@ from tracking.errors import GuardFailed, InvalidInput, NotPermitted
 from tracking.models import Application, ApplicationEvent, ChecklistStatus
 from tracking.workflow import rules, transitions
 
-from ..factories import actor, committed_application, walk
+from ..factories import actor, committed_application, record_item, walk
 
 PERMIT = default_catalogue()["food-premises"]
 RENEWAL = default_catalogue()["building-permit-renewal"]
@@ -277,18 +277,7 @@ def _record(
 ) -> None:
     """Record ``item`` as the first role that records it."""
     role = item_roles(permit.item(item))[0]
-    with unit_of_work(engine) as session:
-        version = transitions.get_application(session, app_id).version
-        transitions.record_checklist_item(
-            session,
-            application_id=app_id,
-            item_id=item,
-            status=status,
-            actor=actor(role, permit.slug),
-            version=version,
-            note="ตรวจแล้ว",
-            now=when,
-        )
+    record_item(engine, app_id, item, status, who=actor(role, permit.slug), when=when)
 
 
 def _fire(engine: Engine, app_id: int, event: str, role: str, when: datetime, **kw: Any) -> str:
