@@ -450,6 +450,32 @@ def test_an_event_hashes_as_the_trails_written_since_the_keyed_chain(values: lis
     assert audit.hash_values(values, WRONG_KEY) == expected
 
 
+_LEAF = st.one_of(
+    _VALUE,
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.dates(),
+)
+_DETAILS = st.recursive(
+    _LEAF,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(
+            st.text(alphabet=st.characters(exclude_categories=("Cs",))), inner, max_size=4
+        ),
+    ),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(alphabet=st.characters(exclude_categories=("Cs",))), _DETAILS))
+def test_the_particulars_digest_hashes_the_bytes_the_writer_keyed(data: dict[str, Any]) -> None:
+    """The digest of the applicant and subject goes through orjson where it can; the bytes are
+    those of the writer's ``canonical_json`` whatever the subject's details hold (floats,
+    large integers, nesting)."""
+    assert audit.canonical_bytes(data) == audit.canonical_json(data).encode()
+
+
 @pytest.mark.usefixtures("env_database")
 def test_a_clock_event_that_changes_the_step_is_found(engine: Engine) -> None:
     """A clock event (the office's calendar moved the due date) changes no step: one whose

@@ -100,6 +100,33 @@ def canonical_json(data: dict[str, Any]) -> str:
     return _CANONICAL(data)
 
 
+_INT64 = range(-(2**63), 2**63)
+
+
+def _plain(value: Any) -> bool:
+    """Whether orjson writes ``value`` as ``canonical_json`` does: strings, booleans, None,
+    64-bit integers, and lists and string-keyed dicts of them. Not floats (the two spell some
+    differently, 1e16 for one) nor anything written through ``str``."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is int:
+        return value in _INT64
+    if kind is dict:
+        return all(type(k) is str and _plain(v) for k, v in value.items())
+    if kind is list:
+        return all(map(_plain, value))
+    return False
+
+
+def canonical_bytes(data: dict[str, Any]) -> bytes:
+    """``canonical_json(data)`` in UTF-8, byte for byte; through orjson, several times faster,
+    where the two write alike (``_plain``)."""
+    if _plain(data):
+        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    return _CANONICAL(data).encode()
+
+
 def moment_text(value: datetime | str) -> str:
     """A time as the trail writes it: ISO, in UTC, to the microsecond. Takes a datetime (a
     naive one is UTC, as the databases give them back) or the text a database returns."""
@@ -131,7 +158,7 @@ def facts(application: Any, key: bytes) -> dict[str, Any]:
     the ``FACTS`` and a keyed digest of the ``PARTICULARS``."""
     found = dict(zip(FACTS, map(_value, _FACTS_OF(application)), strict=True))
     particulars = dict(zip(PARTICULARS, map(_value, _PARTICULARS_OF(application)), strict=True))
-    found["particulars"] = hmac.digest(key, canonical_json(particulars).encode(), "sha256").hex()
+    found["particulars"] = hmac.digest(key, canonical_bytes(particulars), "sha256").hex()
     return found
 
 

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 import orjson
@@ -20,8 +21,10 @@ from sqlalchemy import Connection
 from tracking.trail.audit import FACTS, Finding, moment_text
 from tracking.trail.rows import rows
 from tracking.trail.tallies import (
+    DECISION_KINDS,
     DIMENSIONS,
     OPEN_FIELDS,
+    READS_FACTS,
     case_rows,
     grains,
     open_bucket,
@@ -30,6 +33,7 @@ from tracking.trail.tallies import (
 
 DATES = frozenset({"due_date", "clock_paused_on", "decided_on", "applicant_deadline"})
 _FACTS = frozenset(FACTS)
+_OPEN_OF = attrgetter(*OPEN_FIELDS)
 CASE_COLUMNS = (
     *("kind", "application_id", "seq", "office_id", "day", "occurred_at"),
     *("department", "permit_type", "actor", "reason"),
@@ -74,7 +78,7 @@ class Recount:
     once ``close``d, the tallies per day and per month as stored (``tally``); cases; open-file
     buckets."""
 
-    days: defaultdict[tuple[Any, ...], int] = field(default_factory=lambda: defaultdict(int))
+    days: Counter[tuple[Any, ...]] = field(default_factory=Counter)
     tally: dict[tuple[Any, ...], int] = field(default_factory=dict)
     cases: set[tuple[Any, ...]] = field(default_factory=set)
     open_files: Counter[tuple[Any, ...]] = field(default_factory=Counter)
@@ -84,19 +88,22 @@ class Recount:
         """Count one application: ``row`` with its dates as dates (and ``delay_notices_sent``
         checked against its delay notices), its ``events`` in order, each with its Bangkok
         ``day``, and whether it was taken in with an item as required."""
-        days = self.days
+        counted: list[tuple[Any, ...]] = []
         earlier: defaultdict[str, int] = defaultdict(int)
         prior = earlier.__getitem__
         for event in events:
-            day = event.day
-            for key in tally_rows(_AsLeft(row, event.after), event, day, prior, required):
-                days[key] += 1
-            if event.transition_kind:
-                earlier[event.transition_kind] += 1
+            day, kind = event.day, event.transition_kind
+            # The file as the event left it, where its rows read more than ``row`` holds.
+            left = _AsLeft(row, event.after) if kind in READS_FACTS else row
+            counted.extend(tally_rows(left, event, day, prior, required))
+            if kind:
+                earlier[kind] += 1
+            if kind in DECISION_KINDS:
                 for case in case_rows(row, event, day):
                     case["occurred_at"] = moment_text(case["occurred_at"])
                     self.cases.add(tuple(case[name] for name in CASE_COLUMNS))
-        bucket = open_bucket({name: getattr(row, name) for name in OPEN_FIELDS})
+        self.days.update(counted)  # counted in C, once per file
+        bucket = open_bucket(dict(zip(OPEN_FIELDS, _OPEN_OF(row), strict=True)))
         if bucket is not None:
             self.open_files[bucket] += 1
             self.open_notices[bucket] += row.delay_notices_sent
@@ -108,7 +115,7 @@ class Recount:
         for row, n in self.days.items():
             for key in grains(row):
                 tally[key] += n
-        self.tally, self.days = dict(tally), defaultdict(int)
+        self.tally, self.days = dict(tally), Counter()
         return self
 
     def merge(self, other: Recount) -> None:

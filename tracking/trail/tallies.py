@@ -143,46 +143,43 @@ def tally_rows(
     The live count (``count_event``) and ``audit verify``'s recount both count with this."""
     kind = event.transition_kind
     base = (application.office_id, application.department, application.permit_type)
-
-    def row(
-        measure: str,
-        *,
-        on: date = day,
-        actor: str = event.actor,
-        key: str = "",
-        days: int = 0,
-        flag: bool = False,
-    ) -> tuple[Any, ...]:
-        return (measure, on, *base, actor, key[:KEY_LENGTH], days, flag)
-
+    actor = event.actor
     if event.kind == EventKind.intake:
-        yield row("received")
+        yield ("received", day, *base, actor, "", 0, False)
     if event.step_days is not None:
-        yield row("step", days=event.step_days)
+        yield ("step", day, *base, actor, "", event.step_days, False)
+    if event.kind == EventKind.checklist and event.target in SATISFIED:
+        if required(event.event.removeprefix("checklist:")):
+            waived = event.target == ChecklistStatus.waived
+            yield ("required_item", day, *base, actor, event.role[:KEY_LENGTH], 0, waived)
+    if kind is None:
+        return
     if kind == TransitionKind.approve:
-        yield row("approve")
+        yield ("approve", day, *base, actor, "", 0, False)
     elif kind == TransitionKind.refuse:
-        yield row("refuse", key=event.ground or "")
+        yield ("refuse", day, *base, actor, (event.ground or "")[:KEY_LENGTH], 0, False)
     # The decision the workflow dated (the clock sets decided_on with it; imports do not).
     if kind in DECISION_KINDS:
         decided = application.decided_on
         if decided == day and application.days_to_decision is not None:
             on_time = decided <= application.due_date
             days = application.days_to_decision
-            yield row("decided", on=decided, actor="", key=kind, days=days, flag=on_time)
+            yield ("decided", decided, *base, "", kind[:KEY_LENGTH], days, on_time)
     if kind == TransitionKind.result_notice:
         decided = application.decided_on
         if decided is not None and not prior(kind):
             in_time = clock.notified_in_time(decided, day)
-            yield row("result_notice", on=decided, actor="", flag=in_time)
+            yield ("result_notice", decided, *base, "", "", 0, in_time)
     if kind == TransitionKind.deficiency_request:
-        yield row("deficiency_request", flag=prior(kind) == 1)
+        yield ("deficiency_request", day, *base, actor, "", 0, prior(kind) == 1)
     if kind == TransitionKind.return_:
-        yield row("return", key=event.reason)
-    if event.kind == EventKind.checklist and event.target in SATISFIED:
-        if required(event.event.removeprefix("checklist:")):
-            waived = event.target == ChecklistStatus.waived
-            yield row("required_item", key=event.role, flag=waived)
+        yield ("return", day, *base, actor, event.reason[:KEY_LENGTH], 0, False)
+
+
+# The transition kinds whose tally rows read the file's facts as the event left them (its
+# decision and due dates); the rows of every other event read only the file's office,
+# department and permit type, which no event changes.
+READS_FACTS = frozenset({*DECISION_KINDS, TransitionKind.result_notice.value})
 
 
 def grains(row: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
