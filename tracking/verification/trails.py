@@ -20,6 +20,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import orjson
+from psycopg.types.json import set_json_loads
 from sqlalchemy import Connection
 
 from checklists.loader import default_catalogue
@@ -55,14 +56,30 @@ EVENT_COLUMNS = ("id", "hash", *HASHED)
 Event = namedtuple("Event", (*EVENT_COLUMNS, "moment", "day"))  # type: ignore[misc]
 HASHED_AT = len(EVENT_COLUMNS) - len(HASHED)
 AT, OF = EVENT_COLUMNS.index("occurred_at"), EVENT_COLUMNS.index("application_id")
-_APPS = (
-    f"SELECT {', '.join(APP_COLUMNS)} FROM application WHERE id BETWEEN {{first}} AND {{last}}"
-    " ORDER BY id"
-)
-_EVENTS = (
-    f"SELECT {', '.join(EVENT_COLUMNS)} FROM application_event"
+# The times as the trail writes them (``moment_text``): PostgreSQL formats them itself, in UTC
+# to the microsecond, which saves making and converting a zoned datetime per event; SQLite's
+# text is turned into it in ``_moment``.
+_TIME_TEXT = {
+    "postgresql": "to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')",
+    "sqlite": "{0}",
+}
+_TIMES = frozenset({"submitted_at", "occurred_at"})
+
+
+def _select(dialect: str, columns: Sequence[str]) -> str:
+    return ", ".join(_TIME_TEXT[dialect].format(c) if c in _TIMES else c for c in columns)
+
+
+_APPS = {
+    dialect: f"SELECT {_select(dialect, APP_COLUMNS)} FROM application"
+    " WHERE id BETWEEN {first} AND {last} ORDER BY id"
+    for dialect in _TIME_TEXT
+}
+_EVENTS = {
+    dialect: f"SELECT {_select(dialect, EVENT_COLUMNS)} FROM application_event"
     " WHERE application_id BETWEEN {first} AND {last} ORDER BY application_id, seq"
-)
+    for dialect in _TIME_TEXT
+}
 # Each file's checklist as 'item=status,...' in no set order, its number of rows (with it, an
 # item or status holding ',' or '=' cannot pass for others: see ``Trail._checklist``) and its
 # required items, joined in the database. (Ordering the rows would make PostgreSQL sort each
@@ -317,9 +334,13 @@ def _event(values: tuple[Any, ...]) -> Any:
 
 
 def _moment(value: Any) -> str:
-    """``moment_text`` of a stored time, SQLite's text of a UTC time read straight."""
-    if isinstance(value, str) and len(value) == 26 and value[10] == " ":
-        return f"{value[:10]}T{value[11:]}"
+    """``moment_text`` of a time as read: PostgreSQL's already in that form, SQLite's text of
+    a UTC time read straight."""
+    if isinstance(value, str) and len(value) == 26:
+        if value[10] == "T":
+            return value
+        if value[10] == " ":
+            return f"{value[:10]}T{value[11:]}"
     return moment_text(value)
 
 
@@ -332,11 +353,12 @@ def _bangkok_day(hour: str) -> date:
 
 def _trails(connection: Connection, key: bytes, first: int, last: int) -> Iterator[Trail]:
     """Each application with an id from ``first`` to ``last``, with its events and checklist."""
-    applications = rows(connection, _APPS, first=first, last=last)
+    dialect = connection.dialect.name
+    applications = rows(connection, _APPS[dialect], first=first, last=last)
     events: dict[int, list[Any]] = {}
-    for values in rows(connection, _EVENTS, first=first, last=last):
+    for values in rows(connection, _EVENTS[dialect], first=first, last=last):
         events.setdefault(values[OF], []).append(values)
-    items = _ITEMS[connection.dialect.name]
+    items = _ITEMS[dialect]
     checklists = {row[0]: row[1:] for row in rows(connection, items, first=first, last=last)}
     for values in applications:
         app = values[0]
@@ -350,6 +372,8 @@ def check(connection: Connection, key: bytes, first: int, last: int, recount: Re
     """(applications, events, the first finding) of the ids from ``first`` to ``last``; each
     file that passes is added to ``recount``."""
     applications = events = 0
+    if connection.dialect.name == "postgresql":  # the details' JSON read by orjson
+        set_json_loads(orjson.loads, connection.connection.driver_connection)
     notices = dict(rows(connection, _NOTICES, first=first, last=last))
     for trail in _trails(connection, key, first, last):
         found = trail.check(connection, notices.get(trail.row.id, 0))
