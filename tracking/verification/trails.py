@@ -3,18 +3,13 @@ through the permit type's machine, the stored row and checklist against what the
 true, and the delay notices against the row; each file that passes is recounted toward the
 tallies (``tracking.trail.recount``).
 
-Rows are read through the driver's own cursor (the hot loop of a million files), the columns in
-a fixed order, normalised here to what the trail's writer hashed; the checklist comes one row
-per file, its items joined in the database.
+The rows are read and normalised in ``tracking.verification.reading``.
 """
 
 from __future__ import annotations
 
 import hmac
-import json
-from collections import namedtuple
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime
 from functools import cache
 from types import SimpleNamespace
 from typing import Any
@@ -24,82 +19,32 @@ from psycopg.types.json import set_json_loads
 from sqlalchemy import Connection
 
 from checklists.loader import default_catalogue
-from tracking.clock import bangkok_date
-from tracking.models import ChecklistStatus
 from tracking.trail.audit import (
     FACTS,
     FOUR_EYES,
     GENESIS,
-    HASHED,
     MOMENT,
     OUT_OF_TURN,
-    PARTICULARS,
     Finding,
     facts,
     hash_values,
-    moment_text,
 )
-from tracking.trail.recount import DATES, Recount, as_date
+from tracking.trail.recount import Recount
 from tracking.trail.rows import rows
+from tracking.verification.reading import (
+    APPS,
+    EVENTS,
+    HASHED_AT,
+    ITEMS,
+    NOTICES,
+    OF,
+    ONE_CHECKLIST,
+    PENDING,
+    STATUSES,
+    application_row,
+    event_row,
+)
 from tracking.workflow.machines import machines
-
-STATUSES = frozenset(s.value for s in ChecklistStatus)
-PENDING = ChecklistStatus.pending.value
-APP_COLUMNS = tuple(
-    dict.fromkeys(
-        ("id", "tracking_code", "event_count", "trail_head", "delay_notices_sent")
-        + (*FACTS, *PARTICULARS)
-    )
-)
-EVENT_COLUMNS = ("id", "hash", *HASHED)
-# An event row as read, its time as the writer hashed it, and its Bangkok date.
-Event = namedtuple("Event", (*EVENT_COLUMNS, "moment", "day"))  # type: ignore[misc]
-HASHED_AT = len(EVENT_COLUMNS) - len(HASHED)
-AT, OF = EVENT_COLUMNS.index("occurred_at"), EVENT_COLUMNS.index("application_id")
-# The times as the trail writes them (``moment_text``): PostgreSQL formats them itself, in UTC
-# to the microsecond, which saves making and converting a zoned datetime per event; SQLite's
-# text is turned into it in ``_moment``.
-_TIME_TEXT = {
-    "postgresql": "to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')",
-    "sqlite": "{0}",
-}
-_TIMES = frozenset({"submitted_at", "occurred_at"})
-
-
-def _select(dialect: str, columns: Sequence[str]) -> str:
-    return ", ".join(_TIME_TEXT[dialect].format(c) if c in _TIMES else c for c in columns)
-
-
-_APPS = {
-    dialect: f"SELECT {_select(dialect, APP_COLUMNS)} FROM application"
-    " WHERE id BETWEEN {first} AND {last} ORDER BY id"
-    for dialect in _TIME_TEXT
-}
-_EVENTS = {
-    dialect: f"SELECT {_select(dialect, EVENT_COLUMNS)} FROM application_event"
-    " WHERE application_id BETWEEN {first} AND {last} ORDER BY application_id, seq"
-    for dialect in _TIME_TEXT
-}
-# Each file's checklist as 'item=status,...' in no set order, its number of rows (with it, an
-# item or status holding ',' or '=' cannot pass for others: see ``Trail._checklist``) and its
-# required items, joined in the database. (Ordering the rows would make PostgreSQL sort each
-# file's rows: twice the time of the query.)
-_JOINED = {
-    "sqlite": "group_concat(item_id || '=' || status, ','), COUNT(*),"
-    " group_concat(CASE WHEN required THEN item_id END, ',')",
-    "postgresql": "string_agg(item_id || '=' || status, ','), COUNT(*),"
-    " string_agg(CASE WHEN required THEN item_id END, ',')",
-}
-_ITEMS = {
-    dialect: f"SELECT application_id, {joined} FROM checklist_entry"
-    " WHERE application_id BETWEEN {first} AND {last} GROUP BY application_id"
-    for dialect, joined in _JOINED.items()
-}
-_ONE_CHECKLIST = "SELECT item_id, status FROM checklist_entry WHERE application_id = {id}"
-_NOTICES = (
-    "SELECT application_id, COUNT(*) FROM delay_notice"
-    " WHERE application_id BETWEEN {first} AND {last} GROUP BY application_id"
-)
 
 
 def prepare() -> None:
@@ -172,8 +117,8 @@ class Trail:
 
     def check(self, connection: Connection, notices: int) -> Finding | None:
         try:
-            self.row = _application(self.values)
-            self.events = [_event(values) for values in self.raw_events]
+            self.row = application_row(self.values)
+            self.events = [event_row(values) for values in self.raw_events]
             return self._check(connection, notices)
         except (ValueError, TypeError) as error:  # a column edited to what no writer stores
             return self.finding("row", f"a stored value cannot be read: {error}")
@@ -279,7 +224,7 @@ class Trail:
         # which no item=status pair has.)
         if whole and sorted(self.checklist.split(",")) == sorted(_pairs(implied)):
             return None
-        found = rows(connection, _ONE_CHECKLIST, id=self.row.id)
+        found = rows(connection, ONE_CHECKLIST, id=self.row.id)
         stored = dict(found)
         if len(stored) != len(found):
             return self.finding("checklist", "an item is stored more than once")
@@ -300,65 +245,14 @@ def _hash(event: Any, key: bytes) -> str:
     return hash_values(values, key)
 
 
-# An application row as read, its dates as dates, its intake time as the trail writes it and
-# its details parsed.
-Row = namedtuple("Row", APP_COLUMNS)  # type: ignore[misc]
-_DATE_AT = tuple(APP_COLUMNS.index(name) for name in sorted(DATES))
-_SUBMITTED_AT, _DETAILS_AT = APP_COLUMNS.index("submitted_at"), APP_COLUMNS.index("subject_details")
-
-
-def _application(values: tuple[Any, ...]) -> Any:
-    row = list(values)
-    for at in _DATE_AT:
-        if row[at] is not None:
-            row[at] = as_date(row[at])
-    row[_SUBMITTED_AT] = _moment(row[_SUBMITTED_AT])
-    if isinstance(row[_DETAILS_AT], str):
-        row[_DETAILS_AT] = _details(row[_DETAILS_AT])
-    return Row._make(row)
-
-
-def _details(text: str) -> Any:
-    """The subject's details as stored (JSON text on SQLite): orjson reads standard JSON,
-    ``json`` the rest a database may hold."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
-
-
-def _event(values: tuple[Any, ...]) -> Any:
-    """An event row as read, with its time as the writer hashed it and its Bangkok date."""
-    text = _moment(values[AT])
-    return Event._make((*values, text, _bangkok_day(text[:13])))
-
-
-def _moment(value: Any) -> str:
-    """``moment_text`` of a time as read: PostgreSQL's already in that form, SQLite's text of
-    a UTC time read straight."""
-    if isinstance(value, str) and len(value) == 26:
-        if value[10] == "T":
-            return value
-        if value[10] == " ":
-            return f"{value[:10]}T{value[11:]}"
-    return moment_text(value)
-
-
-@cache
-def _bangkok_day(hour: str) -> date:
-    """The Bangkok date in the UTC hour ``hour`` ('YYYY-MM-DDTHH'): Bangkok is a whole number
-    of hours ahead, so one hour has one date."""
-    return bangkok_date(datetime.fromisoformat(f"{hour}:00").replace(tzinfo=UTC))
-
-
 def _trails(connection: Connection, key: bytes, first: int, last: int) -> Iterator[Trail]:
     """Each application with an id from ``first`` to ``last``, with its events and checklist."""
     dialect = connection.dialect.name
-    applications = rows(connection, _APPS[dialect], first=first, last=last)
+    applications = rows(connection, APPS[dialect], first=first, last=last)
     events: dict[int, list[Any]] = {}
-    for values in rows(connection, _EVENTS[dialect], first=first, last=last):
+    for values in rows(connection, EVENTS[dialect], first=first, last=last):
         events.setdefault(values[OF], []).append(values)
-    items = _ITEMS[dialect]
+    items = ITEMS[dialect]
     checklists = {row[0]: row[1:] for row in rows(connection, items, first=first, last=last)}
     for values in applications:
         app = values[0]
@@ -374,7 +268,7 @@ def check(connection: Connection, key: bytes, first: int, last: int, recount: Re
     applications = events = 0
     if connection.dialect.name == "postgresql":  # the details' JSON read by orjson
         set_json_loads(orjson.loads, connection.connection.driver_connection)
-    notices = dict(rows(connection, _NOTICES, first=first, last=last))
+    notices = dict(rows(connection, NOTICES, first=first, last=last))
     for trail in _trails(connection, key, first, last):
         found = trail.check(connection, notices.get(trail.row.id, 0))
         if found:
