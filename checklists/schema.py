@@ -15,12 +15,13 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
+from checklists.clocks import Clock, clock_problems
+
 # The vocabulary and the values of a file (and its subject fields) are in checklists.fields;
 # they stay importable from here.
 from checklists.fields import DECISIONS as DECISIONS
 from checklists.fields import (
     Appeal,
-    Duration,
     Fee,
     Identifier,
     LegalBasis,
@@ -143,8 +144,8 @@ class PermitType(Strict):
     name: Text
     department: str
     legal_basis: list[LegalBasis] = Field(min_length=1)
-    service_time: Duration
-    statutory_limit: Duration | None
+    service_time: Clock
+    statutory_limit: Clock | None
     fee: Fee
     validity: Note
     appeal: Appeal
@@ -300,6 +301,8 @@ def cross_reference_problems(permit: PermitType) -> list[tuple[str, str]]:
         problems.append(("refusal_grounds", f"duplicate ground {code!r}"))
 
     problems.extend(_deficiency_record_problems(permit))
+    turns = {step.id: step.turn.value for step in permit.steps}
+    problems.extend(clock_problems(permit.service_time, permit.statutory_limit, turns))
     dated = [
         (i, g.received_after) for i, g in enumerate(permit.refusal_grounds) if g.received_after
     ]

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from checklists.loader import default_catalogue
 from checklists.schema import PermitType
-from tracking import clock, migrate
+from tracking import clock, migrate, periods
 from tracking.config import KeyProblem, Settings
 from tracking.db import make_engine, unit_of_work
 from tracking.errors import DomainError
@@ -120,23 +120,29 @@ def due_command(
         raise _fail(f"no permit type {slug!r}; the types are: {known}")
     start = _day(received, "--received")
     with _office() as (session, office_id):
-        due = clock.due_at_office(session, office_id, permit, start)
-    for line in _due_lines(permit, start, due):
+        period = clock.period_at_office(session, office_id, permit, start)
+    for line in _due_lines(permit, start, period):
         typer.echo(line)
-    _unchecked(due)
+    _unchecked(period.due)
 
 
-def _due_lines(permit: PermitType, received: date, due: date) -> list[str]:
-    period = permit.service_time
-    unit = "business days" if clock.business(permit) else "calendar days"
+def _due_lines(permit: PermitType, received: date, period: periods.Period) -> list[str]:
+    unit = "business days" if period.business else "calendar days"
+    th, en = periods.describe(permit, period.rule)
     lines = [
-        f"due: {_both(due)}",
+        f"due: {_both(period.due)}",
         f"days: {period.days} {unit} after {_both(received)}, by the office's calendar",
-        f"rule: the service time in the citizens' manual of {permit.slug}, {period.days} {unit}"
-        + ("" if period.confirmed else " (an estimate, not yet confirmed)"),
+        f"rule: {en} / {th}",
     ]
-    if period.note:
-        lines += [f"  {period.note.th}"] + ([f"  {period.note.en}"] if period.note.en else [])
+    for name, found in periods.clocks(permit):
+        note = found.note
+        lines.append(
+            f"  {name}: {found.days} {found.unit.value} days"
+            + ("" if found.confirmed else " (an estimate, not yet confirmed)")
+            + (" (sets the due date)" if name == period.rule else "")
+        )
+        if note:
+            lines += [f"    {note.th}", f"    {note.en}"]
     laws = [
         (law.act.en or law.act.th)
         + ("" if law.sections == ["all"] else f" s.{', '.join(law.sections)}")

@@ -19,7 +19,8 @@ import holidays
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
-from checklists.schema import DECISIONS, DayUnit, PermitType, Step, TransitionKind, Turn
+from checklists.schema import DECISIONS, PermitType, Step, TransitionKind, Turn
+from tracking import periods
 from tracking.errors import InvalidInput
 from tracking.models import Application, OfficeDay
 
@@ -152,18 +153,26 @@ def calendar_of(days: Iterable[tuple[date, bool]]) -> BusinessCalendar:
 
 
 def business(permit: PermitType) -> bool:
-    """Whether the permit type's service time counts business days (else calendar days)."""
-    return permit.service_time.unit is DayUnit.business
+    """Whether the permit type's clocks count business days (else calendar days)."""
+    return periods.business(permit)
 
 
 def due_at_intake(calendar: BusinessCalendar, permit: PermitType, received: date) -> date:
-    """The due date of a file received on ``received``: the service time after it."""
-    return calendar.add_days(received, permit.service_time.days, business=business(permit))
+    """The due date of a file received on ``received``: the earliest end of its clocks
+    (``tracking.periods.at_intake``)."""
+    return periods.at_intake(calendar, permit, received).due
+
+
+def period_at_office(
+    session: Session, office_id: int, permit: PermitType, received: date
+) -> periods.Period:
+    """``periods.at_intake`` by the office's own calendar: what intake would set today."""
+    return periods.at_intake(office_calendar(session, office_id), permit, received)
 
 
 def due_at_office(session: Session, office_id: int, permit: PermitType, received: date) -> date:
     """``due_at_intake`` by the office's own calendar: what intake would set today."""
-    return due_at_intake(office_calendar(session, office_id), permit, received)
+    return period_at_office(session, office_id, permit, received).due
 
 
 # --- Why the office is open or closed on a day -----------------------------------------------
@@ -322,13 +331,31 @@ def advance(
         application.decided_on = today
         # Days used of the service time: the due date already carries the stopped clock.
         left = calendar.days_between(today, application.due_date, business=counted)
-        application.days_to_decision = max(0, permit.service_time.days - left)
+        application.days_to_decision = max(0, periods.period_days(permit) - left)
     if target.final:
         application.outcome = target.outcome.value if target.outcome else None
     application.turn = target.turn.value
     application.state_entered_at = now
     application.updated_at = now
     return step_days
+
+
+def restart(
+    application: Application,
+    calendar: BusinessCalendar,
+    permit: PermitType,
+    left: str,
+    target: Step,
+    now: datetime,
+) -> periods.Period | None:
+    """The law's new period of an open file that left step ``left`` for the office's turn
+    (``periods.restart``), set as its due date; None when none applies."""
+    if application.decided_on is not None or target.turn is not Turn.authority:
+        return None
+    found = periods.restart(calendar, permit, left, application.due_date, bangkok_date(now))
+    if found is not None:
+        application.due_date = found.due
+    return found
 
 
 # --- The dates the office works with ---------------------------------------------------------

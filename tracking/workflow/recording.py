@@ -18,7 +18,7 @@ from statemachine import State
 
 from checklists.loader import default_catalogue
 from checklists.schema import DECISIONS, TransitionKind
-from tracking import clock
+from tracking import clock, periods
 from tracking.models import Application, ApplicationEvent, EventKind
 from tracking.trail import audit, tallies
 from tracking.workflow import rules
@@ -79,6 +79,8 @@ class TrailListener:
         step_days = clock.advance(
             application, calendar, permit, permit.step(target.id), kind, moment
         )
+        if clock.restart(application, calendar, permit, source.id, permit.step(target.id), moment):
+            recorded[periods.DUE_RULE] = periods.RESTART
         out_of_turn = rules.out_of_turn(ctx)
         if out_of_turn:
             recorded["older_waiting"] = ctx.older_waiting
