@@ -79,10 +79,10 @@ def test_due_date_counts_business_days_and_office_closures(engine: Engine) -> No
         office = intake.office_by_slug(session, OFFICE)
         session.add(OfficeDay(office_id=office.id, day=date(2024, 4, 18), note="ปิดซ่อมอาคาร"))
     try:
-        app_id = committed_application(engine, now=_at(date(2024, 4, 11)))
+        app_id = committed_application(engine, "drain-connection", now=_at(date(2024, 4, 11)))
         with unit_of_work(engine) as session:
             application = transitions.get_application(session, app_id)
-            days = default_catalogue()["food-premises"].service_time.days
+            days = default_catalogue()["drain-connection"].service_time.days
             expected = BusinessCalendar(closures=[date(2024, 4, 18)]).add_business_days(
                 date(2024, 4, 11), days
             )
@@ -95,8 +95,8 @@ def test_due_date_counts_business_days_and_office_closures(engine: Engine) -> No
 
 
 def test_clock_pauses_while_the_applicant_holds_the_file(engine: Engine) -> None:
-    permit = default_catalogue()["food-premises"]
-    app_id = committed_application(engine, now=_at(date(2024, 6, 4)))
+    permit = default_catalogue()["drain-connection"]
+    app_id = committed_application(engine, "drain-connection", now=_at(date(2024, 6, 4)))
     with unit_of_work(engine) as session:
         due_before = transitions.get_application(session, app_id).due_date
     rules = {t.event: t for t in permit.transitions if t.source in {"intake", "awaiting_documents"}}
@@ -119,7 +119,7 @@ def test_clock_pauses_while_the_applicant_holds_the_file(engine: Engine) -> None
 def test_standing_agrees_with_overdue_on_a_weekend_after_the_due_date() -> None:
     """Due on Friday 6 March 2026: on the Saturday no working day has passed, yet the file is
     overdue, and the days-left count says so rather than 'due today'."""
-    permit = default_catalogue()["food-premises"]
+    permit = default_catalogue()["drain-connection"]
     calendar = BusinessCalendar()
     due = date(2026, 3, 6)
     assert standing(calendar, permit, due, None, due) == (0, None)

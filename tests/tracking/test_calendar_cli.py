@@ -126,7 +126,7 @@ def test_due_prints_the_date_the_days_and_the_rule(engine: Engine) -> None:
     period = BUSINESS.service_time
     assert output.splitlines()[0] == f"due: {due.isoformat()} ({clock.thai_date(due)})"
     assert f"{period.days} business days after 2026-04-01 (1 เมษายน 2569)" in output
-    assert "rule: the service time in the citizens' manual" in output
+    assert "rule: the citizens' manual service time" in output
     assert BUSINESS.legal_basis[0].act.en in output
     # The office's closures count.
     closure = cal.add_business_days(received, 1)
