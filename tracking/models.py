@@ -155,6 +155,9 @@ class EventKind(StrEnum):
     # A change the office's calendar made to the file's clock (a closure moved its due date):
     # no change of step, so source and target are both the file's step.
     clock = "clock"
+    # An extension of the period to decide, notified in writing (tracking.workflow.extensions):
+    # no change of step either; the due date it sets is among its facts.
+    extension = "extension"
 
 
 class ApplicationEvent(SQLModel, table=True):

@@ -6,6 +6,8 @@ and re-exports this table as ``web.i18n.UI``.
 
 from __future__ import annotations
 
+from web.clock_texts import CLOCK_TEXTS
+
 UI: dict[str, tuple[str, str]] = {
     "site": ("ติดตามคำขออนุญาต", "Permit tracking"),
     "skip": ("ข้ามไปยังเนื้อหา", "Skip to content"),
@@ -375,3 +377,6 @@ UI: dict[str, tuple[str, str]] = {
         "This request came from another website, so it was not carried out",
     ),
 }
+
+# The texts of the legal clocks (due-date rules, extensions) live beside these.
+UI.update(CLOCK_TEXTS)

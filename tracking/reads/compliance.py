@@ -295,6 +295,11 @@ def received(session: Session, f: Filters) -> int:
     return sum(tallied(session, f, "received").values())
 
 
+def extensions(session: Session, f: Filters) -> int:
+    """Extensions of the period to decide, each notified in writing (BCA s.25, PHA s.56)."""
+    return sum(tallied(session, f, "extension").values())
+
+
 def waivers(session: Session, f: Filters) -> dict[str, Any]:
     """Items the files were taken in with as required, waived rather than verified: a
     discretion point, per officer (most waivers first), with the sign-offs it is out of."""
@@ -345,6 +350,7 @@ def summary(session: Session, f: Filters, today: date) -> dict[str, Any]:
         "overdue": overdue(session, f, today),
         "result_notices": result_notices(session, f, today),
         "deficiency": deficiency(session, f),
+        "extensions": extensions(session, f),
         "refusals": refusals(session, f),
         "four_eyes": four_eyes(session, f),
         "out_of_turn": out_of_turn(session, f),

@@ -22,11 +22,12 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+import orjson
 from sqlalchemy import Connection
 
 from checklists.loader import default_catalogue
 from checklists.schema import DEPARTMENTS, Outcome, PermitType, Step, Text, Turn
-from tracking import clock, codes
+from tracking import clock, codes, periods
 from tracking.clock import BusinessCalendar, bangkok_date, calendar_of, letters_due
 from tracking.errors import DomainError, NotFound
 from tracking.models import SATISFIED, Office
@@ -114,6 +115,8 @@ class PublicStatus:
     department: Text
     updated_at: datetime
     result_notified_on: date | None = None
+    # The rule that set the due date (tracking.periods.describe).
+    due_rule: Text | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -162,6 +165,11 @@ _BY_CODE = (
 _MOVES = (
     "SELECT event, target, occurred_at, transition_kind, ground FROM application_event"
     " WHERE application_id = {id} AND kind IN ('intake', 'transition') ORDER BY seq"
+)
+# The events that named the rule of the due date they set (tracking.periods.DUE_RULE).
+_DUE_RULES = (
+    "SELECT kind, data FROM application_event WHERE application_id = {id}"
+    " AND data LIKE '%due_rule%' ORDER BY seq"
 )
 _NOTICES = (
     "SELECT number, issued_on, reason_th, reason_en FROM delay_notice"
@@ -311,6 +319,10 @@ def lookup(connection: Connection, text: str, today: date) -> PublicStatus:
     notified = next(
         (bangkok_date(m.occurred_at) for m in moves if m.event == "notify_result"), None
     )
+    named = _rows(connection, _DUE_RULES, id=row.id)
+    rule = periods.rule_of(orjson.loads(data or "{}") for _, data in named)
+    extended = sum(1 for kind, _ in named if kind == "extension")
+    rule_th, rule_en = periods.describe(permit, rule, extended)
     return PublicStatus(
         code=codes.format_code(code),
         permit=permit,
@@ -335,6 +347,7 @@ def lookup(connection: Connection, text: str, today: date) -> PublicStatus:
         department=Text(th=DEPARTMENTS[permit.department][0], en=DEPARTMENTS[permit.department][1]),
         updated_at=row.updated_at,
         result_notified_on=notified,
+        due_rule=Text(th=rule_th, en=rule_en),
     )
 
 

@@ -61,6 +61,7 @@ def rebuild(connection: Connection) -> None:
         FROM (
             SELECT CASE
                      WHEN e.kind = 'intake' THEN 'received'
+                     WHEN e.kind = 'extension' THEN 'extension'
                      WHEN e.transition_kind = 'approve' THEN 'approve'
                      WHEN e.transition_kind = 'refuse' THEN 'refuse'
                      WHEN e.transition_kind = 'return' THEN 'return'
@@ -73,7 +74,8 @@ def rebuild(connection: Connection) -> None:
                    END AS key,
                    0 AS days, FALSE AS flag
             FROM application_event e JOIN application a ON a.id = e.application_id
-            WHERE e.kind = 'intake' OR e.transition_kind IN ('approve', 'refuse', 'return')
+            WHERE e.kind IN ('intake', 'extension')
+               OR e.transition_kind IN ('approve', 'refuse', 'return')
         ) t
         GROUP BY measure, day, office_id, department, permit_type, actor, key, days, flag""",
         f"""INSERT INTO compliance_tally ({tally_columns})

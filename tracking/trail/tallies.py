@@ -26,6 +26,7 @@ result_notice       decided_on      ''        flag = notified within 7 days of t
                                               (the application's first result notice only)
 deficiency_request  event           actor     flag = the application's second request
 return              event           actor     key = the reason given (first 200 characters)
+extension           event           actor     - (an extension of the period, notified)
 required_item       event           actor     key = the actor's role, flag = waived (else
                                               verified): an item the file was taken in
                                               with as required, signed off
@@ -152,6 +153,8 @@ def tally_rows(
         if required(event.event.removeprefix("checklist:")):
             waived = event.target == ChecklistStatus.waived
             yield ("required_item", day, *base, actor, event.role[:KEY_LENGTH], 0, waived)
+    if event.kind == EventKind.extension:
+        yield ("extension", day, *base, actor, "", 0, False)
     if kind is None:
         return
     if kind == TransitionKind.approve:

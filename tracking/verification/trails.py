@@ -160,11 +160,13 @@ class Trail:
                 if item not in items or event.target not in STATUSES:
                     return self.finding("event", f"no checklist item or status {item!r}", event)
                 continue
-            if event.kind == "clock":  # the office's calendar moved a date: no step changes
+            # The office's calendar moved a date, or the office extended the period: no step
+            # changes.
+            if event.kind in ("clock", "extension"):
                 if event.source != state or event.target != state:
                     return self.finding(
                         "target",
-                        f"a clock event changes no step, yet leads from {event.source!r} to"
+                        f"a {event.kind} event changes no step, yet leads from {event.source!r} to"
                         f" {event.target!r} at step {state!r}",
                         event,
                     )

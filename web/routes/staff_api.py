@@ -20,7 +20,7 @@ from tracking.config import Settings
 from tracking.errors import DomainError
 from tracking.models import Application, utcnow
 from tracking.reads import staff as queries
-from tracking.workflow import transitions
+from tracking.workflow import extensions, transitions
 from tracking.workflow.machines import permit_type
 from web.deps import (
     IDENTIFIER,
@@ -38,6 +38,8 @@ from web.schemas import (
     ChecklistUpdate,
     ChecklistUpdated,
     ErrorOut,
+    ExtensionRequest,
+    ExtensionResult,
     QueueItem,
     QueuePage,
     StepLabel,
@@ -310,3 +312,42 @@ def transition(
 
     operation = f"POST /applications/{application_id}/transitions"
     return _idempotent(session, actor, idempotency_key, operation, body, 200, perform)
+
+
+@router.post(
+    "/applications/{application_id}/extensions",
+    summary="Extend the period to decide, by written notice to the applicant",
+    response_model=ExtensionResult,
+    status_code=status.HTTP_201_CREATED,
+    responses=_errors(400, 401, 403, 404, 409, 413, 422),
+)
+def extension(
+    application_id: ApplicationId,
+    body: ExtensionRequest,
+    session: SessionDep,
+    actor: CurrentActor,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    def perform() -> ExtensionResult:
+        event = extensions.extend(
+            session,
+            application_id=application_id,
+            actor=actor,
+            days=body.days,
+            reason=body.reason,
+            version=body.version,
+            email=bool(settings.smtp_host),
+        )
+        application = transitions.get_application(session, application_id)
+        return ExtensionResult(
+            id=application_id,
+            due_date=application.due_date,
+            extensions=len(extensions.extensions_of(session, application_id)),
+            version=application.version,
+            notice_url=f"/applications/{application_id}/extensions/{event.seq}",
+            event=queries.event_view(event),
+        )
+
+    operation = f"POST /applications/{application_id}/extensions"
+    return _idempotent(session, actor, idempotency_key, operation, body, 201, perform)

@@ -20,6 +20,7 @@ from tracking.access import Actor, item_roles, item_statuses, refusal
 from tracking.clock import is_overdue
 from tracking.errors import DomainError
 from tracking.models import SATISFIED, Application, ApplicationEvent, ChecklistEntry, DelayNotice
+from tracking.reads import clocks
 from tracking.reads.staff.labels import Label, department_label, label, step_label
 from tracking.workflow import rules
 from tracking.workflow.machines import permit_type
@@ -177,17 +178,26 @@ class TrailEvent:
     ground_label: Label | None
 
 
+EVENT_LABELS: dict[str, dict[str, Label]] = {
+    "clock": {
+        "calendar:closure": {
+            "th": "วันปิดทำการของสำนักงาน: เลื่อนวันครบกำหนด",
+            "en": "Office closure: due date moved",
+        },
+        "": {"th": "คำนวณวันครบกำหนดใหม่", "en": "Due date recomputed"},
+    },
+    "extension": {"": {"th": "ขยายระยะเวลาพิจารณา", "en": "Period extended"}},
+}
+
+
 def trail_event(event: ApplicationEvent, permit: PermitType) -> TrailEvent:
     what = source = target = None
     if event.kind == "checklist":
         item = event.event.removeprefix("checklist:")
         known = permit.item_labels.get(item)
         what = label(known) if known else {"th": item, "en": item}
-    elif event.kind == "clock":  # the office's calendar moved the due date
-        what = {
-            "th": "วันปิดทำการของสำนักงาน: เลื่อนวันครบกำหนด",
-            "en": "Office closure: due date moved",
-        }
+    elif event.kind in EVENT_LABELS:  # the due date moved at the same step
+        what = EVENT_LABELS[event.kind].get(event.event) or EVENT_LABELS[event.kind][""]
     elif event.kind != "intake":
         rule = next(
             (t for t in permit.transitions if t.event == event.event and t.source == event.source),
@@ -238,6 +248,9 @@ class ApplicationView:
     cannot_record: DomainError | None
     grounds: list[tuple[str, Label]]
     details: list[tuple[str, str]]
+    # The rule that set the due date (Thai, English), and the file's extensions.
+    due_rule: tuple[str, str] = ("", "")
+    extensions: clocks.ExtensionsView | None = None
 
 
 def by_need(
@@ -311,4 +324,6 @@ def application_view(
         cannot_record=cannot_record,
         grounds=[(g.code, label(g.text)) for g in permit.refusal_grounds],
         details=[(str(k), str(v)) for k, v in (application.subject_details or {}).items()],
+        due_rule=clocks.due_rule(session, application, permit),
+        extensions=clocks.extensions_view(session, application, permit, today),
     )

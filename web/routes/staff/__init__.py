@@ -13,7 +13,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from web.deps import same_site
-from web.routes.staff import application, intake, queue, receipt, session
+from web.routes.staff import application, extension, intake, queue, receipt, session
 
 router = APIRouter(dependencies=[Depends(same_site)])
 router.include_router(session.router)
@@ -22,3 +22,4 @@ router.include_router(queue.router)
 router.include_router(intake.router)
 router.include_router(application.router)
 router.include_router(receipt.router)
+router.include_router(extension.router)

@@ -30,7 +30,11 @@ router = staff_router()
 FormActor = Annotated[Actor, Depends(SignedIn("/staff/applications/{application_id}"))]
 # Success messages are chosen by a fixed word in the query (the kind of form that
 # succeeded), never taken from it.
-DONE = {"checklist": "done_checklist", "transition": "done_transition"}
+DONE = {
+    "checklist": "done_checklist",
+    "transition": "done_transition",
+    "extension": "done_extension",
+}
 FORM_ERRORS = {403: HTML, 404: HTML, 409: HTML, 422: HTML}
 
 
