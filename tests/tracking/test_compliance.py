@@ -36,12 +36,21 @@ def test_summary_figures(engine: Engine, scenario: dict[str, Any]) -> None:
     assert food["median_days"] is not None
     assert food["p90_days"] is not None
     assert food["p90_days"] > PERMIT.service_time.days
+    # The legal clock (PHA s.56, 30 calendar days from the day after receipt): the files of
+    # 2 and 3 March are due on 1 and 2 April, not mid-April as under 30 business days.
+    assert (food["median_days"], food["p90_days"]) == (5, 60)
+    assert food["day_unit"] == "calendar"
+    assert data["extensions"] == 0
 
     overdue = data["overdue"]
     row = next(r for r in overdue["oldest"] if r["id"] == scenario["overdue"])
     assert row["letters_due"] == 3
     assert row["letters_sent"] == 2
     assert row["days_overdue"] == 15
+    assert row["due_date"] == "2026-04-02"
+    assert today == date(2026, 4, 17)
+    # The legacy decisions (imports, undated) are still open files, due 4 and 5 April.
+    assert (overdue["count"], overdue["letters_due"], overdue["letters_sent"]) == (23, 47, 2)
 
     assert data["out_of_turn"]["decisions_out_of_turn"] == 1
     assert data["out_of_turn"]["without_reason"] == 1

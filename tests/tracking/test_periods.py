@@ -209,3 +209,52 @@ def test_migration_0011_recomputes_open_files(
         assert '"due_date_before":"2026-05-21"' in events[-1].data
     assert verification.verify(engine).broken is None
     engine.dispose()
+
+
+@pytest.mark.usefixtures("env_database")
+@pytest.mark.parametrize("slug", ["food-premises", "health-hazard-business", "street-vending"])
+def test_s10_letters_are_due_on_files_on_time_under_the_old_clock(
+    engine: Engine, slug: str
+) -> None:
+    """Received 1 April 2026: under 30 business days the file was on time until 21 May; under
+    the 30 calendar days of s.56 it is late from 2 May, and ``tidtam notices run`` writes the
+    delay letter of the week then current."""
+    from typer.testing import CliRunner
+
+    from tracking.cli import app
+    from tracking.models import DelayNotice
+
+    app_id = committed_application(engine, slug, now=_at(date(2026, 4, 1)))
+    old_due = BusinessCalendar().add_business_days(date(2026, 4, 1), 30)
+    assert old_due == date(2026, 5, 21)
+    runner = CliRunner()
+    on_the_day = runner.invoke(app, ["notices", "run", "--today", "2026-05-01"])
+    assert on_the_day.exit_code == 0, on_the_day.output
+    late = runner.invoke(app, ["notices", "run", "--today", "2026-05-10"])
+    assert late.exit_code == 0, late.output
+    with unit_of_work(engine) as session:
+        letters = session.exec(
+            select(DelayNotice).where(DelayNotice.application_id == app_id)
+        ).all()
+        assert [n.seq for n in letters] == [2]  # 9 days late: the second 7-day period
+        assert transitions.get_application(session, app_id).delay_notices_sent == 1
+    assert verification.verify(engine).broken is None
+
+
+@pytest.mark.usefixtures("env_database")
+def test_calendar_due_prints_the_rule_that_set_the_date() -> None:
+    from typer.testing import CliRunner
+
+    from tracking.cli import app
+
+    done = CliRunner().invoke(app, ["calendar", "due", "food-premises", "--received", "2026-04-01"])
+    assert done.exit_code == 0, done.output
+    lines = done.output.splitlines()
+    assert lines[0] == "due: 2026-05-01 (1 พฤษภาคม 2569)"
+    assert lines[1].startswith("days: 30 calendar days after 2026-04-01")
+    assert "the statutory limit, 30 calendar days (Public Health Act B.E. 2535 s.56)" in lines[2]
+    small = CliRunner().invoke(
+        app, ["calendar", "due", "building-small", "--received", "2026-04-01"]
+    )
+    assert small.output.splitlines()[0] == "due: 2026-04-16 (16 เมษายน 2569)"
+    assert "the citizens' manual service time, 15 calendar days" in small.output
