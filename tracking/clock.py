@@ -307,9 +307,11 @@ def advance(
     target: Step,
     kind: TransitionKind,
     now: datetime,
+    extended: int = 0,
 ) -> int:
     """Move the clock, whose turn it is and the outcome to match ``target``, the step the
-    file just entered; return the days the file spent at the step it left.
+    file just entered; return the days the file spent at the step it left. ``extended``: the
+    days the office's extensions added to the period (counted as used at a decision).
 
     The clock stops when the file passes to the applicant and, when it comes back, the due
     date moves on by the days the applicant held it."""
@@ -331,7 +333,7 @@ def advance(
         application.decided_on = today
         # Days used of the service time: the due date already carries the stopped clock.
         left = calendar.days_between(today, application.due_date, business=counted)
-        application.days_to_decision = max(0, periods.period_days(permit) - left)
+        application.days_to_decision = max(0, periods.period_days(permit) + extended - left)
     if target.final:
         application.outcome = target.outcome.value if target.outcome else None
     application.turn = target.turn.value

@@ -153,3 +153,21 @@ def test_the_notice_is_written_and_e_mailed(engine: Engine) -> None:
         th, en = periods.describe(default_catalogue()["food-premises"], periods.EXTENSION, 1)
         assert "s.56" in en
         assert th.startswith("ขยายระยะเวลาพิจารณาครั้งที่ 1")
+
+
+def test_days_to_decision_count_the_extension(engine: Engine) -> None:
+    """Decided on day 40 of a period extended by 15 days: 40 days taken, on time."""
+    from checklists.schema import Outcome
+    from tracking.demo import path_to
+
+    from ..factories import walk
+
+    permit = default_catalogue()["food-premises"]
+    app_id = committed_application(engine, now=_at(RECEIVED))
+    _extend(engine, app_id, 15, date(2026, 4, 20))
+    walk(engine, app_id, path_to(permit, {Outcome.approved})[:3], now=_at(date(2026, 5, 11)))
+    with unit_of_work(engine) as session:
+        application = transitions.get_application(session, app_id)
+        assert application.decided_on == date(2026, 5, 11)
+        assert application.days_to_decision == 40
+    assert verification.verify(engine).broken is None

@@ -9,6 +9,7 @@ and counts.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -76,8 +77,13 @@ class TrailListener:
         elif kind is TransitionKind.documents_supplied:
             application.applicant_deadline = None
         calendar = clock.office_calendar(self.session, application.office_id)
+        extended = sum(
+            int(json.loads(e.data or "{}").get("days", 0))
+            for e in ctx.history
+            if e.kind == EventKind.extension
+        )
         step_days = clock.advance(
-            application, calendar, permit, permit.step(target.id), kind, moment
+            application, calendar, permit, permit.step(target.id), kind, moment, extended
         )
         if clock.restart(application, calendar, permit, source.id, permit.step(target.id), moment):
             recorded[periods.DUE_RULE] = periods.RESTART
