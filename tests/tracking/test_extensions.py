@@ -171,3 +171,28 @@ def test_days_to_decision_count_the_extension(engine: Engine) -> None:
         assert application.decided_on == date(2026, 5, 11)
         assert application.days_to_decision == 40
     assert verification.verify(engine).broken is None
+
+
+def test_verify_refuses_an_extension_beyond_the_law(engine: Engine) -> None:
+    """An extension no rule let through (an import of another system's trail) is caught."""
+    from tracking.workflow.recording import record_event
+
+    app_id = committed_application(engine, "drain-connection", now=_at(RECEIVED))
+    with unit_of_work(engine) as session:
+        application = transitions.get_application(session, app_id)
+        record_event(
+            session,
+            application,
+            kind=EventKind.extension,
+            occurred_at=_at(date(2026, 4, 2)),
+            actor="officer-1",
+            role="officer",
+            event="extension",
+            source=application.state,
+            target=application.state,
+            reason="x",
+        )
+        session.add(application)
+    broken = verification.verify(engine).broken
+    assert broken is not None
+    assert "where the law gives 0" in broken.problem

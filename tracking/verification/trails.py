@@ -72,6 +72,12 @@ def _moves(slug: str) -> dict[tuple[str, str], tuple[str, str]]:
     return {k: (rule.target, rule.kind.value) for k, rule in machines()[slug].rule_of.items()}
 
 
+@cache
+def _extensions_allowed(slug: str) -> int:
+    law = default_catalogue()[slug].statutory_limit
+    return law.extensions.times if law is not None and law.extensions is not None else 0
+
+
 def _pairs(statuses: dict[str, str]) -> list[str]:
     return [f"{item}={status}" for item, status in statuses.items()]
 
@@ -154,7 +160,14 @@ class Trail:
         if first.kind != "intake" or first.target != _first_step(slug):
             return self.finding("kind", "the trail does not begin with the intake", first)
         state = first.target
+        extended, allowed = 0, _extensions_allowed(slug)
         for event in self.events[1:]:
+            if event.kind == "extension":  # no more than the law gives (BCA s.25, PHA s.56)
+                extended += 1
+                if extended > allowed:
+                    return self.finding(
+                        "kind", f"extension {extended} where the law gives {allowed}", event
+                    )
             if event.kind == "checklist":
                 item = str(event.event).removeprefix("checklist:")
                 if item not in items or event.target not in STATUSES:
