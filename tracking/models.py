@@ -155,6 +155,9 @@ class EventKind(StrEnum):
     # A change the office's calendar made to the file's clock (a closure moved its due date):
     # no change of step, so source and target are both the file's step.
     clock = "clock"
+    # How and when an order (approval, refusal, return) reached the applicant
+    # (tracking.workflow.result_notice): no change of step either.
+    notice = "notice"
 
 
 class ApplicationEvent(SQLModel, table=True):
