@@ -77,8 +77,6 @@ def record_result_notice(
         )
     now = now or utcnow()
     today = clock.bangkok_date(now)
-    if method is not DeliveryMethod.registered_mail:
-        sent_on = sent_on or delivered_on
     recorded = delivery.Delivery(
         order=str(order.transition_kind),
         order_seq=order.seq,
