@@ -22,6 +22,7 @@ import orjson
 
 from checklists.appeals import DeliveryMethod, OrderKind
 from checklists.fields import Appeal, Text
+from checklists.schema import PermitType
 from tracking import clock
 from tracking.errors import InvalidInput
 
@@ -200,7 +201,8 @@ def delivery_problem(
 
 
 def appeal_deadline(appeal: Appeal, notified: date) -> date:
-    """The last day to appeal: ``appeal.days`` days counted from the day after notification."""
+    """The last day to appeal: ``appeal.days`` days counted from the day after notification
+    (the day of notification itself is not counted)."""
     return notified + timedelta(days=appeal.days)
 
 
@@ -253,3 +255,45 @@ def event_day(event: Any) -> date:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
     return clock.bangkok_date(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
+@dataclass(frozen=True)
+class AppealRight:
+    """The appeal route an order names and, once its delivery is recorded, the deadline."""
+
+    order: str
+    to: Text
+    days: int
+    legal_basis: str
+    confirmed: bool
+    delivery: Delivery | None
+
+    @property
+    def notified_on(self) -> date | None:
+        return self.delivery.notified_on if self.delivery else None
+
+    @property
+    def deadline(self) -> date | None:
+        """The last day to appeal; None until the delivery is recorded (the period runs
+        from it, so no day can be given before)."""
+        if self.delivery is None:
+            return None
+        return self.delivery.notified_on + timedelta(days=self.days)  # as ``appeal_deadline``
+
+
+def appeal_right(permit: PermitType, events: Sequence[Any]) -> AppealRight | None:
+    """The appeal right of the file's order (a refusal or a return), from its trail; None when
+    there is no such order."""
+    order = order_event(events)
+    appeal = permit.appeal_of(order.transition_kind) if order is not None else None
+    if order is None or appeal is None:
+        return None
+    delivered = next(iter(deliveries(events)), None)
+    return AppealRight(
+        str(order.transition_kind),
+        appeal.to,
+        appeal.days,
+        appeal.legal_basis,
+        appeal.confirmed,
+        delivered,
+    )

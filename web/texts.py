@@ -6,6 +6,8 @@ and re-exports this table as ``web.i18n.UI``.
 
 from __future__ import annotations
 
+from web.notice_texts import NOTICE_UI
+
 UI: dict[str, tuple[str, str]] = {
     "site": ("ติดตามคำขออนุญาต", "Permit tracking"),
     "skip": ("ข้ามไปยังเนื้อหา", "Skip to content"),
@@ -179,10 +181,6 @@ UI: dict[str, tuple[str, str]] = {
     "prosecuted": ("ส่งดำเนินคดี", "Referred for prosecution"),
     "ground": ("เหตุที่ไม่อนุญาต", "Ground for refusal"),
     "appeal": ("สิทธิอุทธรณ์", "Your right of appeal"),
-    "appeal_text": (
-        "อุทธรณ์ต่อ {to} ภายใน {days} วันนับแต่ได้รับแจ้งคำสั่ง (ประมาณภายในวันที่ {d})",
-        "Appeal to the {to} within {days} days of being notified (about {d})",
-    ),
     "contact": ("ติดต่อสอบถาม", "Contact"),
     "phone": ("โทรศัพท์", "Phone"),
     "hours": ("เวลาทำการ", "Opening hours"),
@@ -375,3 +373,6 @@ UI: dict[str, tuple[str, str]] = {
         "This request came from another website, so it was not carried out",
     ),
 }
+
+# The result notice and the appeal deadline it starts (web.notice_texts).
+UI.update(NOTICE_UI)

@@ -188,6 +188,8 @@ def trail_event(event: ApplicationEvent, permit: PermitType) -> TrailEvent:
             "th": "วันปิดทำการของสำนักงาน: เลื่อนวันครบกำหนด",
             "en": "Office closure: due date moved",
         }
+    elif event.kind == "notice":  # the order reached the applicant (tracking.delivery)
+        what = {"th": "แจ้งคำสั่งแก่ผู้ยื่นคำขอ", "en": "Order delivered to the applicant"}
     elif event.kind != "intake":
         rule = next(
             (t for t in permit.transitions if t.event == event.event and t.source == event.source),

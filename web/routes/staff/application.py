@@ -18,6 +18,7 @@ from tracking.clock import bangkok_date
 from tracking.errors import DomainError
 from tracking.models import utcnow
 from tracking.reads import staff as queries
+from tracking.reads.notices import result_notice_view
 from web import i18n
 from web.deps import ApplicationId, ItemId, SessionDep, SignedIn, StaffActor
 from web.pages import HTML
@@ -30,7 +31,11 @@ router = staff_router()
 FormActor = Annotated[Actor, Depends(SignedIn("/staff/applications/{application_id}"))]
 # Success messages are chosen by a fixed word in the query (the kind of form that
 # succeeded), never taken from it.
-DONE = {"checklist": "done_checklist", "transition": "done_transition"}
+DONE = {
+    "checklist": "done_checklist",
+    "transition": "done_transition",
+    "result_notice": "done_result_notice",
+}
 FORM_ERRORS = {403: HTML, 404: HTML, 409: HTML, 422: HTML}
 
 
@@ -62,12 +67,13 @@ def _detail_page(
             "error": message(error, lang) if error else "",
             "form": form or {},
             "field": str(error.detail.get("field") or "") if error else "",
+            "notice": result_notice_view(session, view.application),
         },
         status_code=status_code,
     )
 
 
-def _submitted(
+def submitted(
     request: Request,
     session: Session,
     actor: Actor,
@@ -131,7 +137,7 @@ def record_item(
         body.record(session, application_id, item_id, actor)
 
     form = {"kind": "checklist", "item": item_id, "status": status, "note": note}
-    return _submitted(request, session, actor, application_id, form, change)
+    return submitted(request, session, actor, application_id, form, change)
 
 
 @router.post(
@@ -162,4 +168,4 @@ def fire_event(
         "ground": ground,
         "deadline": deadline,
     }
-    return _submitted(request, session, actor, application_id, form, change)
+    return submitted(request, session, actor, application_id, form, change)
