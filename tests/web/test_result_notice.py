@@ -143,3 +143,20 @@ def test_the_staff_form_records_the_delivery_and_shows_the_deadline(
     assert "บันทึกการแจ้งคำสั่งแล้ว" in after
     assert thai_date(decided + timedelta(days=30)) in after
     assert f'action="/staff/applications/{app_id}/result-notice' not in after
+
+
+def test_a_rejected_tax_filing_shows_the_apa_route_on_the_public_page(
+    engine: Engine, staff: Staff, client: TestClient
+) -> None:
+    app_id = _refused(engine, "tax-assessment")
+    code = codes.format_code(_row(engine, app_id).tracking_code)
+    appeal = client.get(f"/api/v1/track/{code}").json()["decision"]["appeal"]
+    assert (appeal["days"], appeal["deadline"]) == (15, None)
+    assert "Administrative Procedure Act" in appeal["legal_basis"]
+    assert "Tax" not in appeal["legal_basis"]
+    decided = _row(engine, app_id).decided_on
+    response = _post(staff, app_id, "tax-assessment", method="in_person", delivered_on=str(decided))
+    assert response.status_code == 200, response.text
+    appeal = client.get(f"/api/v1/track/{code}").json()["decision"]["appeal"]
+    assert appeal["deadline"] == (decided + timedelta(days=15)).isoformat()
+    assert "within 15 days" in client.get(f"/track/{code}?lang=en").text
