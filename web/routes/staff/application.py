@@ -73,7 +73,7 @@ def _detail_page(
     )
 
 
-def submitted(
+def _submitted(
     request: Request,
     session: Session,
     actor: Actor,
@@ -98,6 +98,10 @@ def submitted(
             form=form,
         )
     return see_other(request, f"/staff/applications/{application_id}", done=form["kind"])
+
+
+# The other forms on this page (``web.routes.staff.result_notice``) answer the same way.
+submitted = _submitted
 
 
 @router.get(
@@ -137,7 +141,7 @@ def record_item(
         body.record(session, application_id, item_id, actor)
 
     form = {"kind": "checklist", "item": item_id, "status": status, "note": note}
-    return submitted(request, session, actor, application_id, form, change)
+    return _submitted(request, session, actor, application_id, form, change)
 
 
 @router.post(
@@ -168,4 +172,4 @@ def fire_event(
         "ground": ground,
         "deadline": deadline,
     }
-    return submitted(request, session, actor, application_id, form, change)
+    return _submitted(request, session, actor, application_id, form, change)
