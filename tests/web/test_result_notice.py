@@ -105,6 +105,10 @@ def test_a_return_order_names_apa_s44_from_delivery(engine: Engine, staff: Staff
     assert appeal["days"] == 15
     assert "s.44" in appeal["legal_basis"]
     assert appeal["deadline"] == (delivered + timedelta(days=15)).isoformat()
+    code = codes.format_code(_row(engine, app_id).tracking_code)
+    page = staff.client.get(f"/track/{code}?lang=en").text
+    assert "Administrative Procedure Act B.E. 2539 s.44" in page
+    assert "within 15 days" in page
 
 
 def test_the_staff_form_records_the_delivery_and_shows_the_deadline(
