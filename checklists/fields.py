@@ -89,7 +89,8 @@ class TransitionKind(StrEnum):
     - ``review`` / ``inspection``: the actor becomes a reviewer (four-eyes);
     - ``approve`` / ``refuse``: the decision; a refusal cites a ground;
     - ``result_notice``: the written result sent to the applicant (due within 7 days of an
-      approval; a refusal is notified by its own order);
+      approval; a refusal is its own order); when any order reached the applicant is a
+      ``notice`` event of its own (``tracking.delivery``);
     - ``withdraw``: the applicant withdrew;
     - ``progress``: any other step.
     """

@@ -15,10 +15,10 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from checklists.clocks import Clock, clock_problems
-
 # The vocabulary and the values of a file (and its subject fields) are in checklists.fields;
 # they stay importable from here.
+from checklists.appeals import RETURN_ORDER_APPEAL, OrderAppeals, OrderKind
+from checklists.clocks import Clock, clock_problems
 from checklists.fields import DECISIONS as DECISIONS
 from checklists.fields import (
     Appeal,
@@ -149,6 +149,7 @@ class PermitType(Strict):
     fee: Fee
     validity: Note
     appeal: Appeal
+    order_appeals: OrderAppeals = Field(default_factory=OrderAppeals)
     steps: list[Step] = Field(min_length=2)
     transitions: list[Transition] = Field(min_length=1)
     refusal_grounds: list[RefusalGround] = Field(min_length=1)
@@ -192,6 +193,14 @@ class PermitType(Strict):
 
     def item_step(self) -> dict[str, str]:
         return {item.id: step.id for step in self.steps for item in step.checklist}
+
+    def appeal_of(self, order: str) -> Appeal | None:
+        """The appeal route an order of ``order`` kind names (``checklists.appeals``)."""
+        if order == OrderKind.refuse:
+            return self.order_appeals.refusal or self.appeal
+        if order == OrderKind.return_:
+            return self.order_appeals.return_order or RETURN_ORDER_APPEAL
+        return None
 
     def ground(self, code: str) -> RefusalGround | None:
         return next((g for g in self.refusal_grounds if g.code == code), None)

@@ -158,6 +158,9 @@ class EventKind(StrEnum):
     # An extension of the period to decide, notified in writing (tracking.workflow.extensions):
     # no change of step either; the due date it sets is among its facts.
     extension = "extension"
+    # How and when an order (approval, refusal, return) reached the applicant
+    # (tracking.workflow.result_notice): no change of step either.
+    notice = "notice"
 
 
 class ApplicationEvent(SQLModel, table=True):

@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The public lookups are the busiest routes: matched first.
     app.include_router(public.router)
     app.include_router(staff_api.router)
+    app.include_router(staff.result_notice.api)
     app.include_router(staff.router)
     app.include_router(manager.router)
     app.include_router(audit.router)

@@ -7,6 +7,7 @@ and re-exports this table as ``web.i18n.UI``.
 from __future__ import annotations
 
 from web.clock_texts import CLOCK_TEXTS
+from web.notice_texts import NOTICE_UI
 
 UI: dict[str, tuple[str, str]] = {
     "site": ("ติดตามคำขออนุญาต", "Permit tracking"),
@@ -181,10 +182,6 @@ UI: dict[str, tuple[str, str]] = {
     "prosecuted": ("ส่งดำเนินคดี", "Referred for prosecution"),
     "ground": ("เหตุที่ไม่อนุญาต", "Ground for refusal"),
     "appeal": ("สิทธิอุทธรณ์", "Your right of appeal"),
-    "appeal_text": (
-        "อุทธรณ์ต่อ {to} ภายใน {days} วันนับแต่ได้รับแจ้งคำสั่ง (ประมาณภายในวันที่ {d})",
-        "Appeal to the {to} within {days} days of being notified (about {d})",
-    ),
     "contact": ("ติดต่อสอบถาม", "Contact"),
     "phone": ("โทรศัพท์", "Phone"),
     "hours": ("เวลาทำการ", "Opening hours"),
@@ -380,3 +377,5 @@ UI: dict[str, tuple[str, str]] = {
 
 # The texts of the legal clocks (due-date rules, extensions) live beside these.
 UI.update(CLOCK_TEXTS)
+# The result notice and the appeal deadline it starts (web.notice_texts).
+UI.update(NOTICE_UI)

@@ -8,6 +8,7 @@ from ``PublicStatus``; this module only words and shapes it."""
 
 from __future__ import annotations
 
+from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
@@ -69,8 +70,13 @@ def track_view(s: PublicStatus, lang: str) -> SimpleNamespace:
         )
     appeal = ""
     if s.appeal:
-        appeal = T["appeal_text"].format(
-            to=_pick(s.appeal.to, lang), days=s.appeal.days, d=format_date(s.appeal.deadline, lang)
+        right, deadline, notified = s.appeal, s.appeal.deadline, s.appeal.notified_on
+        appeal = T["appeal_text" if deadline else "appeal_undelivered"].format(
+            to=_pick(right.to, lang),
+            days=right.days,
+            law=right.legal_basis,
+            n=format_date(notified, lang) if notified else "",
+            d=format_date(deadline, lang) if deadline else "",
         )
     return _escaped(
         SimpleNamespace(
@@ -117,6 +123,10 @@ def track_view(s: PublicStatus, lang: str) -> SimpleNamespace:
             }
         )
     )
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _text(value: Text | None) -> dict[str, str] | None:
@@ -187,8 +197,11 @@ def status_json(s: PublicStatus) -> dict[str, object]:
                     {
                         "to": _text(s.appeal.to),
                         "days": s.appeal.days,
-                        "deadline": s.appeal.deadline.isoformat(),
                         "legal_basis": s.appeal.legal_basis,
+                        # The period runs from the delivery: no deadline until it is recorded.
+                        "counted_from": "delivery",
+                        "notified_on": _iso(s.appeal.notified_on),
+                        "deadline": _iso(s.appeal.deadline),
                     }
                     if s.appeal
                     else None

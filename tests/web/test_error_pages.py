@@ -154,6 +154,7 @@ def test_every_staff_page_and_form_asks_a_signed_out_visitor_to_sign_in(
     forms = {
         "/staff/applications/{application_id}/checklist/{item_id}",
         "/staff/applications/{application_id}/transitions",
+        "/staff/applications/{application_id}/result-notice",
     }
     for method, path in routes:
         url = path.format(application_id=7, item_id="site_map")

@@ -37,6 +37,7 @@ from tracking.reads.selection import (
     tally_rows,
 )
 from tracking.reads.selection import Filters as Filters
+from tracking.trail.tallies import DELIVERED_AFTER_SENDING
 
 LIST_LIMIT = 50
 
@@ -134,7 +135,9 @@ def overdue(session: Session, f: Filters, today: date) -> dict[str, Any]:
 
 
 def result_notices(session: Session, f: Filters, today: date) -> dict[str, int]:
-    """Results notified within 7 days of the decision (a refusal order is its own notice)."""
+    """Results notified within 7 days of the decision: by the day the notice reached the
+    applicant where a delivery is recorded, else by the day an approval's result was sent. A
+    refusal counts as notified once its delivery is recorded (``tracking.trail.tallies``)."""
 
     def tallied(filters: Filters) -> dict[tuple[str, str, bool], int]:
         rows = session.execute(
@@ -154,14 +157,28 @@ def result_notices(session: Session, f: Filters, today: date) -> dict[str, int]:
         expired: dict[tuple[str, str, bool], int] = {}
     else:
         expired = tallied(replace(f, date_to=min(f.date_to or waited, waited)))
-    refused = total(every, "decided", "refuse")
     decisions = total(every, "decided")
-    within = every.get(("result_notice", "", True), 0)
-    late = every.get(("result_notice", "", False), 0)
-    missing = total(expired, "decided", "approve") - total(expired, "result_notice")
+
+    def notified(in_time: bool) -> int:
+        # A delivery replaces the sending it follows: its row says how that was counted.
+        sent = every.get(("result_notice", "", in_time), 0)
+        replaced = total(every, "result_notice", DELIVERED_AFTER_SENDING[in_time])
+        delivered = sum(
+            n
+            for (m, k, flag), n in every.items()
+            if m == "result_notice" and k.startswith("delivered") and flag == in_time
+        )
+        return sent - replaced + delivered
+
+    within, late = notified(True), notified(False)
+    missing = (
+        total(expired, "decided")
+        - total(expired, "result_notice", "")
+        - total(expired, "result_notice", "delivered")
+    )
     return {
         "decisions": decisions,
-        "notified_within_7_days": within + refused,
+        "notified_within_7_days": within,
         "notified_late": late,
         "not_notified_after_7_days": missing,
     }

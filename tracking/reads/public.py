@@ -18,8 +18,9 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 import orjson
@@ -29,6 +30,7 @@ from checklists.loader import default_catalogue
 from checklists.schema import DEPARTMENTS, Outcome, PermitType, Step, Text, Turn
 from tracking import clock, codes, periods
 from tracking.clock import BusinessCalendar, bangkok_date, calendar_of, letters_due
+from tracking.delivery import AppealRight, appeal_right
 from tracking.errors import DomainError, NotFound
 from tracking.models import SATISFIED, Office
 
@@ -83,14 +85,6 @@ class Notice:
 
 
 @dataclass(frozen=True)
-class Appeal:
-    to: Text
-    days: int
-    deadline: date
-    legal_basis: str
-
-
-@dataclass(frozen=True)
 class PublicStatus:
     code: str
     permit: PermitType
@@ -110,7 +104,8 @@ class PublicStatus:
     notices: list[Notice]
     notices_due: int
     ground: Text | None
-    appeal: Appeal | None
+    # The route the order names; its deadline runs from the recorded delivery.
+    appeal: AppealRight | None
     office: Office
     department: Text
     updated_at: datetime
@@ -170,6 +165,12 @@ _MOVES = (
 _DUE_RULES = (
     "SELECT kind, data FROM application_event WHERE application_id = {id}"
     " AND data LIKE '%due_rule%' ORDER BY seq"
+)
+# The order of a closed file and how it reached the applicant (``tracking.delivery``).
+_ORDERS = (
+    "SELECT seq, kind, transition_kind, occurred_at, data FROM application_event"
+    " WHERE application_id = {id} AND (kind = 'notice'"
+    " OR transition_kind IN ('approve', 'refuse', 'return', 'result_notice')) ORDER BY seq"
 )
 _NOTICES = (
     "SELECT number, issued_on, reason_th, reason_en FROM delay_notice"
@@ -309,13 +310,14 @@ def lookup(connection: Connection, text: str, today: date) -> PublicStatus:
     if refusal is not None and refusal.ground:
         found = permit.ground(refusal.ground)
         ground = found.text if found else None
-    if row.outcome == Outcome.refused.value and row.decided_on is not None:
-        appeal = Appeal(
-            to=permit.appeal.to,
-            days=permit.appeal.days,
-            deadline=row.decided_on + timedelta(days=permit.appeal.days),
-            legal_basis=permit.appeal.legal_basis,
-        )
+    if row.outcome in (Outcome.refused.value, Outcome.returned.value):
+        orders = [
+            SimpleNamespace(
+                seq=r[0], kind=r[1], transition_kind=r[2], occurred_at=_moment(r[3]), data=r[4]
+            )
+            for r in _rows(connection, _ORDERS, id=row.id)
+        ]
+        appeal = appeal_right(permit, orders)
     notified = next(
         (bangkok_date(m.occurred_at) for m in moves if m.event == "notify_result"), None
     )

@@ -42,6 +42,20 @@ def _days(dialect: str, later: str, earlier: str) -> str:
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
+def _json_text(dialect: str, name: str) -> str:
+    """SQL for the text of key ``name`` of an event's data."""
+    if dialect == "postgresql":
+        return f"(CAST(e.data AS JSON) ->> '{name}')"
+    return f"json_extract(e.data, '$.{name}')"
+
+
+def _json_day(dialect: str, name: str) -> str:
+    """SQL for the date of key ``name`` of an event's data (ISO text, or null)."""
+    if dialect == "postgresql":
+        return f"CAST({_json_text(dialect, name)} AS DATE)"
+    return _json_text(dialect, name)
+
+
 def rebuild(connection: Connection) -> None:
     """Recompute every tally, case and open-file count from the trail and the applications.
     For migrations, bulk imports and after the catalogue's review items change; idempotent."""
@@ -126,6 +140,24 @@ def rebuild(connection: Connection) -> None:
           ON n.application_id = a.id
         WHERE a.decided_on IS NOT NULL
         GROUP BY a.decided_on, {base}, in_time""",
+        # A delivery recorded of a decision dates its result notice instead (``tallies``).
+        f"""INSERT INTO compliance_tally ({tally_columns})
+        SELECT 'result_notice', 'd', a.decided_on, {base}, '',
+               CASE WHEN n.sent IS NULL THEN 'delivered'
+                    WHEN {_days(dialect, "n.sent", "a.decided_on")} <= {clock.RESULT_NOTICE_DAYS}
+                    THEN 'delivered:sent-in-time' ELSE 'delivered:sent-late' END AS key,
+               0,
+               CASE WHEN {_days(dialect, "n.notified", "a.decided_on")}
+                         <= {clock.RESULT_NOTICE_DAYS} THEN TRUE ELSE FALSE END AS in_time,
+               COUNT(*)
+        FROM application a
+        JOIN (SELECT e.application_id, {_json_day(dialect, "notified_on")} AS notified,
+                     {_json_day(dialect, "result_sent_on")} AS sent
+              FROM application_event e
+              WHERE e.kind = 'notice' AND {_json_text(dialect, "order")} IN ({decisions})) n
+          ON n.application_id = a.id
+        WHERE a.decided_on IS NOT NULL
+        GROUP BY a.decided_on, {base}, key, in_time""",
         # A case for each decision flagged on its event (the flag is also the case's kind).
         *(
             f"""INSERT INTO compliance_case (kind, application_id, seq, office_id, day,

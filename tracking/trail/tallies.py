@@ -23,7 +23,11 @@ refuse              event           actor     key = refusal ground ('' when none
 decided             decided_on      ''        key = approve|refuse, days = days_to_decision,
                                               flag = decided by the due date
 result_notice       decided_on      ''        flag = notified within 7 days of the decision
-                                              (the application's first result notice only)
+                                              (the application's first result notice only);
+                                              a delivery recorded (``notice`` event) dates it
+                                              instead: key ``delivered``, or for an approval
+                                              whose sending was counted, ``delivered:sent-``
+                                              ``in-time|late`` (the sending row it replaces)
 deficiency_request  event           actor     flag = the application's second request
 return              event           actor     key = the reason given (first 200 characters)
 extension           event           actor     - (an extension of the period, notified)
@@ -54,7 +58,7 @@ from sqlalchemy.orm.base import NO_VALUE
 from sqlmodel import Session, col, func, select
 
 from checklists.schema import DECISIONS, TransitionKind
-from tracking import clock
+from tracking import clock, delivery
 from tracking.clock import bangkok_date
 from tracking.models import (
     SATISFIED,
@@ -155,6 +159,8 @@ def tally_rows(
             yield ("required_item", day, *base, actor, event.role[:KEY_LENGTH], 0, waived)
     if event.kind == EventKind.extension:
         yield ("extension", day, *base, actor, "", 0, False)
+    if event.kind == EventKind.notice:
+        yield from _delivered(application, event, base)
     if kind is None:
         return
     if kind == TransitionKind.approve:
@@ -177,6 +183,23 @@ def tally_rows(
         yield ("deficiency_request", day, *base, actor, "", 0, prior(kind) == 1)
     if kind == TransitionKind.return_:
         yield ("return", day, *base, actor, event.reason[:KEY_LENGTH], 0, False)
+
+
+def _delivered(application: Any, event: Any, base: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+    """The result-notice row of a recorded delivery of a decision, dated by its delivery."""
+    found = delivery.read_delivery(event.data)
+    decided = application.decided_on
+    if found.order not in DECISION_KINDS or decided is None:
+        return
+    key = "delivered"
+    if found.result_sent_on is not None:
+        sent = clock.notified_in_time(decided, found.result_sent_on)
+        key = DELIVERED_AFTER_SENDING[sent]
+    in_time = clock.notified_in_time(decided, found.notified_on)
+    yield ("result_notice", decided, *base, "", key, 0, in_time)
+
+
+DELIVERED_AFTER_SENDING = {True: "delivered:sent-in-time", False: "delivered:sent-late"}
 
 
 # The transition kinds whose tally rows read the file's facts as the event left them (its

@@ -19,6 +19,7 @@ from psycopg.types.json import set_json_loads
 from sqlalchemy import Connection
 
 from checklists.loader import default_catalogue
+from tracking import delivery
 from tracking.trail.audit import (
     FACTS,
     FOUR_EYES,
@@ -161,7 +162,7 @@ class Trail:
             return self.finding("kind", "the trail does not begin with the intake", first)
         state = first.target
         extended, allowed = 0, _extensions_allowed(slug)
-        for event in self.events[1:]:
+        for at, event in enumerate(self.events[1:], start=1):
             if event.kind == "extension":  # no more than the law gives (BCA s.25, PHA s.56)
                 extended += 1
                 if extended > allowed:
@@ -183,6 +184,11 @@ class Trail:
                         f" {event.target!r} at step {state!r}",
                         event,
                     )
+                continue
+            if event.kind == "notice":  # an order reached the applicant: no step changes
+                problem = _notice_problem(self.events[:at], event, state)
+                if problem:
+                    return self.finding("notice", problem, event)
                 continue
             move = moves.get((state, event.event))
             if event.kind != "transition" or event.source != state or move is None:
@@ -250,6 +256,16 @@ class Trail:
             f"checklist.{item}",
             f"the row holds {stored.get(item)!r}, the trail made it {implied.get(item)!r}",
         )
+
+
+def _notice_problem(earlier: Sequence[Any], event: Any, state: str) -> str | None:
+    """What is wrong with a ``notice`` event at step ``state`` (``tracking.delivery``)."""
+    if event.source != state or event.target != state:
+        return f"a notice changes no step, yet leads from {event.source!r} to {event.target!r}"
+    try:
+        return delivery.replay_problem(earlier, event, event.day)
+    except (KeyError, ValueError, TypeError) as error:
+        return f"its data is not a delivery: {error!r}"
 
 
 def _hash(event: Any, key: bytes) -> str:

@@ -198,6 +198,8 @@ def trail_event(event: ApplicationEvent, permit: PermitType) -> TrailEvent:
         what = label(known) if known else {"th": item, "en": item}
     elif event.kind in EVENT_LABELS:  # the due date moved at the same step
         what = EVENT_LABELS[event.kind].get(event.event) or EVENT_LABELS[event.kind][""]
+    elif event.kind == "notice":  # the order reached the applicant (tracking.delivery)
+        what = {"th": "แจ้งคำสั่งแก่ผู้ยื่นคำขอ", "en": "Order delivered to the applicant"}
     elif event.kind != "intake":
         rule = next(
             (t for t in permit.transitions if t.event == event.event and t.source == event.source),

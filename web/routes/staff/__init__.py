@@ -13,7 +13,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from web.deps import same_site
-from web.routes.staff import application, extension, intake, queue, receipt, session
+from web.routes.staff import (
+    application,
+    extension,
+    intake,
+    queue,
+    receipt,
+    result_notice,
+    session,
+)
 
 router = APIRouter(dependencies=[Depends(same_site)])
 router.include_router(session.router)
@@ -21,5 +29,6 @@ router.include_router(queue.router)
 # Before the application's own page: "new" is not an application id.
 router.include_router(intake.router)
 router.include_router(application.router)
+router.include_router(result_notice.pages)
 router.include_router(receipt.router)
 router.include_router(extension.router)

@@ -18,6 +18,7 @@ from tracking.clock import bangkok_date
 from tracking.errors import DomainError
 from tracking.models import utcnow
 from tracking.reads import staff as queries
+from tracking.reads.notices import result_notice_view
 from web import i18n
 from web.deps import ApplicationId, ItemId, SessionDep, SignedIn, StaffActor
 from web.pages import HTML
@@ -34,6 +35,7 @@ DONE = {
     "checklist": "done_checklist",
     "transition": "done_transition",
     "extension": "done_extension",
+    "result_notice": "done_result_notice",
 }
 FORM_ERRORS = {403: HTML, 404: HTML, 409: HTML, 422: HTML}
 
@@ -66,6 +68,7 @@ def _detail_page(
             "error": message(error, lang) if error else "",
             "form": form or {},
             "field": str(error.detail.get("field") or "") if error else "",
+            "notice": result_notice_view(session, view.application),
         },
         status_code=status_code,
     )
@@ -96,6 +99,10 @@ def _submitted(
             form=form,
         )
     return see_other(request, f"/staff/applications/{application_id}", done=form["kind"])
+
+
+# The other forms on this page (``web.routes.staff.result_notice``) answer the same way.
+submitted = _submitted
 
 
 @router.get(

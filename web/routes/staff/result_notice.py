@@ -1,0 +1,184 @@
+"""Recording how and when an order reached the applicant: the staff API
+(``POST /api/v1/applications/{id}/result-notice``) and the form on the application's page.
+
+Both call ``tracking.workflow.result_notice.record_result_notice``; the rules live there.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field, StringConstraints, ValidationError
+from sqlmodel import Session
+
+from checklists.appeals import DeliveryMethod
+from tracking.access import Actor
+from tracking.delivery import AppealRight, Delivery
+from tracking.errors import InvalidInput
+from tracking.reads.notices import result_notice_view
+from tracking.workflow import result_notice, transitions
+from web import i18n
+from web.deps import ApplicationId, CurrentActor, SessionDep
+from web.routes.staff.application import FORM_ERRORS, FormActor, submitted
+from web.routes.staff.common import staff_router
+from web.schemas import ErrorOut, Input
+
+
+class ResultNoticeRequest(Input):
+    """How the order reached the applicant. ``delivered_on``: the day received (the return
+    receipt's, for registered mail); for registered mail without one, ``sent_on`` (the day
+    posted) and the law deems the day of receipt."""
+
+    method: DeliveryMethod
+    delivered_on: date | None = None
+    sent_on: date | None = None
+    note: Annotated[str, StringConstraints(max_length=2000)] = ""
+    version: int = Field(ge=1, le=2**31 - 1)
+
+    def record(self, session: Session, application_id: int, actor: Actor) -> Any:
+        return result_notice.record_result_notice(
+            session,
+            application_id=application_id,
+            actor=actor,
+            version=self.version,
+            method=self.method,
+            delivered_on=self.delivered_on,
+            sent_on=self.sent_on,
+            note=self.note,
+        )
+
+
+class DeliveryOut(BaseModel):
+    order: str
+    method: str
+    sent_on: date | None
+    delivered_on: date | None
+    notified_on: date
+    deemed: bool
+    legal_basis: str
+
+
+class AppealOut(BaseModel):
+    to: dict[str, str]
+    days: int
+    legal_basis: str
+    confirmed: bool
+    notified_on: date | None
+    deadline: date | None
+
+
+class ResultNoticeResult(BaseModel):
+    id: int
+    version: int
+    delivery: DeliveryOut
+    appeal: AppealOut | None
+
+
+def delivery_out(found: Delivery) -> DeliveryOut:
+    return DeliveryOut(
+        order=found.order,
+        method=found.method.value,
+        sent_on=found.sent_on,
+        delivered_on=found.delivered_on,
+        notified_on=found.notified_on,
+        deemed=found.deemed,
+        legal_basis=found.rule.legal_basis,
+    )
+
+
+def appeal_out(right: AppealRight | None) -> AppealOut | None:
+    if right is None:
+        return None
+    return AppealOut(
+        to={"th": right.to.th, "en": right.to.en},
+        days=right.days,
+        legal_basis=right.legal_basis,
+        confirmed=right.confirmed,
+        notified_on=right.notified_on,
+        deadline=right.deadline,
+    )
+
+
+api = APIRouter(prefix="/api/v1", tags=["staff"])
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    c: {"model": ErrorOut} for c in (400, 401, 403, 404, 409, 413, 422)
+}
+
+
+@api.post(
+    "/applications/{application_id}/result-notice",
+    summary="Record how and when the order (approval, refusal, return) reached the applicant",
+    response_model=ResultNoticeResult,
+    responses=_ERRORS,
+)
+def record(
+    application_id: ApplicationId,
+    body: ResultNoticeRequest,
+    session: SessionDep,
+    actor: CurrentActor,
+) -> Any:
+    body.record(session, application_id, actor)
+    application = transitions.get_application(session, application_id)
+    view = result_notice_view(session, application)
+    assert view.delivery is not None
+    return ResultNoticeResult(
+        id=application_id,
+        version=application.version,
+        delivery=delivery_out(view.delivery),
+        appeal=appeal_out(view.appeal),
+    )
+
+
+pages = staff_router()
+
+
+def _form_request(method: str, delivered_on: str, sent_on: str, note: str, version: str) -> Any:
+    data = {
+        "method": method,
+        "delivered_on": delivered_on or None,
+        "sent_on": sent_on or None,
+        "note": note,
+        "version": version,
+    }
+    try:
+        return ResultNoticeRequest.model_validate(data)
+    except ValidationError as exc:
+        field = str(exc.errors()[0].get("loc", ("",))[0])
+        key = "err_deadline" if field in ("delivered_on", "sent_on") else "err_form"
+        th, en = i18n.UI[key]
+        raise InvalidInput(th, en, field=field) from None
+
+
+@pages.post(
+    "/staff/applications/{application_id}/result-notice",
+    summary="Record the delivery of the order from the detail page's form",
+    response_class=Response,
+    responses={303: {"description": "Recorded"}, **FORM_ERRORS},
+)
+def record_from_form(
+    request: Request,
+    application_id: ApplicationId,
+    session: SessionDep,
+    actor: FormActor,
+    method: Annotated[str, Form()] = "",
+    delivered_on: Annotated[str, Form()] = "",
+    sent_on: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    version: Annotated[str, Form()] = "",
+) -> Response:
+    def change() -> None:
+        _form_request(method, delivered_on, sent_on, note, version).record(
+            session, application_id, actor
+        )
+
+    form = {
+        "kind": "result_notice",
+        "method": method,
+        "delivered_on": delivered_on,
+        "sent_on": sent_on,
+        "note": note,
+    }
+    return submitted(request, session, actor, application_id, form, change)
