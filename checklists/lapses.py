@@ -65,5 +65,5 @@ def lapse_problems(permit: Any) -> list[tuple[str, str]]:
             problems.append((f"{where}.lapse", f"no event {deadline.lapse!r} leaves {step.id!r}"))
         entering = {t.kind for t in transitions if t.target == step.id}
         if deadline.days is None and entering != {TransitionKind.deficiency_request}:
-            problems.append((f"{where}.days", "only the s.8 record leaves the date to the official"))
+            problems.append((f"{where}.days", "only the s.8 record leaves the date open"))
     return problems

@@ -335,6 +335,9 @@ class TransitionRequest(Input):
     deadline: date | None = Field(
         default=None, description="For a deficiency request: the date missing documents are due"
     )
+    fine_baht: int | None = Field(
+        default=None, ge=1, le=10**9, description="For a fine settlement: the fine, in baht"
+    )
 
     def fire(self, session: Session, application_id: int, actor: Actor) -> ApplicationEvent:
         """Fire the event (``transitions.fire``)."""
@@ -347,6 +350,7 @@ class TransitionRequest(Input):
             reason=self.reason,
             ground=self.ground,
             deadline=self.deadline,
+            fine_baht=self.fine_baht,
         )
 
 
