@@ -263,7 +263,7 @@ UI: dict[str, tuple[str, str]] = {
     "staff_turn_none": ("ไม่มี (คำขอสิ้นสุดแล้ว)", "Nobody (the application is closed)"),
     "print_receipt": ("พิมพ์ใบรับคำขอ", "Print the receipt"),
     "clock_paused_on": ("หยุดนับเวลาตั้งแต่", "Clock stopped since"),
-    "applicant_deadline": ("กำหนดส่งเอกสารของผู้ยื่น", "Applicant's document deadline"),
+    "applicant_deadline": ("กำหนดของผู้ยื่นคำขอ", "Applicant's deadline"),
     "applicant": ("ผู้ยื่นคำขอ", "Applicant"),
     "full_name": ("ชื่อ-นามสกุล", "Full name"),
     "id_number": ("เลขประจำตัวประชาชน", "Thai ID number"),

@@ -10,12 +10,12 @@ deadlines has none stored: its deadline counts from the day it entered the step.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from checklists.fields import DayUnit
 from checklists.schema import PermitType, Step, TransitionKind
 from tracking.clock import BusinessCalendar, bangkok_date
 from tracking.errors import DomainError, GuardFailed, InvalidInput
-from tracking.models import Application
 from tracking.workflow.rules.context import Context
 
 
@@ -34,15 +34,18 @@ def deadline_on_entry(
 
 
 def current_deadline(
-    permit: PermitType, application: Application, calendar: BusinessCalendar | None = None
+    permit: PermitType, application: Any, calendar: BusinessCalendar | None = None
 ) -> date | None:
     """The applicant's deadline at the file's step: the one stored, or (a file that entered
-    the step before it had one) counted from the day it entered the step."""
+    the step before it had one) counted from the day it entered the step. ``application``:
+    an ``Application`` or a row with its ``state``, ``applicant_deadline`` and
+    ``state_entered_at``."""
     step = permit.step(application.state)
     if step.deadline is None:
         return None
-    if application.applicant_deadline is not None:
-        return application.applicant_deadline
+    stored: date | None = application.applicant_deadline
+    if stored is not None:
+        return stored
     entered = bangkok_date(application.state_entered_at)
     return deadline_on_entry(step, entered, None, calendar or BusinessCalendar())
 
