@@ -74,6 +74,9 @@ def path_to(permit: PermitType, outcomes: set[Outcome]) -> list[Transition]:
     return permit.road(permit.initial_step.id, outcomes)
 
 
+DEMO_FINE_BAHT = 2000  # a footpath offence's fine, well within the 5,000-baht maximum (s.17)
+
+
 def step_through(
     session: Session,
     application: Application,
@@ -133,6 +136,7 @@ def step_through(
         ground=ground,
         deadline=deadline,
         now=now,
+        fine_baht=DEMO_FINE_BAHT if transition.fine else None,
     )
 
 
