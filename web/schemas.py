@@ -243,6 +243,7 @@ class AvailableEventOut(BaseModel):
     needs_reason: bool
     needs_ground: bool
     needs_deadline: bool
+    needs_fine: bool = False
 
 
 class DelayNoticeOut(BaseModel):

@@ -73,3 +73,23 @@ def test_the_fine_through_the_api(engine: Engine, staff: Staff) -> None:
     assert landed.status_code == 200, landed.text
     trail = user.detail(app_id)["trail"]
     assert trail[-1]["data"]["fine_baht"] == 1500
+
+
+def test_the_fine_on_the_staff_page(engine: Engine, staff: Staff) -> None:
+    """The settlement's form asks for the fine; without it the form comes back (422) with the
+    input marked, in Thai first; with it the settlement lands and the detail shows the
+    referral refused until the deadline."""
+    app_id = _at_step(engine, "fine-settlement", "pending_decision", utcnow())
+    user = staff.for_type("fine-settlement", "approver")
+    page = user.get(f"/staff/applications/{app_id}").text
+    assert 'name="fine_baht"' in page
+    version = str(user.detail(app_id)["version"])
+    url = f"/staff/applications/{app_id}/transitions"
+    form = {"event": "approve", "version": version}
+    refused = user.post(url, data=form, follow_redirects=False)
+    assert refused.status_code == 422
+    assert 'aria-invalid="true"' in refused.text.split('id="fine-approve"')[1][:300]
+    assert "ค่าปรับ" in refused.text
+    landed = user.post(url, data={**form, "fine_baht": "1500"}, follow_redirects=False)
+    assert landed.status_code == 303, landed.text
+    assert _row(engine, app_id).state == "approved"
