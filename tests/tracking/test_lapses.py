@@ -341,3 +341,30 @@ def test_migration_gives_existing_files_the_order_items(tmp_path: Path) -> None:
     assert status == "pending"
     assert verification.verify(engine).broken is None
     engine.dispose()
+
+
+def test_audit_verify_finds_a_lapse_before_its_deadline(engine: Engine) -> None:
+    """A lapse written into the trail without the rules (an import of another system's
+    trail), on a day the deadline had not passed: the replay names it."""
+    from tracking.workflow.recording import record_event
+
+    app_id = _at_step(engine, "fine-settlement", "awaiting_payment", START)
+    with unit_of_work(engine) as session:
+        application = transitions.get_application(session, app_id)
+        application.state = "referred_for_prosecution"
+        record_event(
+            session,
+            application,
+            kind="transition",
+            occurred_at=START + timedelta(days=3),
+            actor="officer-1",
+            role="officer",
+            event="refer_for_prosecution",
+            source="awaiting_payment",
+            target="referred_for_prosecution",
+            transition_kind=TransitionKind.progress.value,
+        )
+    broken = verification.verify(engine).broken
+    assert broken is not None
+    assert broken.field == "event"
+    assert "not yet passed" in broken.problem

@@ -52,6 +52,7 @@ def prepare() -> None:
     for slug in default_catalogue().types:
         _first_step(slug)
         _moves(slug)
+        _lapses(slug)
         _untouched(slug)
 
 
@@ -70,6 +71,15 @@ def _first_step(slug: str) -> str:
 def _moves(slug: str) -> dict[tuple[str, str], tuple[str, str]]:
     """The type's machine as (step, event) -> (the step it leads to, its kind)."""
     return {k: (rule.target, rule.kind.value) for k, rule in machines()[slug].rule_of.items()}
+
+
+@cache
+def _lapses(slug: str) -> frozenset[tuple[str, str]]:
+    """The type's lapses as (step, event): each waits for the applicant's deadline."""
+    permit = default_catalogue()[slug]
+    return frozenset(
+        (step.id, step.deadline.lapse) for step in permit.steps if step.deadline is not None
+    )
 
 
 def _pairs(statuses: dict[str, str]) -> list[str]:
@@ -153,8 +163,9 @@ class Trail:
         first = self.events[0]
         if first.kind != "intake" or first.target != _first_step(slug):
             return self.finding("kind", "the trail does not begin with the intake", first)
-        state = first.target
+        state, before = first.target, first
         for event in self.events[1:]:
+            previous, before = before, event
             if event.kind == "checklist":
                 item = str(event.event).removeprefix("checklist:")
                 if item not in items or event.target not in STATUSES:
@@ -179,8 +190,25 @@ class Trail:
                 )
             if (event.target, event.transition_kind) != move:
                 return self.finding("target", f"{event.event!r} leads to {move[0]!r}", event)
+            if (state, event.event) in _lapses(slug):
+                found = self._early_lapse(previous, event)
+                if found:
+                    return found
             state = event.target
         return None
+
+    def _early_lapse(self, previous: Any, event: Any) -> Finding | None:
+        """A lapse on or before the applicant's deadline the event before it recorded (a
+        file whose step had no deadline then records none, and is not held to one)."""
+        deadline = orjson.loads(previous.after or "{}").get("applicant_deadline")
+        if deadline is None or event.day.isoformat() > deadline:  # ISO: text order is date order
+            return None
+        return self.finding(
+            "event",
+            f"{event.event!r} on {event.day.isoformat()} lapses a deadline, {deadline}, not yet"
+            " passed",
+            event,
+        )
 
     def _ends(self) -> Finding | None:
         last = self.events[-1]
