@@ -38,6 +38,7 @@ from checklists.fields import Outcome as Outcome
 from checklists.fields import Text as Text
 from checklists.fields import TransitionKind as TransitionKind
 from checklists.fields import Turn as Turn
+from checklists.lapses import FineAmount, StepDeadline, lapse_problems
 
 ROLES = ("clerk", "officer", "approver", "manager", "admin")
 """Staff roles. Managers read and audit; they never fire events."""
@@ -81,6 +82,7 @@ class Step(Strict):
     final: bool = False
     outcome: Outcome | None = None
     checklist: list[ChecklistItem] = Field(default_factory=list)
+    deadline: StepDeadline | None = None  # the applicant's, on the applicant's turn
 
     @model_validator(mode="after")
     def _final_steps(self) -> Self:
@@ -103,6 +105,7 @@ class Transition(Strict):
     kind: TransitionKind = TransitionKind.progress
     roles: list[str] = Field(min_length=1)
     requires: list[Identifier] = Field(default_factory=list)
+    fine: FineAmount | None = None  # the transition sets a fine, recorded in its event
 
 
 class RefusalGround(Strict):
@@ -312,6 +315,7 @@ def cross_reference_problems(permit: PermitType) -> list[tuple[str, str]]:
     problems.extend(_deficiency_record_problems(permit))
     turns = {step.id: step.turn.value for step in permit.steps}
     problems.extend(clock_problems(permit.service_time, permit.statutory_limit, turns))
+    problems.extend(lapse_problems(permit))
     dated = [
         (i, g.received_after) for i, g in enumerate(permit.refusal_grounds) if g.received_after
     ]

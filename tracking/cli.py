@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import Progress, track
 from rich.table import Table
 from sqlalchemy import Engine, func, select
+from sqlmodel import Session
 
 from checklists.loader import (
     CatalogueError,
@@ -179,7 +180,8 @@ def notices_run(
         str | None, typer.Option(help="The day to run for, YYYY-MM-DD (default: today).")
     ] = None,
 ) -> None:
-    """Create the delay notices due (idempotent) and send queued e-mails."""
+    """Create the delay notices due (idempotent) and send queued e-mails; list the files
+    whose applicant's deadline has passed (code, step, deadline, the lapse to fire)."""
     try:
         day = date.fromisoformat(today) if today else bangkok_date(utcnow())
     except ValueError as exc:
@@ -189,10 +191,15 @@ def notices_run(
     with _engine() as engine:
         migrate.upgrade(engine)
         result = notices.run(engine, settings, day)
+        with Session(engine) as session:
+            lapses = notices.lapses_due(session, day)
     typer.echo(
         f"{day.isoformat()}: created {result.created} notices, queued {result.queued} e-mails,"
         f" sent {result.sent}, failed {result.failed}"
     )
+    typer.echo(f"{len(lapses)} lapses due (code step deadline event):")
+    for lapse in lapses:
+        typer.echo(f"  {lapse}")
 
 
 report_app = typer.Typer(no_args_is_help=True, help="Reports.")

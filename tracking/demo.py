@@ -70,8 +70,21 @@ def seed_staff(session: Session, office_slug: str) -> list[tuple[str, str]]:
 
 def path_to(permit: PermitType, outcomes: set[Outcome]) -> list[Transition]:
     """The shortest transition path from the initial step to a final step with one of
-    ``outcomes``; empty if there is none."""
-    return permit.road(permit.initial_step.id, outcomes)
+    ``outcomes``, through no lapse of an applicant's deadline but the s.8 return where
+    another road exists (a lapse waits for its deadline); empty if there is none."""
+    start = permit.initial_step.id
+    kept = [t for t in permit.transitions if not _lapse(permit, t)]
+    road = permit.model_copy(update={"transitions": kept}).road(start, outcomes)
+    return road or permit.road(start, outcomes)
+
+
+def _lapse(permit: PermitType, t: Transition) -> bool:
+    deadline = permit.step(t.source).deadline
+    lapse = deadline is not None and deadline.lapse == t.event
+    return lapse and t.kind is not TransitionKind.return_
+
+
+DEMO_FINE_BAHT = 2000  # a footpath offence's fine, well within the 5,000-baht maximum (s.17)
 
 
 def step_through(
@@ -133,6 +146,7 @@ def step_through(
         ground=ground,
         deadline=deadline,
         now=now,
+        fine_baht=DEMO_FINE_BAHT if transition.fine else None,
     )
 
 

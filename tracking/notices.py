@@ -9,6 +9,9 @@ notice stays missed (it is not back-dated): the compliance figures show it.
 Where the applicant gave an e-mail address and SMTP is configured, each notice is queued in
 the outbox in the same transaction, and sent after commit by ``deliver``; a failed delivery
 is recorded with its error and retried on the next run, up to ``MAX_ATTEMPTS``.
+
+``lapses_due`` lists the files whose applicant's deadline has passed at their step: the lapse
+(``checklists.lapses``) the office may now fire. The run lists them; it fires none.
 """
 
 from __future__ import annotations
@@ -19,13 +22,14 @@ from datetime import date
 from email.message import EmailMessage
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, or_, select
 
 from checklists.loader import default_catalogue
-from tracking.clock import letters_due, overdue_clause
+from tracking.clock import BusinessCalendar, letters_due, office_calendar, overdue_clause
 from tracking.config import Settings
 from tracking.db import unit_of_work
 from tracking.models import Application, DelayNotice, Office, OutboxMessage, utcnow
+from tracking.workflow.rules import current_deadline
 
 MAX_ATTEMPTS = 5
 
@@ -151,6 +155,50 @@ def _send(settings: Settings, message: OutboxMessage) -> None:
         if settings.smtp_username:
             smtp.login(settings.smtp_username, settings.smtp_password)
         smtp.send_message(email)
+
+
+@dataclass(frozen=True)
+class LapseDue:
+    """A file whose applicant's deadline passed: its code, step, deadline and the lapse."""
+
+    tracking_code: str
+    step: str
+    deadline: date
+    event: str
+
+    def __str__(self) -> str:
+        return f"{self.tracking_code} {self.step} {self.deadline.isoformat()} {self.event}"
+
+
+def lapses_due(session: Session, today: date) -> list[LapseDue]:
+    """The open files at a step whose applicant's deadline is before ``today``, by deadline
+    and code. Reads only."""
+    catalogue = default_catalogue()
+    steps = [
+        (slug, step.id)
+        for slug, permit in catalogue.items()
+        for step in permit.steps
+        if step.deadline is not None
+    ]
+    if not steps:
+        return []
+    at_step = or_(
+        *[(col(Application.permit_type) == s) & (col(Application.state) == t) for s, t in steps]
+    )
+    calendars: dict[int, BusinessCalendar] = {}
+    due: list[LapseDue] = []
+    for application in session.exec(select(Application).where(at_step)).all():
+        office = application.office_id
+        if office not in calendars:
+            calendars[office] = office_calendar(session, office)
+        permit = catalogue[application.permit_type]
+        deadline = current_deadline(permit, application, calendars[office])
+        lapse = permit.step(application.state).deadline
+        if deadline is not None and lapse is not None and today > deadline:
+            due.append(
+                LapseDue(application.tracking_code, application.state, deadline, lapse.lapse)
+            )
+    return sorted(due, key=lambda d: (d.deadline, d.tracking_code))
 
 
 def run(engine: Engine, settings: Settings, today: date) -> RunResult:

@@ -243,6 +243,7 @@ class AvailableEventOut(BaseModel):
     needs_reason: bool
     needs_ground: bool
     needs_deadline: bool
+    needs_fine: bool = False
 
 
 class DelayNoticeOut(BaseModel):
@@ -335,6 +336,9 @@ class TransitionRequest(Input):
     deadline: date | None = Field(
         default=None, description="For a deficiency request: the date missing documents are due"
     )
+    fine_baht: int | None = Field(
+        default=None, ge=1, le=10**9, description="For a fine settlement: the fine, in baht"
+    )
 
     def fire(self, session: Session, application_id: int, actor: Actor) -> ApplicationEvent:
         """Fire the event (``transitions.fire``)."""
@@ -347,6 +351,7 @@ class TransitionRequest(Input):
             reason=self.reason,
             ground=self.ground,
             deadline=self.deadline,
+            fine_baht=self.fine_baht,
         )
 
 

@@ -262,7 +262,7 @@ UI: dict[str, tuple[str, str]] = {
     "staff_turn_none": ("ไม่มี (คำขอสิ้นสุดแล้ว)", "Nobody (the application is closed)"),
     "print_receipt": ("พิมพ์ใบรับคำขอ", "Print the receipt"),
     "clock_paused_on": ("หยุดนับเวลาตั้งแต่", "Clock stopped since"),
-    "applicant_deadline": ("กำหนดส่งเอกสารของผู้ยื่น", "Applicant's document deadline"),
+    "applicant_deadline": ("กำหนดของผู้ยื่นคำขอ", "Applicant's deadline"),
     "applicant": ("ผู้ยื่นคำขอ", "Applicant"),
     "full_name": ("ชื่อ-นามสกุล", "Full name"),
     "id_number": ("เลขประจำตัวประชาชน", "Thai ID number"),
@@ -307,6 +307,7 @@ UI: dict[str, tuple[str, str]] = {
     "blocked": ("ยังดำเนินการไม่ได้ เพราะ", "Not available yet, because"),
     "goes_to": ("ไปยังขั้นตอน: {step}", "Moves to: {step}"),
     "deadline": ("กำหนดวันส่งเอกสาร", "Deadline for the documents"),
+    "fine_baht": ("จำนวนค่าปรับ (บาท)", "Fine (baht)"),
     "reason_hint": ("เหตุผลนี้บันทึกไว้ในประวัติคำขอ", "The reason is kept in the application's history"),
     "trail": ("ประวัติการดำเนินการ", "History"),
     "trail_intake": ("รับคำขอ", "Application received"),
@@ -365,6 +366,10 @@ UI: dict[str, tuple[str, str]] = {
     "err_note": ("หมายเหตุยาวเกิน ๑,๐๐๐ ตัวอักษร", "The note is longer than 1,000 characters"),
     "err_reason": ("เหตุผลยาวเกิน ๒,๐๐๐ ตัวอักษร", "The reason is longer than 2,000 characters"),
     "err_deadline": ("กรุณาระบุวันที่ให้ถูกต้อง", "Enter a valid date"),
+    "err_fine": (
+        "กรุณาระบุจำนวนค่าปรับเป็นจำนวนบาทเต็มที่มากกว่าศูนย์",
+        "Enter the fine as a whole number of baht above zero",
+    ),
     "staff_privacy": (
         "หน้านี้มีข้อมูลส่วนบุคคลของผู้ยื่นคำขอ ใช้เพื่อการพิจารณาคำขอเท่านั้น",
         "This page holds applicants' personal data: use it only to deal with their applications.",

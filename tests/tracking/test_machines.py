@@ -117,12 +117,14 @@ def _at_step(
 
 def _inputs(permit: PermitType, rule: Transition) -> dict[str, Any]:
     """What the caller sends for ``rule``: a reason, a ground for a refusal, a deadline for a
-    deficiency request."""
+    deficiency request, the fine of a settlement."""
     inputs: dict[str, Any] = {"reason": "เหตุผลตามคู่มือ"}
     if rule.kind is TransitionKind.refuse:
         inputs["ground"] = next(g.code for g in permit.refusal_grounds if not g.received_after)
     if rule.kind is TransitionKind.deficiency_request:
         inputs["deadline"] = bangkok_date(utcnow()) + timedelta(days=7)
+    if rule.fine is not None:
+        inputs["fine_baht"] = 500
     return inputs
 
 
@@ -132,7 +134,7 @@ def _ready(session: Session, slug: str, rule: Transition, **statuses: str) -> Ap
     extra: dict[str, Any] = {}
     if rule.kind is TransitionKind.deficiency_request:
         statuses.setdefault(permit.initial_step.checklist[0].id, "missing")
-    if rule.kind is TransitionKind.return_:
+    if rules.lapse_of(permit, rule.source) == rule.event:  # the return, and every lapse
         extra["applicant_deadline"] = bangkok_date(utcnow()) - timedelta(days=1)
     return _at_step(session, slug, rule.source, statuses, **extra)
 
@@ -329,6 +331,14 @@ VIOLATIONS: dict[str, Any] = {
         "request_documents",
         {},
     ),
+    "lapse_after_deadline": lambda s: _case(
+        _at_step(s, "food-premises", "awaiting_corrections", applicant_deadline=LATER),
+        "deadline_lapsed",
+        {},
+    ),
+    "fine_given": lambda s: _case(
+        _at_step(s, "fine-settlement", "pending_decision"), "approve", {}, role="approver"
+    ),
 }
 
 
@@ -380,6 +390,7 @@ def _refused_only_by(
             reason=inputs.get("reason", ""),
             ground=inputs.get("ground"),
             deadline=inputs.get("deadline"),
+            fine_baht=inputs.get("fine_baht"),
         )
     )
     assert expected is not None, "the case must break the rule"

@@ -4,6 +4,7 @@ asserted both ways through HTTP."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -22,8 +23,10 @@ runner = CliRunner()
 SLUGS = sorted(default_catalogue())
 
 
-def _inputs(slug: str, kind: TransitionKind) -> dict[str, str]:
+def _inputs(slug: str, kind: TransitionKind, event: str = "") -> dict[str, Any]:
     permit = default_catalogue()[slug]
+    if any(t.fine for t in permit.transitions if t.event == event):
+        return {"fine_baht": 2000}
     if kind is TransitionKind.refuse:
         ground = next(g.code for g in permit.refusal_grounds if not g.missing_documents)
         return {"ground": ground, "reason": "ผลการตรวจไม่ผ่านเกณฑ์ตามรายงานที่แนบ"}
@@ -46,7 +49,7 @@ def test_walk_each_type_through_the_api(
         detail = staff.for_type(slug, t.roles[0]).detail(app_id)
         offered = {e["event"] for e in detail["events"]}
         assert t.event in offered
-        result = step(staff, slug, app_id, t, **_inputs(slug, t.kind))
+        result = step(staff, slug, app_id, t, **_inputs(slug, t.kind, t.event))
         assert result["state"] == t.target
         assert result["event"]["actor"] == f"{t.roles[0]}-{permit.department}-a"
     final = staff.for_type(slug, "clerk").detail(app_id)

@@ -33,6 +33,7 @@ from tracking.clock import BusinessCalendar, bangkok_date, calendar_of, letters_
 from tracking.delivery import AppealRight, appeal_right
 from tracking.errors import DomainError, NotFound
 from tracking.models import SATISFIED, Office
+from tracking.workflow.rules import current_deadline
 
 # The outcomes that end a file with the office's decision on it; a returned or withdrawn
 # file ends without one.
@@ -338,7 +339,9 @@ def lookup(connection: Connection, text: str, today: date) -> PublicStatus:
         business_days_overdue=overdue,
         clock_paused_on=row.clock_paused_on,
         days_at_step=max(0, (today - bangkok_date(row.state_entered_at)).days),
-        applicant_deadline=row.applicant_deadline if step.turn is Turn.applicant else None,
+        applicant_deadline=current_deadline(permit, row, calendar)
+        if step.turn is Turn.applicant
+        else None,
         missing=missing,
         timeline=timeline,
         notices=notices,

@@ -53,6 +53,7 @@ def prepare() -> None:
     for slug in default_catalogue().types:
         _first_step(slug)
         _moves(slug)
+        _lapses(slug)
         _untouched(slug)
 
 
@@ -77,6 +78,15 @@ def _moves(slug: str) -> dict[tuple[str, str], tuple[str, str]]:
 def _extensions_allowed(slug: str) -> int:
     law = default_catalogue()[slug].statutory_limit
     return law.extensions.times if law is not None and law.extensions is not None else 0
+
+
+@cache
+def _lapses(slug: str) -> frozenset[tuple[str, str]]:
+    """The type's lapses as (step, event): each waits for the applicant's deadline."""
+    permit = default_catalogue()[slug]
+    return frozenset(
+        (step.id, step.deadline.lapse) for step in permit.steps if step.deadline is not None
+    )
 
 
 def _pairs(statuses: dict[str, str]) -> list[str]:
@@ -163,6 +173,7 @@ class Trail:
         state = first.target
         extended, allowed = 0, _extensions_allowed(slug)
         for at, event in enumerate(self.events[1:], start=1):
+            previous = self.events[at - 1]
             if event.kind == "extension":  # no more than the law gives (BCA s.25, PHA s.56)
                 extended += 1
                 if extended > allowed:
@@ -200,8 +211,25 @@ class Trail:
                 )
             if (event.target, event.transition_kind) != move:
                 return self.finding("target", f"{event.event!r} leads to {move[0]!r}", event)
+            if (state, event.event) in _lapses(slug):
+                found = self._early_lapse(previous, event)
+                if found:
+                    return found
             state = event.target
         return None
+
+    def _early_lapse(self, previous: Any, event: Any) -> Finding | None:
+        """A lapse on or before the applicant's deadline the event before it recorded (a
+        file whose step had no deadline then records none, and is not held to one)."""
+        deadline = orjson.loads(previous.after or "{}").get("applicant_deadline")
+        if deadline is None or event.day.isoformat() > deadline:  # ISO: text order is date order
+            return None
+        return self.finding(
+            "event",
+            f"{event.event!r} on {event.day.isoformat()} lapses a deadline, {deadline}, not yet"
+            " passed",
+            event,
+        )
 
     def _ends(self) -> Finding | None:
         last = self.events[-1]

@@ -68,7 +68,8 @@ class PermitWorkflow(StateMachine):
         return row
 
     def send(self, event: str, *args: Any, **kwargs: Any) -> Any:
-        """Fire ``event`` with ``reason``, ``ground``, ``deadline`` and ``now`` as needed.
+        """Fire ``event`` with ``reason``, ``ground``, ``deadline``, ``fine_baht`` and ``now``
+        as needed.
 
         Raises ``TransitionNotAllowed`` when the current step has no such event, and the first
         rule that refuses it (``NotPermitted``, ``GuardFailed``, ``InvalidInput``)."""
@@ -87,6 +88,7 @@ class PermitWorkflow(StateMachine):
         ground: str | None = None,
         deadline: date | None = None,
         now: datetime | None = None,
+        fine_baht: int | None = None,
     ) -> dict[str, Any]:
         """What every validator and the listener receive: the rules' context and the moment."""
         moment = now or utcnow()
@@ -100,6 +102,7 @@ class PermitWorkflow(StateMachine):
             reason=reason,
             ground=ground,
             deadline=deadline,
+            fine_baht=fine_baht,
         )
         return {"ctx": ctx, "moment": moment}
 
@@ -179,7 +182,11 @@ def transition_table(machine: type[PermitWorkflow]) -> str:
         flags = [f for f, on in (("initial", step.initial), ("final", step.final)) if on]
         extra = f" [{', '.join(flags)}]" if flags else ""
         outcome = f" outcome={step.outcome}" if step.outcome else ""
-        lines.append(f"state {step.id}{extra} turn={step.turn}{outcome}")
+        lapse = ""
+        if step.deadline is not None:
+            days = step.deadline.days or "set"
+            lapse = f" deadline={days}:{step.deadline.unit} lapse={step.deadline.lapse}"
+        lines.append(f"state {step.id}{extra} turn={step.turn}{outcome}{lapse}")
     for t in permit.transitions:
         requires = ",".join(t.requires) or "-"
         lines.append(

@@ -69,14 +69,22 @@ class TrailListener:
         kind = ctx.rule.kind
         recorded: dict[str, Any] = {}
         if kind is TransitionKind.deficiency_request:
-            application.applicant_deadline = ctx.deadline
             recorded.update(
                 missing_items=rules.missing_items(ctx.statuses),
                 deadline=ctx.deadline.isoformat() if ctx.deadline else None,
             )
-        elif kind is TransitionKind.documents_supplied:
-            application.applicant_deadline = None
+        if ctx.rule.fine is not None:
+            recorded["fine_baht"] = ctx.fine_baht
         calendar = clock.office_calendar(self.session, application.office_id)
+        # The applicant's deadline at the step entered is one of the event's facts; a final
+        # step keeps the one that lapsed, any other step has none.
+        entered = permit.step(target.id)
+        if entered.deadline is not None:
+            application.applicant_deadline = rules.deadline_on_entry(
+                entered, clock.bangkok_date(moment), ctx.deadline, calendar
+            )
+        elif not entered.final:
+            application.applicant_deadline = None
         extended = sum(
             int(json.loads(e.data or "{}").get("days", 0))
             for e in ctx.history

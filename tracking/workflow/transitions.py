@@ -97,6 +97,7 @@ def fire(
     ground: str | None = None,
     deadline: date | None = None,
     now: datetime | None = None,
+    fine_baht: int | None = None,
 ) -> ApplicationEvent:
     """Fire ``event`` on an application through its permit type's machine.
 
@@ -105,14 +106,17 @@ def fire(
     event in the same transaction.
     Raises ``NotFound``; ``NotPermitted`` (department, role, four-eyes); ``Conflict`` (stale
     version); ``TransitionNotAllowed`` (no such event at this step); ``GuardFailed`` (unmet
-    checklist, s.8 deficiency rules); ``InvalidInput`` (reason, ground or deadline missing).
+    checklist, s.8 deficiency rules, a lapse before the applicant's deadline); ``InvalidInput``
+    (reason, ground, deadline or fine missing).
     """
     application = application_for(session, application_id, actor, act=True, lock=True)
     # The compare-and-set is the first write, so on SQLite it is also where the write lock is
     # taken; a caller that then fails a rule rolls the whole transaction back.
     claim(session, application, version)
     machine = restore_machine(session, application, actor)
-    machine.send(event, reason=reason, ground=ground, deadline=deadline, now=now)
+    machine.send(
+        event, reason=reason, ground=ground, deadline=deadline, now=now, fine_baht=fine_baht
+    )
     appended = machine.recorded
     assert appended is not None
     try:

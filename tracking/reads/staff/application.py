@@ -93,6 +93,7 @@ class AvailableEvent:
     needs_ground: bool
     needs_deadline: bool
     target_label: Label
+    needs_fine: bool = False
 
 
 def available_events(
@@ -128,6 +129,7 @@ def available_events(
                 needs_ground=rule.kind is TransitionKind.refuse,
                 needs_deadline=rule.kind is TransitionKind.deficiency_request,
                 target_label=step_label(permit, rule.target),
+                needs_fine=rule.fine is not None,
             )
         )
     return found

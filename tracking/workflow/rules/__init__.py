@@ -7,7 +7,8 @@ so a clerk sees why an event is not available. Two kinds are kept apart: *blocke
 the state of the file (role, checklist, four-eyes, the s.8 deficiency record and its deadline),
 *inputs* on what the caller sends (reason, a ground that holds, deadline).
 
-What a rule sees is in ``context``; the s.8 deficiency rules are in ``deficiency``.
+What a rule sees is in ``context``; the s.8 deficiency rules are in ``deficiency``; the
+applicant's deadlines, their lapses and the fine a settlement sets are in ``lapses``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ from tracking.workflow.rules.deficiency import (
     return_after_deadline,
     supplied_by_deadline,
 )
+from tracking.workflow.rules.lapses import (
+    current_deadline,
+    deadline_on_entry,
+    fine_given,
+    lapse_after_deadline,
+    lapse_of,
+)
 
 __all__ = [
     "BLOCKERS",
@@ -49,17 +57,22 @@ __all__ = [
     "blockers",
     "checklist_statuses",
     "context",
+    "current_deadline",
     "deadline_given",
+    "deadline_on_entry",
     "decided_by_reviewer",
     "deficiency_names_missing_items",
     "deficiency_once",
     "deficiency_record_signed",
+    "fine_given",
     "four_eyes",
     "ground_given",
     "ground_holds",
     "items_error",
     "items_verified",
     "labels",
+    "lapse_after_deadline",
+    "lapse_of",
     "load_history",
     "missing_items",
     "older_waiting",
@@ -191,6 +204,7 @@ BLOCKERS: tuple[Rule, ...] = (
     deficiency_names_missing_items,
     supplied_by_deadline,
     return_after_deadline,
+    lapse_after_deadline,
 )
 
 
@@ -251,7 +265,7 @@ def ground_holds(ctx: Context) -> DomainError | None:
     )
 
 
-INPUTS: tuple[Rule, ...] = (reason_given, ground_given, ground_holds, deadline_given)
+INPUTS: tuple[Rule, ...] = (reason_given, ground_given, ground_holds, deadline_given, fine_given)
 
 
 RULES: tuple[Rule, ...] = BLOCKERS + INPUTS

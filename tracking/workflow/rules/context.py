@@ -29,6 +29,7 @@ class Context:
     reason: str = ""
     ground: str | None = None
     deadline: date | None = None
+    fine_baht: int | None = None
 
     @property
     def kind(self) -> TransitionKind:
@@ -95,6 +96,7 @@ def context(
     reason: str = "",
     ground: str | None = None,
     deadline: date | None = None,
+    fine_baht: int | None = None,
     history: list[ApplicationEvent] | None = None,
     statuses: dict[str, str] | None = None,
 ) -> Context:
@@ -115,4 +117,5 @@ def context(
         reason=reason,
         ground=ground,
         deadline=deadline,
+        fine_baht=fine_baht,
     )

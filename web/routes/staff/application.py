@@ -161,9 +161,10 @@ def fire_event(
     reason: Annotated[str, Form()] = "",
     ground: Annotated[str, Form()] = "",
     deadline: Annotated[str, Form()] = "",
+    fine_baht: Annotated[str, Form()] = "",
 ) -> Response:
     def change() -> None:
-        body = forms.transition_request(event, version, reason, ground, deadline)
+        body = forms.transition_request(event, version, reason, ground, deadline, fine_baht)
         body.fire(session, application_id, actor)
 
     form = {
@@ -172,5 +173,6 @@ def fire_event(
         "reason": reason,
         "ground": ground,
         "deadline": deadline,
+        "fine_baht": fine_baht,
     }
     return _submitted(request, session, actor, application_id, form, change)

@@ -27,6 +27,7 @@ TRANSITION_PROBLEMS = {
     "reason": "err_reason",
     "ground": "err_form",
     "deadline": "err_deadline",
+    "fine_baht": "err_fine",
 }
 # Intake: the schema's field (and the domain's ``field``) -> the form input it came from.
 INTAKE_INPUTS = {
@@ -79,7 +80,7 @@ def checklist_update(status: str, note: str, version: str) -> ChecklistUpdate:
 
 
 def transition_request(
-    event: str, version: str, reason: str, ground: str, deadline: str
+    event: str, version: str, reason: str, ground: str, deadline: str, fine_baht: str = ""
 ) -> TransitionRequest:
     if not EVENT.fullmatch(event):
         raise _invalid("err_form", "event")
@@ -89,6 +90,7 @@ def transition_request(
         "reason": reason,
         "ground": ground or None,
         "deadline": deadline or None,
+        "fine_baht": fine_baht or None,
     }
     return _parse(TransitionRequest, data, TRANSITION_PROBLEMS)
 
