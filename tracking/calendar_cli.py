@@ -120,7 +120,7 @@ def due_command(
         raise _fail(f"no permit type {slug!r}; the types are: {known}")
     start = _day(received, "--received")
     with _office() as (session, office_id):
-        period = clock.period_at_office(session, office_id, permit, start)
+        period = periods.period_at_office(session, office_id, permit, start)
     for line in _due_lines(permit, start, period):
         typer.echo(line)
     _unchecked(period.due)

@@ -19,8 +19,7 @@ import holidays
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
-from checklists.schema import DECISIONS, PermitType, Step, TransitionKind, Turn
-from tracking import periods
+from checklists.schema import DECISIONS, DayUnit, PermitType, Step, TransitionKind, Turn
 from tracking.errors import InvalidInput
 from tracking.models import Application, OfficeDay
 
@@ -153,26 +152,9 @@ def calendar_of(days: Iterable[tuple[date, bool]]) -> BusinessCalendar:
 
 
 def business(permit: PermitType) -> bool:
-    """Whether the permit type's clocks count business days (else calendar days)."""
-    return periods.business(permit)
-
-
-def due_at_intake(calendar: BusinessCalendar, permit: PermitType, received: date) -> date:
-    """The due date of a file received on ``received``: the earliest end of its clocks
-    (``tracking.periods.at_intake``)."""
-    return periods.at_intake(calendar, permit, received).due
-
-
-def period_at_office(
-    session: Session, office_id: int, permit: PermitType, received: date
-) -> periods.Period:
-    """``periods.at_intake`` by the office's own calendar: what intake would set today."""
-    return periods.at_intake(office_calendar(session, office_id), permit, received)
-
-
-def due_at_office(session: Session, office_id: int, permit: PermitType, received: date) -> date:
-    """``due_at_intake`` by the office's own calendar: what intake would set today."""
-    return period_at_office(session, office_id, permit, received).due
+    """Whether the permit type's clocks count business days (else calendar days; the
+    catalogue check holds both clocks of a type to one unit). Due dates: ``tracking.periods``."""
+    return permit.service_time.unit is DayUnit.business
 
 
 # --- Why the office is open or closed on a day -----------------------------------------------
@@ -307,11 +289,12 @@ def advance(
     target: Step,
     kind: TransitionKind,
     now: datetime,
-    extended: int = 0,
+    period: int | None = None,
 ) -> int:
     """Move the clock, whose turn it is and the outcome to match ``target``, the step the
-    file just entered; return the days the file spent at the step it left. ``extended``: the
-    days the office's extensions added to the period (counted as used at a decision).
+    file just entered; return the days the file spent at the step it left. ``period``: the
+    days of the period the due date ends (``tracking.periods.period_days`` and the days of
+    any extension; the service time when not given).
 
     The clock stops when the file passes to the applicant and, when it comes back, the due
     date moves on by the days the applicant held it."""
@@ -333,31 +316,14 @@ def advance(
         application.decided_on = today
         # Days used of the service time: the due date already carries the stopped clock.
         left = calendar.days_between(today, application.due_date, business=counted)
-        application.days_to_decision = max(0, periods.period_days(permit) + extended - left)
+        days = permit.service_time.days if period is None else period
+        application.days_to_decision = max(0, days - left)
     if target.final:
         application.outcome = target.outcome.value if target.outcome else None
     application.turn = target.turn.value
     application.state_entered_at = now
     application.updated_at = now
     return step_days
-
-
-def restart(
-    application: Application,
-    calendar: BusinessCalendar,
-    permit: PermitType,
-    left: str,
-    target: Step,
-    now: datetime,
-) -> periods.Period | None:
-    """The law's new period of an open file that left step ``left`` for the office's turn
-    (``periods.restart``), set as its due date; None when none applies."""
-    if application.decided_on is not None or target.turn is not Turn.authority:
-        return None
-    found = periods.restart(calendar, permit, left, application.due_date, bangkok_date(now))
-    if found is not None:
-        application.due_date = found.due
-    return found
 
 
 # --- The dates the office works with ---------------------------------------------------------

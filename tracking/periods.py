@@ -15,15 +15,17 @@ closure of the office (``tracking.workflow.office_days``), an extension notified
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
-from typing import TYPE_CHECKING, Any, NamedTuple
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from sqlmodel import Session
 
 from checklists.clocks import Clock
 from checklists.fields import DayUnit
-from checklists.schema import PermitType
-
-if TYPE_CHECKING:  # the calendar is tracking.clock's, which computes its due dates here
-    from tracking.clock import BusinessCalendar
+from checklists.schema import PermitType, Step, Turn
+from tracking import clock
+from tracking.clock import BusinessCalendar
+from tracking.models import Application
 
 SERVICE_TIME, STATUTORY_LIMIT, EXTENSION, RESTART = (
     "service_time",
@@ -44,9 +46,7 @@ class Period(NamedTuple):
     rule: str
 
 
-def business(permit: PermitType) -> bool:
-    """Whether the type's clocks count business days (else calendar days)."""
-    return permit.service_time.unit is DayUnit.business
+business = clock.business
 
 
 def clocks(permit: PermitType) -> list[tuple[str, Clock]]:
@@ -70,6 +70,22 @@ def at_intake(calendar: BusinessCalendar, permit: PermitType, received: date) ->
         for name, c in clocks(permit)
     ]
     return min(ends, key=lambda p: p.due)
+
+
+def due_at_intake(calendar: BusinessCalendar, permit: PermitType, received: date) -> date:
+    """The due date of a file received on ``received`` (``at_intake``)."""
+    return at_intake(calendar, permit, received).due
+
+
+def period_at_office(
+    session: Session, office_id: int, permit: PermitType, received: date
+) -> Period:
+    """``at_intake`` by the office's own calendar: what intake would set today."""
+    return at_intake(clock.office_calendar(session, office_id), permit, received)
+
+
+def due_at_office(session: Session, office_id: int, permit: PermitType, received: date) -> date:
+    return period_at_office(session, office_id, permit, received).due
 
 
 def governing(permit: PermitType) -> str:
@@ -97,6 +113,24 @@ def restart(
     if end >= due:
         return None
     return Period(end, again.days, again.unit is DayUnit.business, RESTART)
+
+
+def restart_file(
+    application: Application,
+    calendar: BusinessCalendar,
+    permit: PermitType,
+    left: str,
+    target: Step,
+    now: datetime,
+) -> Period | None:
+    """The law's new period of an open file that left step ``left`` for the office's turn
+    (``restart``), set as its due date; None when none applies."""
+    if application.decided_on is not None or target.turn is not Turn.authority:
+        return None
+    found = restart(calendar, permit, left, application.due_date, clock.bangkok_date(now))
+    if found is not None:
+        application.due_date = found.due
+    return found
 
 
 def rule_of(events: Iterable[Any]) -> str | None:

@@ -12,7 +12,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from checklists.loader import default_catalogue
-from tracking import clock
+from tracking import clock, periods
 from tracking.cli import app
 from tracking.clock import BusinessCalendar
 from tracking.db import unit_of_work
@@ -122,7 +122,7 @@ def test_due_prints_the_date_the_days_and_the_rule(engine: Engine) -> None:
     received = date(2026, 4, 1)
     code, output = _run("due", BUSINESS.slug, "--received", received.isoformat())
     assert code == 0, output
-    due = clock.due_at_intake(cal, BUSINESS, received)
+    due = periods.due_at_intake(cal, BUSINESS, received)
     period = BUSINESS.service_time
     assert output.splitlines()[0] == f"due: {due.isoformat()} ({clock.thai_date(due)})"
     assert f"{period.days} business days after 2026-04-01 (1 เมษายน 2569)" in output

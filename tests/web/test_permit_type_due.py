@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from checklists.loader import default_catalogue
-from tracking import clock
+from tracking import clock, periods
 from tracking.clock import BusinessCalendar
 from tracking.db import unit_of_work
 from tracking.models import OfficeDay
@@ -31,9 +31,9 @@ def test_the_page_gives_the_due_date_of_a_file_filed_today(
         office = office_by_slug(session, "pathumwan")
         assert office.id is not None
         session.add(OfficeDay(office_id=office.id, day=closure, note="ปิดกรณีพิเศษ"))
-    due = clock.due_at_intake(BusinessCalendar(closures=[closure]), permit, TODAY)
+    due = periods.due_at_intake(BusinessCalendar(closures=[closure]), permit, TODAY)
     if clock.business(permit) and permit.service_time.days:
-        assert due != clock.due_at_intake(BusinessCalendar(), permit, TODAY)
+        assert due != periods.due_at_intake(BusinessCalendar(), permit, TODAY)
     with time_machine.travel(datetime.combine(TODAY, time(3), UTC), tick=False):
         thai = client.get(f"/permit-types/{slug}")
         english = client.get(f"/permit-types/{slug}?lang=en")

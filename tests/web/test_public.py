@@ -316,7 +316,7 @@ def test_due_date_and_days_left(engine: Engine, client: TestClient) -> None:
     data = client.get(f"/api/v1/track/{code}").json()
     permit = default_catalogue()["food-premises"]
     assert data["business_days_left"] == permit.service_time.days
-    assert data["day_unit"] == "business"
+    assert data["day_unit"] == "calendar"  # Public Health Act s.56: 30 calendar days
     with unit_of_work(engine) as session:
         application = session.exec(select(Application).where(Application.id == app_id)).one()
         assert data["due_date"] == application.due_date.isoformat()

@@ -165,7 +165,7 @@ _MOVES = (
 # The events that named the rule of the due date they set (tracking.periods.DUE_RULE).
 _DUE_RULES = (
     "SELECT kind, data FROM application_event WHERE application_id = {id}"
-    " AND data LIKE '%due_rule%' ORDER BY seq"
+    " AND data LIKE {pattern} ORDER BY seq"
 )
 # The order of a closed file and how it reached the applicant (``tracking.delivery``).
 _ORDERS = (
@@ -322,7 +322,7 @@ def lookup(connection: Connection, text: str, today: date) -> PublicStatus:
     notified = next(
         (bangkok_date(m.occurred_at) for m in moves if m.event == "notify_result"), None
     )
-    named = _rows(connection, _DUE_RULES, id=row.id)
+    named = _rows(connection, _DUE_RULES, id=row.id, pattern=f"%{periods.DUE_RULE}%")
     rule = periods.rule_of(orjson.loads(data or "{}") for _, data in named)
     extended = sum(1 for kind, _ in named if kind == "extension")
     rule_th, rule_en = periods.describe(permit, rule, extended)

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from checklists.fields import FieldType, SubjectField, Threshold
 from checklists.loader import default_catalogue
 from checklists.schema import PermitType
-from tracking import clock, codes
+from tracking import clock, codes, periods
 from tracking.access import Actor, authorise_intake
 from tracking.errors import Conflict, InvalidInput, NotFound
 from tracking.models import Application, ChecklistEntry, EventKind, Office, utcnow
@@ -301,7 +301,7 @@ def submit_application(
         subject_details=subject.details,
         submitted_at=now,
         submitted_on=today,
-        due_date=clock.due_at_intake(clock.office_calendar(session, office.id), permit, today),
+        due_date=periods.due_at_office(session, office.id, permit, today),
         state_entered_at=now,
         updated_at=now,
     )

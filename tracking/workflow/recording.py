@@ -90,10 +90,13 @@ class TrailListener:
             for e in ctx.history
             if e.kind == EventKind.extension
         )
+        period = periods.period_days(permit) + extended
         step_days = clock.advance(
-            application, calendar, permit, permit.step(target.id), kind, moment, extended
+            application, calendar, permit, permit.step(target.id), kind, moment, period
         )
-        if clock.restart(application, calendar, permit, source.id, permit.step(target.id), moment):
+        if periods.restart_file(
+            application, calendar, permit, source.id, permit.step(target.id), moment
+        ):
             recorded[periods.DUE_RULE] = periods.RESTART
         out_of_turn = rules.out_of_turn(ctx)
         if out_of_turn:

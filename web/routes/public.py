@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from checklists.loader import default_catalogue
-from tracking import clock, ratelimit
+from tracking import periods, ratelimit
 from tracking.clock import bangkok_date
 from tracking.errors import DomainError, NotFound, RateLimited
 from tracking.models import utcnow
@@ -239,7 +239,7 @@ def permit_type_page(
     due = None
     if office is not None and office.id is not None:  # by this office's calendar, from today
         with Session(_engine(request)) as session:
-            due = clock.due_at_office(session, office.id, permit, bangkok_date(utcnow()))
+            due = periods.due_at_office(session, office.id, permit, bangkok_date(utcnow()))
     return render(request, "permit_type.html", {"p": permit, "due": due}, office=office)
 
 

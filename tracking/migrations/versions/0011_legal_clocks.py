@@ -114,8 +114,8 @@ def _replayed(
         )
         target = permit.step(event.target)
         kind = TransitionKind(event.transition_kind or "progress")
-        clock.advance(file, calendar, permit, target, kind, moment)  # type: ignore[arg-type]
-        again = clock.restart(file, calendar, permit, event.source, target, moment)  # type: ignore[arg-type]
+        clock.advance(file, calendar, permit, target, kind, moment, periods.period_days(permit))  # type: ignore[arg-type]
+        again = periods.restart_file(file, calendar, permit, event.source, target, moment)  # type: ignore[arg-type]
         if again is not None:
             rule = periods.RESTART
         file.state = event.target
