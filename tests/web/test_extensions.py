@@ -70,10 +70,14 @@ def test_pages_say_which_rule_set_the_due_date(staff: Staff, client: TestClient)
     with _on(date(2026, 4, 2), staff):
         officer = staff.for_type(FOOD, "officer")
         page = officer.get(f"/staff/applications/{app_id}")
+        page_en = officer.get(f"/staff/applications/{app_id}?lang=en")
         public = client.get(f"/track/{code}")
         public_json = client.get(f"/api/v1/track/{code}").json()
+    # Each page states the rule in its own language only.
     assert "ระยะเวลาที่กฎหมายกำหนด 30 วัน" in page.text
-    assert "the statutory limit, 30 calendar days" in page.text
+    assert "the statutory limit, 30 calendar days" not in page.text
+    assert "the statutory limit, 30 calendar days" in page_en.text
+    assert "ระยะเวลาที่กฎหมายกำหนด 30 วัน" not in page_en.text
     assert "ระยะเวลาที่กฎหมายกำหนด 30 วัน" in public.text
     assert public_json["due_rule"]["en"].startswith("the statutory limit")
     with _on(date(2026, 4, 2), staff):
