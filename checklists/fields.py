@@ -134,11 +134,12 @@ class Appeal(Strict):
 
 
 class FieldType(StrEnum):
-    """A subject field's value: a number (a measure, greater than zero) or a date (stored as
-    its ISO text, ``2026-05-01``)."""
+    """A subject field's value: a number (a measure, greater than zero), a date (stored as
+    its ISO text, ``2026-05-01``) or a tax year (a Buddhist Era year, ``2570``)."""
 
     number = "number"
     date = "date"
+    tax_year = "tax_year"
 
 
 # Keys the subject has of its own (``intake.Subject``); a declared field cannot take them.

@@ -38,7 +38,8 @@ from checklists.fields import Outcome as Outcome
 from checklists.fields import Text as Text
 from checklists.fields import TransitionKind as TransitionKind
 from checklists.fields import Turn as Turn
-from checklists.lapses import FineAmount, StepDeadline, lapse_problems
+from checklists.lapses import FineAmount, StepDeadline, Window, lapse_problems
+from checklists.taxes import TaxCalendar, tax_calendar_problems
 
 ROLES = ("clerk", "officer", "approver", "manager", "admin")
 """Staff roles. Managers read and audit; they never fire events."""
@@ -106,6 +107,7 @@ class Transition(Strict):
     roles: list[str] = Field(min_length=1)
     requires: list[Identifier] = Field(default_factory=list)
     fine: FineAmount | None = None  # the transition sets a fine, recorded in its event
+    window: Window | None = None  # when it may be fired, counted from a start
 
 
 class RefusalGround(Strict):
@@ -159,6 +161,7 @@ class PermitType(Strict):
     discretion_guideline: list[DiscretionPoint] = Field(min_length=1)
     subject_fields: list[SubjectField] = Field(default_factory=list)
     permit_period: PermitPeriod | None = None
+    tax_calendar: TaxCalendar | None = None  # the dates of a tax year (tax types)
 
     # The shape is checked by pydantic; how the parts refer to each other is checked by
     # cross_reference_problems(), which the loader runs so each problem gets its own line.
@@ -320,6 +323,7 @@ def cross_reference_problems(permit: PermitType) -> list[tuple[str, str]]:
         (i, g.received_after) for i, g in enumerate(permit.refusal_grounds) if g.received_after
     ]
     problems.extend(subject_problems(permit.subject_fields, permit.permit_period, dated))
+    problems.extend(tax_calendar_problems(permit.tax_calendar, permit.subject_fields))
     if not problems and len(initials) == 1:
         problems.extend(_structure_problems(permit, initials[0]))
     return problems

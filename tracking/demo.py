@@ -16,6 +16,7 @@ from sqlmodel import Session, func, select
 from checklists.fields import FieldType
 from checklists.loader import default_catalogue
 from checklists.schema import Outcome, PermitType, Transition, TransitionKind
+from checklists.taxes import BE_OFFSET
 from tracking import auth
 from tracking.access import Actor, item_roles
 from tracking.clock import bangkok_date
@@ -159,6 +160,8 @@ def sample_details(permit: PermitType, today: date) -> dict[str, Any]:
         if spec.type is FieldType.number:
             low = spec.above.value if spec.above else 0
             details[spec.id] = low + ((spec.at_most.value - low) / 2 if spec.at_most else 50)
+        elif spec.type is FieldType.tax_year:
+            details[spec.id] = today.year + BE_OFFSET
         else:
             details[spec.id] = (today + timedelta(days=30)).isoformat()
     period = permit.permit_period

@@ -13,10 +13,13 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
+from checklists.appeals import DeliveryMethod
+from checklists.lapses import Start
 from checklists.loader import default_catalogue
 from checklists.schema import ROLES, PermitType, Transition, TransitionKind
 from tracking.access import Actor
 from tracking.clock import bangkok_date
+from tracking.delivery import Delivery
 from tracking.errors import GuardFailed, NotPermitted, TransitionNotAllowed
 from tracking.models import Application, ApplicationEvent, ChecklistEntry, utcnow
 from tracking.workflow import rules
@@ -129,14 +132,37 @@ def _inputs(permit: PermitType, rule: Transition) -> dict[str, Any]:
 
 
 def _ready(session: Session, slug: str, rule: Transition, **statuses: str) -> Application:
-    """An application at ``rule``'s source step on which ``rule`` may fire."""
+    """An application at ``rule``'s source step on which ``rule`` may fire: inside its window
+    (entered long enough ago, or its notice delivered today)."""
     permit = default_catalogue()[slug]
     extra: dict[str, Any] = {}
     if rule.kind is TransitionKind.deficiency_request:
         statuses.setdefault(permit.initial_step.checklist[0].id, "missing")
     if rules.lapse_of(permit, rule.source) == rule.event:  # the return, and every lapse
         extra["applicant_deadline"] = bangkok_date(utcnow()) - timedelta(days=1)
-    return _at_step(session, slug, rule.source, statuses, **extra)
+    window = rule.window
+    if window is not None and window.after is not None:
+        extra["state_entered_at"] = utcnow() - timedelta(days=window.after + 1)
+    application = _at_step(session, slug, rule.source, statuses, **extra)
+    if window is not None and window.starts is Start.notice_delivered:
+        _delivered_today(session, application)
+    return application
+
+
+def _delivered_today(session: Session, application: Application) -> None:
+    """The file's order, its notice handed to the applicant today (as an import records it)."""
+    today = bangkok_date(utcnow())
+    delivered = Delivery("approve", 1, today, DeliveryMethod.in_person, None, today, today)
+    _imported(
+        session,
+        application,
+        kind="notice",
+        actor="clerk-1",
+        event="notice:approve",
+        source=application.state,
+        target=application.state,
+        data=delivered.data(),
+    )
 
 
 def _machine(session: Session, application: Application, role: str, name: str = "") -> Any:
@@ -158,24 +184,30 @@ def test_transition_rules_as_a_table(session: Session, slug: str, source: str, e
     inputs = _inputs(permit, rule)
 
     application = _ready(session, slug, rule)
+    before = application.event_count  # the intake, and the notice a window counts from
     wrong_role = next(r for r in ROLES if r not in rule.roles and r != "manager")
     with pytest.raises(NotPermitted):
         _machine(session, application, wrong_role).send(event, **inputs)
-    assert (application.state, application.event_count) == (source, 1)
+    assert (application.state, application.event_count) == (source, before)
 
     if rule.requires:
         unmet = _ready(session, slug, rule, **{rule.requires[0]: "received"})
         with pytest.raises(GuardFailed) as caught:
             _machine(session, unmet, rule.roles[0]).send(event, **inputs)
         assert caught.value.detail["unmet_items"] == [rule.requires[0]]
-        assert (unmet.state, unmet.event_count) == (source, 1)
+        assert (unmet.state, unmet.event_count) == (source, before)
 
     machine = _machine(session, application, rule.roles[0])
     machine.send(event, **inputs)
     assert application.state == rule.target
     assert application.turn == permit.step(rule.target).turn.value
     last = _trail(session, application)[-1]
-    assert (last.seq, last.event, last.source, last.target) == (2, event, source, rule.target)
+    assert (last.seq, last.event, last.source, last.target) == (
+        before + 1,
+        event,
+        source,
+        rule.target,
+    )
     assert (last.transition_kind, last.actor) == (rule.kind.value, machine.actor.username)
     assert machine.recorded is last
     assert application.trail_head == last.hash
@@ -335,6 +367,12 @@ VIOLATIONS: dict[str, Any] = {
         _at_step(s, "food-premises", "awaiting_corrections", applicant_deadline=LATER),
         "deadline_lapsed",
         {},
+    ),
+    "within_window": lambda s: _case(
+        _at_step(s, "tax-assessment", "lbt_objection"),
+        "deem_objection_accepted",
+        {},
+        role="clerk",
     ),
     "fine_given": lambda s: _case(
         _at_step(s, "fine-settlement", "pending_decision"), "approve", {}, role="approver"

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from checklists.fields import FieldType, SubjectField, Threshold
 from checklists.loader import default_catalogue
 from checklists.schema import PermitType
+from checklists.taxes import BE_OFFSET
 from tracking import clock, codes, periods
 from tracking.access import Actor, authorise_intake
 from tracking.errors import Conflict, InvalidInput, NotFound
@@ -65,6 +66,16 @@ def ascii_digits(text: str) -> str:
     """Decimal digits of any script as ASCII: Thai ``๑๒๓`` (or full-width ``１２３``) is
     ``123``. Other characters stay as they are."""
     return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+
+
+def thai_digits(number: int) -> str:
+    """``number`` written in Thai digits: ``2570`` is ``๒๕๗๐``."""
+    return str(number).translate(_THAI_DIGITS)
+
+
+_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+# The first tax year of the Land and Buildings Tax Act B.E. 2562 (in force from 1 Jan 2563).
+FIRST_TAX_YEAR = 2563
 
 
 def _ascii_number(text: str) -> bool:
@@ -154,6 +165,8 @@ def read_subject_fields(permit: PermitType, subject: Subject, today: date) -> Su
                 )
         elif spec.type is FieldType.number:
             details[spec.id] = _number(spec, value)
+        elif spec.type is FieldType.tax_year:
+            details[spec.id] = _tax_year(spec, value, today)
         else:
             details[spec.id] = _day(spec, value).isoformat()
     _check_period(permit, details, today)
@@ -180,6 +193,22 @@ def _number(spec: SubjectField, value: Any) -> int | float:
     if spec.at_most is not None and number > spec.at_most.value:
         raise _beyond(spec, spec.at_most, number)
     return int(number) if number.is_integer() else number
+
+
+def _tax_year(spec: SubjectField, value: Any, today: date) -> int:
+    """A tax year: a Buddhist Era year from the Land and Buildings Tax Act's first (B.E. 2563)
+    to the year after ``today``'s (a survey for next year's list)."""
+    text = ascii_digits(str(value)).strip() if not isinstance(value, bool) else ""
+    latest = today.year + BE_OFFSET + 1
+    if text.isdigit() and FIRST_TAX_YEAR <= int(text) <= latest:
+        return int(text)
+    raise InvalidInput(
+        f"{spec.label.th}ต้องเป็นปี พ.ศ. ตั้งแต่ {thai_digits(FIRST_TAX_YEAR)} ถึง"
+        f" {thai_digits(latest)} เช่น {thai_digits(latest - 1)}",
+        f"{spec.label.en} must be a Buddhist Era year from {FIRST_TAX_YEAR} to {latest},"
+        f" for example {latest - 1}",
+        field=f"subject.{spec.id}",
+    )
 
 
 def _beyond(spec: SubjectField, limit: Threshold, number: float) -> InvalidInput:

@@ -81,7 +81,12 @@ class TrailListener:
         entered = permit.step(target.id)
         if entered.deadline is not None:
             application.applicant_deadline = rules.deadline_on_entry(
-                entered, clock.bangkok_date(moment), ctx.deadline, calendar
+                permit,
+                entered,
+                clock.bangkok_date(moment),
+                ctx.deadline,
+                calendar,
+                application.subject_details,
             )
         elif not entered.final:
             application.applicant_deadline = None

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from checklists.appeals import DeliveryMethod, OrderKind
+from checklists.loader import default_catalogue
 from tracking import clock, delivery
 from tracking.access import Actor
 from tracking.errors import Conflict, InvalidInput
@@ -92,6 +93,15 @@ def record_result_notice(
         raise problem
     claim(session, application, version)
     application.updated_at = now
+    # A step whose deadline counts from the notice (signboard tax: payment within 15 days of
+    # the assessment notice) gets it now; the event's facts carry it.
+    permit = default_catalogue()[application.permit_type]
+    calendar = clock.office_calendar(session, application.office_id)
+    from_notice = rules.deadline_on_delivery(
+        permit, application.state, recorded.notified_on, calendar
+    )
+    if from_notice is not None:
+        application.applicant_deadline = from_notice
     session.add(application)
     event = record_event(
         session,

@@ -38,10 +38,14 @@ from tracking.workflow.rules.deficiency import (
 )
 from tracking.workflow.rules.lapses import (
     current_deadline,
+    deadline_on_delivery,
     deadline_on_entry,
     fine_given,
     lapse_after_deadline,
     lapse_of,
+    window_end,
+    window_start,
+    within_window,
 )
 
 __all__ = [
@@ -59,6 +63,7 @@ __all__ = [
     "context",
     "current_deadline",
     "deadline_given",
+    "deadline_on_delivery",
     "deadline_on_entry",
     "decided_by_reviewer",
     "deficiency_names_missing_items",
@@ -85,6 +90,9 @@ __all__ = [
     "supplied_by_deadline",
     "unmet_items",
     "visited_steps",
+    "window_end",
+    "window_start",
+    "within_window",
 ]
 
 
@@ -205,6 +213,7 @@ BLOCKERS: tuple[Rule, ...] = (
     supplied_by_deadline,
     return_after_deadline,
     lapse_after_deadline,
+    within_window,
 )
 
 
