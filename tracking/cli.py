@@ -181,7 +181,8 @@ def notices_run(
     ] = None,
 ) -> None:
     """Create the delay notices due (idempotent) and send queued e-mails; list the files
-    whose applicant's deadline has passed (code, step, deadline, the lapse to fire)."""
+    whose applicant's deadline has passed (code, step, deadline, the lapse to fire) and those
+    whose undecided period has run out (an objection deemed accepted)."""
     try:
         day = date.fromisoformat(today) if today else bangkok_date(utcnow())
     except ValueError as exc:
@@ -193,6 +194,7 @@ def notices_run(
         result = notices.run(engine, settings, day)
         with Session(engine) as session:
             lapses = notices.lapses_due(session, day)
+            windows = notices.windows_due(session, day)
     typer.echo(
         f"{day.isoformat()}: created {result.created} notices, queued {result.queued} e-mails,"
         f" sent {result.sent}, failed {result.failed}"
@@ -200,6 +202,9 @@ def notices_run(
     typer.echo(f"{len(lapses)} lapses due (code step deadline event):")
     for lapse in lapses:
         typer.echo(f"  {lapse}")
+    typer.echo(f"{len(windows)} deemed decisions due (code step last-day event):")
+    for window in windows:
+        typer.echo(f"  {window}")
 
 
 report_app = typer.Typer(no_args_is_help=True, help="Reports.")

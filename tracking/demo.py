@@ -13,16 +13,18 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
+from checklists.appeals import DeliveryMethod, OrderKind
 from checklists.fields import FieldType
 from checklists.loader import default_catalogue
 from checklists.schema import Outcome, PermitType, Transition, TransitionKind
 from checklists.taxes import BE_OFFSET
-from tracking import auth
+from tracking import auth, delivery
 from tracking.access import Actor, item_roles
 from tracking.clock import bangkok_date
 from tracking.models import SATISFIED, Application, ChecklistStatus, utcnow
 from tracking.workflow.intake import Applicant, Subject, office_by_slug, submit_application
-from tracking.workflow.rules import checklist_statuses
+from tracking.workflow.result_notice import record_result_notice
+from tracking.workflow.rules import checklist_statuses, load_history
 from tracking.workflow.transitions import fire, record_checklist_item
 
 DEFICIENCY_DAYS = timedelta(days=7)
@@ -275,8 +277,33 @@ def seed(
                     actor_for=actor_for,
                     now=moment,
                 )
+            _hand_over_the_order(session, application, actor_for("clerk"), moment, now)
             added += 1
     return added
+
+
+def _hand_over_the_order(
+    session: Session, application: Application, clerk: Actor, last: datetime, now: datetime
+) -> None:
+    """The file's order (its decision or return), once ready to notify, handed to the
+    applicant in person the day after the file's last step, if that day has come."""
+    assert application.id is not None
+    handed = last + timedelta(days=1)
+    history = load_history(session, application.id)
+    order = delivery.order_event(history)
+    if order is None or handed > now or delivery.deliveries(history):
+        return
+    if order.transition_kind == OrderKind.approve and delivery.result_sent(history) is None:
+        return
+    record_result_notice(
+        session,
+        application_id=application.id,
+        actor=clerk,
+        version=application.version,
+        method=DeliveryMethod.in_person,
+        delivered_on=bangkok_date(handed),
+        now=handed,
+    )
 
 
 def is_empty(session: Session) -> bool:

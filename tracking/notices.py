@@ -11,7 +11,9 @@ the outbox in the same transaction, and sent after commit by ``deliver``; a fail
 is recorded with its error and retried on the next run, up to ``MAX_ATTEMPTS``.
 
 ``lapses_due`` lists the files whose applicant's deadline has passed at their step: the lapse
-(``checklists.lapses``) the office may now fire. The run lists them; it fires none.
+(``checklists.lapses``) the office may now fire. ``windows_due`` lists the files where a
+transition that waits for its days has come due (an objection on land and buildings tax not
+decided within 60 days is deemed accepted, s.73). The run lists them; it fires none.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from tracking.clock import BusinessCalendar, letters_due, office_calendar, overd
 from tracking.config import Settings
 from tracking.db import unit_of_work
 from tracking.models import Application, DelayNotice, Office, OutboxMessage, utcnow
-from tracking.workflow.rules import current_deadline
+from tracking.workflow.rules import current_deadline, window_end, window_start
 
 MAX_ATTEMPTS = 5
 
@@ -198,6 +200,39 @@ def lapses_due(session: Session, today: date) -> list[LapseDue]:
             due.append(
                 LapseDue(application.tracking_code, application.state, deadline, lapse.lapse)
             )
+    return sorted(due, key=lambda d: (d.deadline, d.tracking_code))
+
+
+def windows_due(session: Session, today: date) -> list[LapseDue]:
+    """The open files at a step where a transition that waits ``after`` days from the step's
+    entry may now fire (its days passed before ``today``), by that day and code. Reads
+    only."""
+    catalogue = default_catalogue()
+    waiting = [
+        (slug, t)
+        for slug, permit in catalogue.items()
+        for t in permit.transitions
+        if t.window is not None and t.window.after is not None
+    ]
+    if not waiting:
+        return []
+    at_step = or_(
+        *[
+            (col(Application.permit_type) == s) & (col(Application.state) == t.source)
+            for s, t in waiting
+        ]
+    )
+    calendar = BusinessCalendar()
+    due: list[LapseDue] = []
+    for application in session.exec(select(Application).where(at_step)).all():
+        for slug, t in waiting:
+            if (slug, t.source) != (application.permit_type, application.state):
+                continue
+            assert t.window is not None
+            start = window_start(t.window, application, ())
+            end = window_end(t.window, start, calendar) if start else None
+            if end is not None and today > end:
+                due.append(LapseDue(application.tracking_code, t.source, end, t.event))
     return sorted(due, key=lambda d: (d.deadline, d.tracking_code))
 
 

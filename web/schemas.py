@@ -15,6 +15,8 @@ from tracking.access import Actor
 from tracking.models import Application, ApplicationEvent, ChecklistEntry, ChecklistStatus
 from tracking.workflow import transitions
 from tracking.workflow.intake import Applicant, Subject, submit_application
+from web.schema_parts import Bilingual as Bilingual
+from web.schema_parts import ResultNoticeOut
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Scalar = str | int | float | bool | None
@@ -55,11 +57,6 @@ class Input(BaseModel):
     def _refuse_unstorable(cls, data: Any) -> Any:
         _storable(data)
         return data
-
-
-class Bilingual(BaseModel):
-    th: str
-    en: str
 
 
 class ErrorOut(BaseModel):
@@ -287,6 +284,8 @@ class ApplicationDetail(BaseModel):
     trail: list[EventOut]
     delay_notices: list[DelayNoticeOut]
     events: list[AvailableEventOut]
+    result_notice: ResultNoticeOut
+    due_rule: Bilingual
 
 
 class ChecklistUpdate(Input):

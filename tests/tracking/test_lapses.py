@@ -240,9 +240,10 @@ def test_notices_run_lists_the_lapses_due(engine: Engine, env_database: str) -> 
     assert "1 lapses due (code step deadline event):" in after
     assert f"  {codes[paying]} awaiting_payment {fine_due} refer_for_prosecution" in after
     both = run(food_due + timedelta(days=1))
-    assert both[-2:] == [
+    assert both[-3:] == [
         f"  {codes[paying]} awaiting_payment {fine_due} refer_for_prosecution",
         f"  {codes[correcting]} awaiting_corrections {food_due} deadline_lapsed",
+        "0 deemed decisions due (code step last-day event):",
     ]
 
 

@@ -20,6 +20,7 @@ from tracking.config import Settings
 from tracking.errors import DomainError
 from tracking.models import Application, utcnow
 from tracking.reads import staff as queries
+from tracking.reads.notices import result_notice_view
 from tracking.workflow import extensions, transitions
 from tracking.workflow.machines import permit_type
 from web.deps import (
@@ -35,6 +36,7 @@ from web.schemas import (
     ApplicationCreate,
     ApplicationCreated,
     ApplicationDetail,
+    Bilingual,
     ChecklistUpdate,
     ChecklistUpdated,
     ErrorOut,
@@ -42,6 +44,7 @@ from web.schemas import (
     ExtensionResult,
     QueueItem,
     QueuePage,
+    ResultNoticeOut,
     StepLabel,
     TokenOut,
     TransitionRequest,
@@ -246,6 +249,8 @@ def _detail(session: SessionDep, application_id: int, actor: Actor, settings: Se
         trail=view.trail,
         delay_notices=view.delay_notices,
         events=view.events,
+        result_notice=ResultNoticeOut.of(result_notice_view(session, a)),
+        due_rule=Bilingual(th=view.due_rule[0], en=view.due_rule[1]),
     )
 
 
