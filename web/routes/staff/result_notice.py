@@ -16,7 +16,6 @@ from sqlmodel import Session
 
 from checklists.appeals import DeliveryMethod
 from tracking.access import Actor
-from tracking.delivery import AppealRight, Delivery
 from tracking.errors import InvalidInput
 from tracking.reads.notices import result_notice_view
 from tracking.workflow import result_notice, transitions
@@ -24,6 +23,7 @@ from web import i18n
 from web.deps import ApplicationId, CurrentActor, SessionDep
 from web.routes.staff.application import FORM_ERRORS, FormActor, submitted
 from web.routes.staff.common import staff_router
+from web.schema_parts import AppealOut, DeliveryOut, appeal_out, delivery_out
 from web.schemas import ErrorOut, Input
 
 
@@ -51,55 +51,11 @@ class ResultNoticeRequest(Input):
         )
 
 
-class DeliveryOut(BaseModel):
-    order: str
-    method: str
-    sent_on: date | None
-    delivered_on: date | None
-    notified_on: date
-    deemed: bool
-    legal_basis: str
-
-
-class AppealOut(BaseModel):
-    to: dict[str, str]
-    days: int
-    legal_basis: str
-    confirmed: bool
-    notified_on: date | None
-    deadline: date | None
-
-
 class ResultNoticeResult(BaseModel):
     id: int
     version: int
     delivery: DeliveryOut
     appeal: AppealOut | None
-
-
-def delivery_out(found: Delivery) -> DeliveryOut:
-    return DeliveryOut(
-        order=found.order,
-        method=found.method.value,
-        sent_on=found.sent_on,
-        delivered_on=found.delivered_on,
-        notified_on=found.notified_on,
-        deemed=found.deemed,
-        legal_basis=found.rule.legal_basis,
-    )
-
-
-def appeal_out(right: AppealRight | None) -> AppealOut | None:
-    if right is None:
-        return None
-    return AppealOut(
-        to={"th": right.to.th, "en": right.to.en},
-        days=right.days,
-        legal_basis=right.legal_basis,
-        confirmed=right.confirmed,
-        notified_on=right.notified_on,
-        deadline=right.deadline,
-    )
 
 
 api = APIRouter(prefix="/api/v1", tags=["staff"])
