@@ -1,5 +1,6 @@
 """Recording how and when an order reached the applicant: the staff API
-(``POST /api/v1/applications/{id}/result-notice``) and the form on the application's page.
+(``POST /api/v1/applications/{id}/result-notice``) and the form on the application's page,
+and the order itself as the printable A4 letter (``GET /applications/{id}/order``).
 
 Both call ``tracking.workflow.result_notice.record_result_notice``; the rules live there.
 """
@@ -16,11 +17,16 @@ from sqlmodel import Session
 
 from checklists.appeals import DeliveryMethod
 from tracking.access import Actor
+from tracking.clock import thai_date
 from tracking.errors import InvalidInput
+from tracking.models import Office
 from tracking.reads.notices import result_notice_view
+from tracking.reads.orders import order_letter
 from tracking.workflow import result_notice, transitions
+from tracking.workflow.transitions import application_for
 from web import i18n
-from web.deps import ApplicationId, CurrentActor, SessionDep
+from web.deps import ApplicationId, CurrentActor, SessionDep, StaffActor
+from web.pages import HTML, no_store, render
 from web.routes.staff.application import FORM_ERRORS, FormActor, submitted
 from web.routes.staff.common import staff_router
 from web.schema_parts import AppealOut, DeliveryOut, appeal_out, delivery_out
@@ -138,3 +144,27 @@ def record_from_form(
         "note": note,
     }
     return submitted(request, session, actor, application_id, form, change)
+
+
+@pages.get(
+    "/applications/{application_id}/order",
+    summary="Printable A4 letter of the file's order (refusal, return or approval) with its"
+    " appeal route",
+    response_class=Response,
+    responses={200: HTML, 303: {"description": "Sign in first"}, 403: HTML, 404: HTML},
+)
+def order(
+    request: Request, application_id: ApplicationId, session: SessionDep, actor: StaffActor
+) -> Response:
+    application = application_for(session, application_id, actor, act=False)
+    letter = order_letter(session, application)
+    appeal = letter.appeal
+    context = {
+        "o": letter,
+        "decided_th": thai_date(letter.decided_on),
+        "asked_by_th": thai_date(letter.asked_by) if letter.asked_by else "",
+        "notified_th": thai_date(appeal.notified_on) if appeal and appeal.notified_on else "",
+        "deadline_th": thai_date(appeal.deadline) if appeal and appeal.deadline else "",
+    }
+    office = session.get(Office, application.office_id)
+    return no_store(render(request, "order_letter.html", context, office=office))
