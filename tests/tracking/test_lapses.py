@@ -286,6 +286,30 @@ def test_referral_only_after_the_fifteen_days(engine: Engine) -> None:
     assert _row(engine, app_id).outcome == "prosecuted"
 
 
+def test_an_offender_who_declines_is_referred_at_once(engine: Engine) -> None:
+    """Declining the settlement, on record and signed, sends the case on within the 15 days;
+    without the record it does not."""
+    permit = CATALOGUE["fine-settlement"]
+    declines = next(t for t in permit.transitions if t.event == "offender_declines")
+    app_id = _at_step(engine, "fine-settlement", "awaiting_payment", START)
+    with unit_of_work(engine) as session:
+        application = transitions.get_application(session, app_id)
+        with pytest.raises(GuardFailed) as unmet:
+            transitions.fire(
+                session,
+                application_id=app_id,
+                event="offender_declines",
+                actor=actor("clerk", "fine-settlement"),
+                version=application.version,
+                now=START + timedelta(days=2),
+            )
+    assert unmet.value.detail["unmet_items"] == ["settlement_declined"]
+    step(engine, app_id, declines, now=START + timedelta(days=2))
+    row = _row(engine, app_id)
+    assert (row.state, row.outcome) == ("referred_for_prosecution", "prosecuted")
+    assert verification.verify(engine).broken is None
+
+
 # --- food-premises' correction step ----------------------------------------------------------
 
 
