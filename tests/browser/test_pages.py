@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import socket
 import threading
@@ -27,6 +28,7 @@ from tracking.db import unit_of_work
 from tracking.workflow import transitions
 from web.app import create_app
 
+from ..factories import step
 from ..web.test_public import STATES, _code, _make
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -382,3 +384,35 @@ def test_clerk_takes_in_checks_and_accepts_in_the_browser(
     page.goto(f"{server}/staff")
     assert "/staff/login" in page.url
     context.close()
+
+
+def test_the_order_letter_prints_on_one_a4_page(
+    browser: Browser, server: str, engine: Engine
+) -> None:
+    """A refusal's and a return's letter: one A4 page each in Thai and English, no axe
+    violations, the signatures on the page with the letter."""
+    refused_id = _make(engine, "refused")
+    returned_id = _make(engine, "applicants-turn")  # the s.8 request, then its deadline lapses
+    with unit_of_work(engine) as session:
+        application = transitions.get_application(session, returned_id)
+        application.applicant_deadline = application.submitted_on
+    food = default_catalogue()["food-premises"]
+    ret = next(t for t in food.transitions if t.event == "return_application")
+    step(engine, returned_id, ret)
+    _staff_account(engine, "browser-letters", "clerk", "environment-sanitation")
+    context, page = _signed_in(browser, server, "browser-letters")
+    for app_id, name in ((refused_id, "order-refusal"), (returned_id, "order-return")):
+        url = f"{server}/applications/{app_id}/order"
+        _check_signed_in(page, url, name)
+        for query in ("", "?lang=en"):
+            page.goto(url + query)
+            assert _pdf_pages(page.pdf(format="A4")) == 1, (name, query)
+    context.close()
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    """The pages of a PDF Chromium printed: its page tree's count."""
+    counts = [int(n) for n in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", pdf)]
+    counts += [int(n) for n in re.findall(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", pdf)]
+    assert counts, "no page tree in the PDF"
+    return max(counts)

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from checklists.loader import default_catalogue
 from checklists.schema import RefusalGround, Text, TransitionKind
@@ -18,7 +18,7 @@ from tracking import codes, delivery
 from tracking.clock import bangkok_date
 from tracking.delivery import AppealRight, Delivery
 from tracking.errors import NotFound
-from tracking.models import Application, Office
+from tracking.models import Application, Office, Staff
 from tracking.workflow.rules import load_history
 
 
@@ -85,8 +85,14 @@ def order_letter(session: Session, application: Application) -> OrderLetter:
         else None,
         appeal=delivery.appeal_right(permit, history),
         delivery=delivered[0] if delivered else None,
-        decided_by=order.actor,
+        decided_by=_display_name(session, order.actor),
         office_th=office.name_th,
         office_en=office.name_en,
         office_phone=office.phone,
     )
+
+
+def _display_name(session: Session, username: str) -> str:
+    """The name the official who made the order signs with (their username if unknown)."""
+    found = session.exec(select(Staff.display_name).where(col(Staff.username) == username)).first()
+    return found or username
