@@ -33,9 +33,9 @@ from tracking.errors import GuardFailed, InvalidInput
 from tracking.models import ChecklistStatus
 from tracking.workflow import result_notice, transitions
 from tracking.workflow.intake import Subject, read_subject_fields
-from tracking.workflow.rules import load_history
 
 from ..factories import actor, committed_application, record_item, step
+from .test_lapses import _trail
 
 TAX = default_catalogue()["tax-assessment"]
 SLUG = TAX.slug
@@ -110,14 +110,6 @@ def _land_and_buildings_assessed(engine: Engine, tax_year: int = 2570) -> int:
     return app_id
 
 
-def load_history_of(engine: Engine, app_id: int) -> list[Any]:
-    with unit_of_work(engine) as session:
-        events = load_history(session, app_id)
-        for event in events:
-            session.expunge(event)
-        return events
-
-
 def step_item(engine: Engine, app_id: int, item: str) -> None:
     """Record ``item`` verified, as the first role that may, on 12 February 2027."""
     found = TAX.item(item)
@@ -150,7 +142,7 @@ def test_land_and_buildings_tax_is_due_in_april_then_reminded_then_seized(engine
     app_id = _land_and_buildings_assessed(engine)
     row = _row(engine, app_id)
     assert (row.state, row.applicant_deadline) == ("lbt_awaiting_payment", date(2027, 4, 30))
-    entering = load_history_of(engine, app_id)[-1]
+    entering = _trail(engine, app_id)[-1]
     assert json.loads(entering.after)["applicant_deadline"] == "2027-04-30"
 
     # The reminder once April is over (s.61: in May), then 90 days to seizure (s.62).
@@ -231,16 +223,17 @@ def test_an_objection_not_decided_in_sixty_days_is_deemed_accepted(
 # --- signboard tax --------------------------------------------------------------------------
 
 
-def _signboard_notified(engine: Engine) -> int:
-    app_id = _open(engine, date(2027, 3, 1), 2570)
+def _signboard_notified(engine: Engine, day: date = date(2027, 3, 2)) -> int:
+    """A signboard return taken in on ``day``, assessed and its notice sent the same day."""
+    app_id = _open(engine, day, 2570)
     _walk(
         engine,
         app_id,
         [
-            ("intake", "accept_application", date(2027, 3, 1)),
-            ("survey_assessment", "complete_assessment", date(2027, 3, 2)),
-            ("pending_decision", "approve", date(2027, 3, 2)),
-            ("assessed", "notify_result", date(2027, 3, 2)),
+            ("intake", "accept_application", day),
+            ("survey_assessment", "complete_assessment", day),
+            ("pending_decision", "approve", day),
+            ("assessed", "notify_result", day),
         ],
     )
     return app_id

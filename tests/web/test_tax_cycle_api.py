@@ -12,25 +12,8 @@ from sqlalchemy import Engine
 from tracking.clock import bangkok_date, thai_date
 from tracking.models import utcnow
 
-from ..factories import committed_application
-from ..tracking.test_tax_cycle import SLUG, _at, _walk
+from ..tracking.test_tax_cycle import SLUG, _signboard_notified
 from .conftest import APPLICANT, Staff, fire, intake, verify_items
-
-
-def _signboard_notified(engine: Engine, day: date) -> int:
-    """A signboard return taken in on ``day``, assessed and its notice sent the same day."""
-    app_id = committed_application(engine, SLUG, now=_at(day))
-    _walk(
-        engine,
-        app_id,
-        [
-            ("intake", "accept_application", day),
-            ("survey_assessment", "complete_assessment", day),
-            ("pending_decision", "approve", day),
-            ("assessed", "notify_result", day),
-        ],
-    )
-    return app_id
 
 
 def _deliver(staff: Staff, app_id: int, day: date) -> None:
