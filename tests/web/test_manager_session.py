@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 
 from checklists.schema import DEPARTMENTS
+from tracking.clock import THAI_MONTHS
 from tracking.reads.selection import departments_with_types
 
 from .conftest import PASSWORD, Staff
@@ -276,3 +277,17 @@ def test_the_monthly_report_has_a_totals_row_and_the_office(
     assert data["totals"]["refused_by_ground"]["hygiene-criteria-not-met"] == 8
     food = next(r for r in data["rows"] if r["permit_type"] == "food-premises")
     assert food["department_name"]["th"] == "ฝ่ายสิ่งแวดล้อมและสุขาภิบาล"
+
+
+def test_the_overdue_table_dates_are_thai_on_the_thai_page(
+    engine: Engine, staff: Staff, client: TestClient, scenario: dict[str, Any]
+) -> None:
+    staff("manager")
+    with _travel(scenario["today"]):
+        _sign_in(client, staff)
+        page = client.get("/manager", params=MARCH).text
+        data = client.get("/api/v1/compliance/summary", params=MARCH).json()
+    due = date.fromisoformat(data["overdue"]["oldest"][0]["due_date"])
+    table = page.split('<h2 id="overdue">', 1)[1].split("</table>", 1)[0]
+    assert f"{due.day} {THAI_MONTHS[due.month - 1]} {due.year + 543}" in table
+    assert due.isoformat() not in table

@@ -227,6 +227,7 @@ def dashboard(
         chart=_bar_chart(data["by_permit_type"], language),
         names={slug: getattr(p.name, language) for slug, p in default_catalogue().items()},
         dept=lambda slug: _department(slug, language),
+        iso_day=lambda text: i18n.format_date(date.fromisoformat(text), language),
         since=day(filters.date_from),
         until=day(filters.date_to),
         query=urlencode(shown),
