@@ -51,7 +51,7 @@ DAY = (
 )
 # Loose here, so a blank or mistyped field reaches ``parse_filters``, which names it in Thai
 # and English (a form always sends every field, blank or not).
-Field = Annotated[str | None, Query(max_length=200)]
+FilterText = Annotated[str | None, Query(max_length=200)]
 Day = Annotated[str | None, Query(max_length=200, description=DAY)]
 
 
@@ -62,9 +62,9 @@ class FilterQuery:
         self,
         date_from: Day = None,
         date_to: Day = None,
-        department: Field = None,
-        permit_type: Field = None,
-        officer: Field = None,
+        department: FilterText = None,
+        permit_type: FilterText = None,
+        officer: FilterText = None,
     ) -> None:
         self.fields = {
             "date_from": date_from,
