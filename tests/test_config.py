@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tracking.config import KeyProblem, Settings, export_keys, with_keys
+from tracking.config import KeyProblem, Settings, export_keys, follow_port, with_keys
 
 SECRET = "s" * 32
 AUDIT = "a" * 32
@@ -106,3 +106,27 @@ def test_keys_from_files_reach_the_workers_environment(
     assert "TIDTAM_SECRET_KEY_FILE" not in os.environ
     worker = with_keys(Settings())
     assert (worker.secret_key, worker.audit_key) == (SECRET, AUDIT)
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "url"),
+    [
+        ("127.0.0.1", 18150, "http://127.0.0.1:18150"),
+        ("0.0.0.0", 8080, "http://127.0.0.1:8080"),
+        ("::", 9000, "http://127.0.0.1:9000"),
+        ("::1", 9000, "http://[::1]:9000"),
+        ("tidtam.local", 8000, "http://tidtam.local:8000"),
+    ],
+)
+def test_the_base_url_follows_the_port_serve_listens_on(
+    monkeypatch: pytest.MonkeyPatch, host: str, port: int, url: str
+) -> None:
+    monkeypatch.setenv("TIDTAM_BASE_URL", "")  # not set (and put back afterwards)
+    assert follow_port(host, port) == url
+    assert Settings().base_url == url  # what the workers `serve` starts read
+
+
+def test_a_base_url_that_is_set_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TIDTAM_BASE_URL", "https://tidtam.example.go.th")
+    assert follow_port("0.0.0.0", 18150) == "https://tidtam.example.go.th"
+    assert Settings().base_url == "https://tidtam.example.go.th"

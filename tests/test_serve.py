@@ -4,10 +4,12 @@ client addresses only from trusted proxies."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import socket
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -21,12 +23,15 @@ from pathlib import Path
 from urllib.error import HTTPError
 
 import pytest
+import zxingcpp
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from PIL import Image
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
 from checklists.loader import TYPES_DIR
+from tracking.codes import format_code
 from tracking.demo import DEMO_PASSWORD
 
 TIDTAM = str(Path(sys.executable).with_name("tidtam"))
@@ -114,9 +119,17 @@ def _refused(folder: Path, *args: str, **env: str) -> str:
 def test_serve_on_a_fresh_folder_creates_the_database_and_is_healthy(tmp_path: Path) -> None:
     with serving(tmp_path, "--demo") as server:
         assert (tmp_path / "tidtam.db").exists()
+        # No TIDTAM_BASE_URL: the QR codes point at the port served on, not 8000.
+        with sqlite3.connect(tmp_path / "tidtam.db") as db:
+            (stored,) = db.execute("SELECT tracking_code FROM application LIMIT 1").fetchone()
+        code = format_code(stored)
+        with urllib.request.urlopen(f"{server.url}/track/{code}/qr.png", timeout=10) as r:
+            found = zxingcpp.read_barcodes(Image.open(io.BytesIO(r.read())))
+        assert [qr.text for qr in found] == [f"{server.url}/track/{code}"]
     assert "seeded" in server.output
     assert "clerk.public-works" in server.output
     assert "tidtam-demo-2568" in server.output
+    assert f"QR codes and links point at {server.url}" in " ".join(server.output.split())
 
 
 @pytest.mark.parametrize(

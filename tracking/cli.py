@@ -27,7 +27,7 @@ from checklists.loader import (
 from tracking import auth, demo, migrate, notices, verification
 from tracking.calendar_cli import calendar_app
 from tracking.clock import bangkok_date
-from tracking.config import KeyProblem, Settings, export_keys, with_keys
+from tracking.config import KeyProblem, Settings, export_keys, follow_port, with_keys
 from tracking.db import make_engine, unit_of_work
 from tracking.errors import DomainError
 from tracking.models import Application, utcnow
@@ -227,8 +227,10 @@ def report_monthly(
         typer.echo(exc.en, err=True)
         raise typer.Exit(2) from exc
     with _engine() as engine, unit_of_work(engine) as session:
-        rows = reports.monthly(session, period)
-    data = reports.to_csv(rows, period) if format == "csv" else reports.to_xlsx(rows, period)
+        office = reports.office_by_slug(session, Settings().office)  # TIDTAM_OFFICE's files
+        rows = reports.monthly(session, period, office.id if office else None)
+    write = reports.to_csv if format == "csv" else reports.to_xlsx
+    data = write(rows, period, office)
     output.write_bytes(data)
     typer.echo(f"wrote {len(rows)} rows for {period.thai} to {output}")
 
@@ -297,6 +299,7 @@ def serve(
             typer.echo(str(problem), err=True)
         typer.echo("the permit-type catalogue is invalid; not starting", err=True)
         raise typer.Exit(2) from exc
+    base_url = follow_port(host, port)
     settings = _serving_settings(development=demo_data)
     with _engine() as engine:
         migrate.upgrade(engine)
@@ -309,6 +312,7 @@ def serve(
                 else:
                     out.print("database already has applications; demo data not added")
             _print_demo_logins(created)
+    out.print(f"QR codes and links point at {base_url} (TIDTAM_BASE_URL)")
     uvicorn.run(
         "web.app:create_app",
         factory=True,

@@ -60,6 +60,28 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
 
 
+WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
+
+
+def listening_base_url(host: str, port: int) -> str:
+    """The base URL of QR codes and links when ``TIDTAM_BASE_URL`` is not set: where
+    ``tidtam serve`` listens (this machine's loopback for a wildcard address)."""
+    if host in WILDCARD_HOSTS:
+        host = "127.0.0.1"
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def follow_port(host: str, port: int) -> str:
+    """Point ``TIDTAM_BASE_URL`` at where ``serve`` listens unless it is set: in this
+    process's environment, which the workers it starts read. The base URL in force."""
+    if not os.environ.get("TIDTAM_BASE_URL"):
+        os.environ["TIDTAM_BASE_URL"] = listening_base_url(host, port)
+        get_settings.cache_clear()
+    return os.environ["TIDTAM_BASE_URL"]
+
+
 class KeyProblem(Exception):
     """A key the app must not serve with; the message says what to set."""
 

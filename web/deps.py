@@ -133,6 +133,32 @@ def current_actor(staff: Annotated[tuple[Staff, Actor], Depends(current_staff)])
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
+def reader_actor(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2)],
+) -> Actor:
+    """The staff member behind a read of the API (GET only: a report, the figures): the
+    bearer token, else the browser's sign-in cookie, so a signed-in page's download links
+    work. Nothing is changed by such a read, and the cookie is SameSite=Strict, so another
+    site's link arrives without it. ``Unauthorized`` when neither is valid."""
+    if not token and request.method in ("GET", "HEAD"):
+        token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise Unauthorized(*BAD_TOKEN)
+    return current_staff(session, settings, token)[1]
+
+
+ReaderActor = Annotated[Actor, Depends(reader_actor)]
+
+
 def tracking_url(settings: Settings, code: str) -> str:
     """The public status page of a formatted tracking code."""
     return f"{settings.base_url.rstrip('/')}/track/{code}"
+
+
+def canonical_url(settings: Settings, path: str, lang: str) -> str:
+    """The one address of a public page in a language, for search engines: the Thai page
+    plain, the English one with ``?lang=en``."""
+    return f"{settings.base_url.rstrip('/')}{path}" + ("?lang=en" if lang == "en" else "")

@@ -7,6 +7,7 @@ and re-exports this table as ``web.i18n.UI``.
 from __future__ import annotations
 
 from web.clock_texts import CLOCK_TEXTS
+from web.dashboard_texts import DASHBOARD_TEXTS, META_TEXTS
 from web.notice_texts import NOTICE_UI
 
 UI: dict[str, tuple[str, str]] = {
@@ -384,3 +385,6 @@ UI: dict[str, tuple[str, str]] = {
 UI.update(CLOCK_TEXTS)
 # The result notice and the appeal deadline it starts (web.notice_texts).
 UI.update(NOTICE_UI)
+# The manager's dashboard and the public pages' descriptions (web.dashboard_texts).
+UI.update(DASHBOARD_TEXTS)
+UI.update(META_TEXTS)

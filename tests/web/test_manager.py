@@ -10,16 +10,21 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import time_machine
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from checklists.loader import default_catalogue
+from checklists.schema import Outcome
 from tracking.cli import app as cli
+from tracking.demo import path_to
 from tracking.trail import rebuild
 
-from .conftest import PASSWORD, Staff
+from ..factories import committed_application, walk
+from .conftest import BASE_URL, PASSWORD, Staff, intake
 
 RANGE = {"date_from": "2026-03-01", "date_to": "2026-12-31"}
 
@@ -134,8 +139,13 @@ def test_waivers_of_required_items_show_per_officer(
     html = client.get("/manager", params={"lang": "en"}).text
     assert _figure(html, "waivers") == "1"
     section = html.split('<h2 id="waivers">', 1)[1].split("</table>", 1)[0]
-    assert f'<a href="/manager?officer={clerk.username}">{clerk.username}</a>' in section
-    assert "<td>1</td><td>1</td><td>100%</td>" in section
+    # The officer's link narrows the dashboard to them, in the period shown.
+    link = re.search(rf'<a href="(/manager\?[^"]*)">{clerk.username}</a>', section)
+    assert link is not None
+    assert f"officer={clerk.username}" in link.group(1)
+    assert "date_from=" in link.group(1)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", section)
+    assert cells[-3:] == ["1", "1", "100%"]
     with engine.connect() as connection:
         counted = rebuild.snapshot(connection)
     with engine.begin() as connection:
@@ -215,3 +225,60 @@ def test_public_stats_without_people(
         assert "approver-" not in text
         assert "สมชาย" not in text
     assert "food-premises" in table
+
+
+def test_the_stats_chart_names_each_permit_type_in_full(
+    engine: Engine, client: TestClient, scenario: dict[str, Any]
+) -> None:
+    """The chart's labels are the permit types' whole names, as text that wraps (the two
+    building types differ only at the end of theirs)."""
+    with _travel(scenario["today"]):
+        for slug in ("building-small", "building-large"):
+            _decided_today(engine, slug)
+        page = client.get("/stats", params={"lang": "th"}).text
+    chart = page.split('<figure class="chart">', 1)[1].split("</figure>", 1)[0]
+    labels = re.findall(r'<span class="bar-label">([^<]*)</span>', chart)
+    catalogue = default_catalogue()
+    for slug in ("building-small", "building-large", "food-premises"):
+        assert catalogue[slug].name.th in labels
+    assert "<text" not in chart  # no SVG text, scaled down with the chart on a phone
+
+
+def _decided_today(engine: Engine, slug: str) -> None:
+    """A file of ``slug`` decided through the workflow today."""
+    app_id = committed_application(engine, slug)
+    walk(engine, app_id, path_to(default_catalogue()[slug], {Outcome.approved}))
+
+
+@pytest.mark.parametrize(
+    ("path", "key", "lang"),
+    [
+        ("/track", "ติดตามสถานะคำขออนุญาตของสำนักงานเขตปทุมวัน", "th"),
+        ("/track", "Track a permit application at", "en"),
+        ("/stats", "สถิติระยะเวลาการให้บริการของสำนักงานเขตปทุมวัน", "th"),
+        ("/stats", "Processing times at", "en"),
+        ("/permit-types/food-premises", "การขอรับใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร", "th"),
+        ("/permit-types/building-large", "(300 m² or more) at", "en"),
+        ("/permit-types", "คู่มือสำหรับประชาชนของสำนักงานเขตปทุมวัน", "th"),
+    ],
+)
+def test_published_pages_have_a_description_and_a_canonical_url(
+    client: TestClient, path: str, key: str, lang: str
+) -> None:
+    page = client.get(path, params={"lang": lang})
+    assert page.status_code == 200
+    head = page.text.split("</head>", 1)[0]
+    description = re.search(r'<meta name="description" content="([^"]+)">', head)
+    assert description is not None
+    assert key in description.group(1)
+    canonical = f"{BASE_URL}{path}" + ("?lang=en" if lang == "en" else "")
+    assert f'<link rel="canonical" href="{canonical}">' in head
+    assert f'<link rel="alternate" hreflang="th" href="{BASE_URL}{path}">' in head
+    assert f'<link rel="alternate" hreflang="en" href="{BASE_URL}{path}?lang=en">' in head
+
+
+def test_a_status_page_is_not_indexed(staff: Staff, client: TestClient) -> None:
+    code = intake(staff, "food-premises")["tracking_code"]
+    head = client.get(f"/track/{code}").text.split("</head>", 1)[0]
+    assert '<meta name="robots" content="noindex">' in head
+    assert 'rel="canonical"' not in head

@@ -33,6 +33,7 @@ from tracking.reads.selection import (
     as_utc,
     case_rows,
     days_between,
+    decision_rows,
     percentile,
     tally_rows,
 )
@@ -43,16 +44,13 @@ LIST_LIMIT = 50
 
 
 def on_time(session: Session, f: Filters) -> list[dict[str, Any]]:
-    """Per permit type: decided, decided by the due date, and the median and 90th-percentile
-    days taken (the clock stopped on the applicant's turn)."""
+    """Per permit type: decided (by the officer, when the filters name one), decided by the
+    due date, and the median and 90th-percentile days taken (the clock stopped on the
+    applicant's turn)."""
     decided: dict[str, int] = defaultdict(int)
     in_time: dict[str, int] = defaultdict(int)
     histogram: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for permit_type, days, flag, count in session.execute(
-        select(col(T.permit_type), col(T.days), col(T.flag), TOTAL)
-        .where(*tally_rows(f, "decided", by_officer=False))
-        .group_by(col(T.permit_type), col(T.days), col(T.flag))
-    ).all():
+    for permit_type, days, flag, count in decision_rows(session, f):
         decided[permit_type] += int(count)
         in_time[permit_type] += int(count) if flag else 0
         histogram[permit_type][int(days)] += int(count)
@@ -84,6 +82,7 @@ def overdue(session: Session, f: Filters, today: date) -> dict[str, Any]:
     letters_due = clock.letters_due_sql(late)
     # One row per due date from the open-file counts; the letters due follow from the date.
     late_files = [or_(col(OF.paused) == true(), col(OF.due_date) < today)]
+    late_files += [col(OF.office_id) == f.office_id] if f.office_id is not None else []
     late_files += [col(OF.department) == f.department] if f.department else []
     late_files += [col(OF.permit_type) == f.permit_type] if f.permit_type else []
     by_due = session.execute(
@@ -309,12 +308,19 @@ def tallied(
 
 
 def received(session: Session, f: Filters) -> int:
-    return sum(tallied(session, f, "received").values())
+    """Applications taken in (by the officer, when the filters name one)."""
+    return sum(tallied(session, f, "received", by_officer=True).values())
 
 
 def extensions(session: Session, f: Filters) -> int:
-    """Extensions of the period to decide, each notified in writing (BCA s.25, PHA s.56)."""
-    return sum(tallied(session, f, "extension").values())
+    """Extensions of the period to decide, each notified in writing (BCA s.25, PHA s.56),
+    by the officer when the filters name one."""
+    return sum(tallied(session, f, "extension", by_officer=True).values())
+
+
+# The figures no officer filter can narrow: open files belong to no one yet, and a result
+# notice is the office's. The dashboard says so beside them.
+NOT_BY_OFFICER = ("overdue", "result_notices")
 
 
 def waivers(session: Session, f: Filters) -> dict[str, Any]:
@@ -359,6 +365,7 @@ def summary(session: Session, f: Filters, today: date) -> dict[str, Any]:
             "officer": f.officer,
         },
         "today": today.isoformat(),
+        "not_by_officer": list(NOT_BY_OFFICER) if f.officer else [],
         "received": received(session, f),
         "decided": decided,
         "on_time": in_time,

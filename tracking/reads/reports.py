@@ -23,7 +23,7 @@ from checklists.loader import default_catalogue
 from checklists.schema import DEPARTMENTS
 from tracking.clock import THAI_MONTHS
 from tracking.errors import InvalidInput
-from tracking.models import Application, ApplicationEvent, DelayNotice
+from tracking.models import Application, ApplicationEvent, DelayNotice, Office
 from tracking.reads import compliance, selection
 
 COLUMNS = (
@@ -76,9 +76,18 @@ class Month:
         return f"{THAI_MONTHS[self.month - 1]} {self.year + 543}"
 
 
-def monthly(session: Session, month: Month) -> list[dict[str, Any]]:
-    """One row per permit type and department: the month's figures."""
+def office_by_slug(session: Session, slug: str) -> Office | None:
+    office: Office | None = (
+        session.execute(select(Office).where(col(Office.slug) == slug)).scalars().first()
+    )
+    return office
+
+
+def monthly(session: Session, month: Month, office_id: int | None = None) -> list[dict[str, Any]]:
+    """One row per permit type and department: the month's figures, of one office's files
+    (every office's when ``office_id`` is None)."""
     first, last = month.first, month.last
+    of_office = [col(A.office_id) == office_id] if office_id is not None else []
     end = selection.day_start(last, end=True)
     rows: dict[tuple[str, str], dict[str, Any]] = defaultdict(
         lambda: {
@@ -91,7 +100,7 @@ def monthly(session: Session, month: Month) -> list[dict[str, Any]]:
             "letters_sent": 0,
         }
     )
-    within = compliance.Filters(date_from=first, date_to=last)
+    within = compliance.Filters(date_from=first, date_to=last, office_id=office_id)
     pair = ("permit_type", "department")
     for (permit_type, department), n in compliance.tallied(
         session, within, "received", *pair
@@ -129,7 +138,7 @@ def monthly(session: Session, month: Month) -> list[dict[str, Any]]:
     ):
         for permit_type, department, count in session.execute(
             select(col(A.permit_type), col(A.department), func.count())
-            .where(*part)
+            .where(*part, *of_office)
             .group_by(col(A.permit_type), col(A.department))
         ).all():
             rows[(permit_type, department)]["overdue"] += int(count)
@@ -137,7 +146,7 @@ def monthly(session: Session, month: Month) -> list[dict[str, Any]]:
         select(col(A.permit_type), col(A.department), func.count())
         .select_from(DelayNotice)
         .join(A, col(A.id) == col(DelayNotice.application_id))
-        .where(col(DelayNotice.issued_on).between(first, last))
+        .where(col(DelayNotice.issued_on).between(first, last), *of_office)
         .group_by(col(A.permit_type), col(A.department))
     ).all():
         rows[(permit_type, department)]["letters_sent"] = int(count)
@@ -148,39 +157,67 @@ def monthly(session: Session, month: Month) -> list[dict[str, Any]]:
     ]
 
 
+FIGURES = ("received", "decided", "on_time", "overdue", "refused", "letters_sent")
+
+
+def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The rows added up: every figure, and the refusals by ground."""
+    grounds: dict[str, int] = defaultdict(int)
+    for row in rows:
+        for ground, n in row["refused_by_ground"].items():
+            grounds[ground] += n
+    return {
+        **{key: sum(row[key] for row in rows) for key in FIGURES},
+        "refused_by_ground": dict(sorted(grounds.items())),
+    }
+
+
+def title(month: Month, office: Office | None) -> str:
+    """The report's heading: the month (BE) and the office it is of."""
+    heading = f"รายงานผลการให้บริการประจำเดือน{month.thai}"
+    return f"{heading} {office.name_th}" if office is not None else heading
+
+
+def _grounds(by_ground: dict[str, int]) -> str:
+    return "; ".join(f"{g}: {n}" for g, n in sorted(by_ground.items()))
+
+
 def _cells(row: dict[str, Any]) -> list[Any]:
     catalogue = default_catalogue()
     permit = catalogue.types.get(row["permit_type"])
-    grounds = "; ".join(f"{g}: {n}" for g, n in sorted(row["refused_by_ground"].items()))
     return [
         permit.name.th if permit else row["permit_type"],
         DEPARTMENTS.get(row["department"], (row["department"],))[0],
-        row["received"],
-        row["decided"],
-        row["on_time"],
-        row["overdue"],
-        row["refused"],
-        grounds,
+        *(row[key] for key in FIGURES[:5]),
+        _grounds(row["refused_by_ground"]),
         row["letters_sent"],
     ]
 
 
-def to_csv(rows: list[dict[str, Any]], month: Month) -> bytes:
+def _total_cells(rows: list[dict[str, Any]]) -> list[Any]:
+    return _cells({**totals(rows), "permit_type": TOTAL_LABEL, "department": ""})
+
+
+TOTAL_LABEL = "รวมทุกประเภท (Total)"
+
+
+def to_csv(rows: list[dict[str, Any]], month: Month, office: Office | None = None) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([f"รายงานประจำเดือน{month.thai}"])
+    writer.writerow([title(month, office)])
     writer.writerow([th for _, th, _ in COLUMNS])
     for row in rows:
         writer.writerow(_cells(row))
+    writer.writerow(_total_cells(rows))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens Thai correctly
 
 
-def to_xlsx(rows: list[dict[str, Any]], month: Month) -> bytes:
+def to_xlsx(rows: list[dict[str, Any]], month: Month, office: Office | None = None) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = month.thai
-    sheet.append([f"รายงานผลการให้บริการประจำเดือน{month.thai}"])
+    sheet.append([title(month, office)])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([th for _, th, _ in COLUMNS])
     sheet.append([en for _, _, en in COLUMNS])
@@ -189,12 +226,43 @@ def to_xlsx(rows: list[dict[str, Any]], month: Month) -> bytes:
         cell.alignment = Alignment(wrap_text=True)
     for row in rows:
         sheet.append(_cells(row))
+    sheet.append(_total_cells(rows))
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
     widths = (48, 30, 10, 14, 14, 16, 10, 40, 16)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter].width = width
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def to_json(
+    rows: list[dict[str, Any]], month: Month, office: Office | None = None
+) -> dict[str, Any]:
+    """The report as JSON: the office, the month, one row per permit type and department
+    (with their names), and the totals."""
+    catalogue = default_catalogue()
+    named = []
+    for row in rows:
+        permit = catalogue.types.get(row["permit_type"])
+        th, en = DEPARTMENTS.get(row["department"], (row["department"], row["department"]))
+        named.append(
+            {
+                **row,
+                "permit_type_name": permit.name.model_dump() if permit else None,
+                "department_name": {"th": th, "en": en},
+            }
+        )
+    return {
+        "title": title(month, office),
+        "month": f"{month.year:04d}-{month.month:02d}",
+        "office": None
+        if office is None
+        else {"slug": office.slug, "name": {"th": office.name_th, "en": office.name_en}},
+        "rows": named,
+        "totals": totals(rows),
+    }
 
 
 def public_stats(session: Session, today: date) -> list[dict[str, Any]]:

@@ -5,15 +5,19 @@ the ragged ends of a range from the daily ones)."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Integer, and_, cast, func, or_, true
+from sqlalchemy import ColumnElement, Date, Integer, and_, case, cast, func, or_, select, true
 from sqlmodel import Session, col
 
+from checklists.loader import default_catalogue
+from checklists.schema import DECISIONS, DEPARTMENTS
 from tracking.clock import BANGKOK, supported_day
+from tracking.errors import InvalidInput
 from tracking.models import (
     Application,
     ApplicationEvent,
@@ -31,17 +35,88 @@ from tracking.models import (
 class Filters:
     """Which applications and events count: decisions and events dated within the range
     (Bangkok dates, inclusive, each within ``FIRST_DAY`` to ``LAST_DAY``: ``InvalidInput``
-    otherwise), of a department, a permit type, and an officer's actions."""
+    otherwise), of a department, a permit type, an officer's actions, and one office's files
+    (``office_id``; every office's when None)."""
 
     date_from: date | None = None
     date_to: date | None = None
     department: str | None = None
     permit_type: str | None = None
     officer: str | None = None
+    office_id: int | None = None
 
     def __post_init__(self) -> None:
         supported_day(self.date_from, "date_from")
         supported_day(self.date_to, "date_to")
+
+
+OFFICER = re.compile(r"^[\w.\-@]{1,64}$")
+
+
+def departments_with_types() -> list[str]:
+    """The departments some permit type belongs to, in the order ``DEPARTMENTS`` lists them:
+    the only ones a filter can name."""
+    taken = {permit.department for permit in default_catalogue().values()}
+    return [slug for slug in DEPARTMENTS if slug in taken]
+
+
+def _day(text: str, field: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            "วันที่ไม่ถูกต้อง ใช้รูปแบบ ปี ค.ศ.-เดือน-วัน เช่น 2026-11-01",
+            "The date is not valid: use YYYY-MM-DD, for example 2026-11-01",
+            field=field,
+        ) from None
+
+
+def parse_filters(
+    *,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    department: str | None = None,
+    permit_type: str | None = None,
+    officer: str | None = None,
+    office_id: int | None = None,
+) -> Filters:
+    """The filters a manager asked for, as a form sends them: a blank field means every
+    value (all dates on that side, every department, type or officer). Raises
+    ``InvalidInput`` naming the field for a date that is not one or is outside the supported
+    range, a start after the end, a department no permit type belongs to, a permit type not in
+    the catalogue, or a username no account could have."""
+    first, last, dept, permit, who = (
+        (value or "").strip() or None
+        for value in (date_from, date_to, department, permit_type, officer)
+    )
+    start = _day(first, "date_from") if first else None
+    end = _day(last, "date_to") if last else None
+    filters = Filters(start, end, dept, permit, who, office_id)
+    if start and end and start > end:
+        raise InvalidInput(
+            "วันเริ่มต้นต้องไม่อยู่หลังวันสิ้นสุด",
+            "The start date must not be after the end date",
+            field="date_from",
+        )
+    if dept is not None and dept not in departments_with_types():
+        raise InvalidInput(
+            "ไม่มีฝ่ายนี้ในรายการฝ่ายที่รับคำขอ เลือกจากรายการ",
+            "No such department takes applications: choose one from the list",
+            field="department",
+        )
+    if permit is not None and permit not in default_catalogue().types:
+        raise InvalidInput(
+            "ไม่มีประเภทคำขอนี้ในคู่มือ เลือกจากรายการ",
+            "No such permit type in the catalogue: choose one from the list",
+            field="permit_type",
+        )
+    if who is not None and not OFFICER.match(who):
+        raise InvalidInput(
+            "ชื่อผู้ใช้ของเจ้าหน้าที่มีได้เฉพาะตัวอักษร ตัวเลข และ . - _ @ (ไม่เกิน ๖๔ ตัว)",
+            "An officer's username has only letters, digits and . - _ @ (64 at most)",
+            field="officer",
+        )
+    return filters
 
 
 E = ApplicationEvent
@@ -58,6 +133,8 @@ def day_start(day: date, end: bool = False) -> datetime:
 
 def app_filters(f: Filters) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
+    if f.office_id is not None:
+        where.append(col(A.office_id) == f.office_id)
     if f.department:
         where.append(col(A.department) == f.department)
     if f.permit_type:
@@ -122,6 +199,8 @@ def period(f: Filters) -> ColumnElement[bool]:
 def tally_rows(f: Filters, *measures: str, by_officer: bool = True) -> list[ColumnElement[bool]]:
     """Tally rows of ``measures`` within the filters (the officer's own, when ``by_officer``)."""
     where: list[ColumnElement[bool]] = [col(T.measure).in_(measures), period(f)]
+    if f.office_id is not None:
+        where.append(col(T.office_id) == f.office_id)
     if f.department:
         where.append(col(T.department) == f.department)
     if f.permit_type:
@@ -133,6 +212,8 @@ def tally_rows(f: Filters, *measures: str, by_officer: bool = True) -> list[Colu
 
 def case_rows(f: Filters, kind: str) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [col(C.kind) == kind]
+    if f.office_id is not None:
+        where.append(col(C.office_id) == f.office_id)
     if f.date_from:
         where.append(col(C.day) >= f.date_from)
     if f.date_to:
@@ -147,6 +228,35 @@ def case_rows(f: Filters, kind: str) -> list[ColumnElement[bool]]:
 
 
 TOTAL = func.sum(col(T.count))
+DECISION_KINDS = sorted(kind.value for kind in DECISIONS)
+
+
+def decision_rows(session: Session, f: Filters) -> list[Any]:
+    """(permit type, days taken, decided by the due date, count) of the decisions within the
+    filters: from the tallies, or for one officer (the tallies keep no decider) from the files
+    they decided, found through their events (``ix_application_event_actor``)."""
+    if not f.officer:
+        return list(
+            session.execute(
+                select(col(T.permit_type), col(T.days), col(T.flag), TOTAL)
+                .where(*tally_rows(f, "decided", by_officer=False))
+                .group_by(col(T.permit_type), col(T.days), col(T.flag))
+            ).all()
+        )
+    theirs = select(col(E.application_id)).where(
+        col(E.actor) == f.officer, col(E.transition_kind).in_(DECISION_KINDS)
+    )
+    punctual = case((col(A.decided_on) <= col(A.due_date), True), else_=False)
+    where = [col(A.id).in_(theirs), col(A.days_to_decision).is_not(None), *app_filters(f)]
+    where += [col(A.decided_on) >= f.date_from] if f.date_from else [col(A.decided_on).is_not(None)]
+    where += [col(A.decided_on) <= f.date_to] if f.date_to else []
+    return list(
+        session.execute(
+            select(col(A.permit_type), col(A.days_to_decision), punctual, func.count())
+            .where(*where)
+            .group_by(col(A.permit_type), col(A.days_to_decision), punctual)
+        ).all()
+    )
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -10,25 +10,26 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from checklists.loader import default_catalogue
-from checklists.schema import DEPARTMENTS
 from tracking import clock
 from tracking.access import Actor, authorise_manager
 from tracking.clock import bangkok_date
-from tracking.models import utcnow
-from tracking.reads import compliance, reports
+from tracking.errors import InvalidInput
+from tracking.models import Office, utcnow
+from tracking.reads import compliance, reports, selection
 from tracking.reads.staff import department_label
 from web import i18n
-from web.deps import CurrentActor, SessionDep, StaffActor
-from web.pages import HTML, page_router, render
+from web.deps import ReaderActor, SessionDep, StaffActor
+from web.pages import HTML, page_router, render, request_office
+from web.routes.public import page_meta
+from web.routes.staff.common import staff_page
 from web.schemas import ErrorOut
 
 api = APIRouter(tags=["manager"])
 pages = page_router(tags=["manager"])
-SLUG = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 Lang = Annotated[str | None, Query(pattern="^(th|en)$")]
 
 
-def manager_actor(actor: CurrentActor) -> Actor:
+def manager_actor(actor: ReaderActor) -> Actor:
     authorise_manager(actor)
     return actor
 
@@ -39,29 +40,48 @@ def manager_page(actor: StaffActor) -> Actor:
     return actor
 
 
+# The API's reads take the bearer token or the browser's session: the dashboard links to them.
 ManagerActor = Annotated[Actor, Depends(manager_actor)]
 ManagerPage = Annotated[Actor, Depends(manager_page)]
 
 
 DAY = (
-    f"A Bangkok date (inclusive) from {clock.FIRST_DAY.isoformat()} to {clock.LAST_DAY.isoformat()}"
+    f"A Bangkok date (inclusive) from {clock.FIRST_DAY.isoformat()} to"
+    f" {clock.LAST_DAY.isoformat()}, YYYY-MM-DD; blank: no limit on that side"
 )
+# Loose here, so a blank or mistyped field reaches ``parse_filters``, which names it in Thai
+# and English (a form always sends every field, blank or not).
+FilterText = Annotated[str | None, Query(max_length=200)]
+Day = Annotated[str | None, Query(max_length=200, description=DAY)]
 
 
-def filter_params(
-    date_from: Annotated[date | None, Query(description=DAY)] = None,
-    date_to: Annotated[date | None, Query(description=DAY)] = None,
-    department: Annotated[str | None, Query(max_length=64, pattern=SLUG)] = None,
-    permit_type: Annotated[str | None, Query(max_length=64, pattern=SLUG)] = None,
-    officer: Annotated[str | None, Query(max_length=64, pattern=r"^[\w.\-@]+$")] = None,
-) -> compliance.Filters:
-    """The filters asked for (``InvalidInput`` for a date outside the supported range)."""
-    return compliance.Filters(
-        date_from, date_to, department or None, permit_type or None, officer or None
-    )
+class FilterQuery:
+    """The filter fields as sent, for the form to show again."""
+
+    def __init__(
+        self,
+        date_from: Day = None,
+        date_to: Day = None,
+        department: FilterText = None,
+        permit_type: FilterText = None,
+        officer: FilterText = None,
+    ) -> None:
+        self.fields = {
+            "date_from": date_from,
+            "date_to": date_to,
+            "department": department,
+            "permit_type": permit_type,
+            "officer": officer,
+        }
+
+    def parse(self, actor: Actor, **defaults: str) -> compliance.Filters:
+        """The filters (blank: all), within the manager's office; ``defaults`` for the fields
+        not sent at all. Raises ``InvalidInput`` naming the field."""
+        sent = {k: defaults.get(k) if v is None else v for k, v in self.fields.items()}
+        return selection.parse_filters(**sent, office_id=actor.office_id)
 
 
-Filters = Annotated[compliance.Filters, Depends(filter_params)]
+FilterFields = Annotated[FilterQuery, Depends()]
 
 
 @api.get(
@@ -69,17 +89,18 @@ Filters = Annotated[compliance.Filters, Depends(filter_params)]
     summary="Compliance with the discretion guidelines and the Licensing Facilitation Act",
     responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}},
 )
-def summary_json(session: SessionDep, actor: ManagerActor, filters: Filters) -> JSONResponse:
-    data = compliance.summary(session, filters, bangkok_date(utcnow()))
+def summary_json(session: SessionDep, actor: ManagerActor, query: FilterFields) -> JSONResponse:
+    data = compliance.summary(session, query.parse(actor), bangkok_date(utcnow()))
     return JSONResponse(data)
 
 
 @api.get(
     "/api/v1/reports/monthly",
-    summary="Monthly report per permit type and department (CSV or Excel, Thai headers)",
+    summary="Monthly report per permit type and department, with totals and the office"
+    " (CSV or Excel with Thai headers, or JSON)",
     response_class=Response,
     responses={
-        200: {"content": {"text/csv": {}, reports.XLSX: {}}},
+        200: {"content": {"text/csv": {}, reports.XLSX: {}, "application/json": {}}},
         401: {"model": ErrorOut},
         403: {"model": ErrorOut},
         422: {"model": ErrorOut},
@@ -89,14 +110,17 @@ def monthly_report(
     session: SessionDep,
     actor: ManagerActor,
     month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")],
-    format: Literal["csv", "xlsx"] = "xlsx",  # noqa: A002
+    format: Literal["csv", "xlsx", "json"] = "xlsx",  # noqa: A002
 ) -> Response:
     period = reports.Month.parse(month)
-    rows = reports.monthly(session, period)
+    rows = reports.monthly(session, period, actor.office_id)
+    office = session.get(Office, actor.office_id) if actor.office_id is not None else None
+    if format == "json":
+        return JSONResponse(reports.to_json(rows, period, office))
     if format == "csv":
-        body, media = reports.to_csv(rows, period), "text/csv; charset=utf-8"
+        body, media = reports.to_csv(rows, period, office), "text/csv; charset=utf-8"
     else:
-        body, media = reports.to_xlsx(rows, period), reports.XLSX
+        body, media = reports.to_xlsx(rows, period, office), reports.XLSX
     name = f"tidtam-{month}.{format}"
     return Response(
         body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
@@ -104,26 +128,46 @@ def monthly_report(
 
 
 def _bar_chart(rows: list[dict[str, Any]], lang: str) -> dict[str, Any]:
-    """On-time rate per permit type as horizontal bars, laid out here so the SVG needs no
-    script: each bar has its text label and value."""
+    """On-time rate per permit type as bars, laid out here so the page needs no script: each
+    bar has its permit type's full name and its value as text, and a width (0 to 100)."""
     catalogue = default_catalogue()
     bars = []
-    for i, row in enumerate(rows):
+    for row in rows:
         permit = catalogue.types.get(row["permit_type"])
         rate = row["on_time_rate"] or 0.0
         bars.append(
             {
-                "y": 8 + i * 34,
-                "label": (getattr(permit.name, lang) if permit else row["permit_type"])[:60],
-                "width": round(rate * 300, 1),
+                "label": getattr(permit.name, lang) if permit else row["permit_type"],
+                "width": round(rate * 100, 1),
                 "value": f"{rate:.0%} · n = {row['decided']}",
             }
         )
-    return {"bars": bars, "height": 16 + len(bars) * 34}
+    return {"bars": bars}
 
 
 def _department(slug: str, lang: str) -> str:
     return i18n.pick(department_label(slug), lang)
+
+
+def default_period(today: date) -> dict[str, str]:
+    """The dashboard's period when none is asked for: the last full month and this month
+    so far (on the 1st, a whole month still shows)."""
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return {"date_from": last_month.isoformat(), "date_to": today.isoformat()}
+
+
+def _report_months(today: date, lang: str) -> list[dict[str, str]]:
+    """The months the dashboard offers the report of: last month, then this month so far."""
+    this = today.replace(day=1)
+    months = []
+    for first in ((this - timedelta(days=1)).replace(day=1), this):
+        name = reports.Month(first.year, first.month).thai
+        if lang == "en":
+            name = f"{i18n.ENGLISH_MONTHS[first.month - 1]} {first.year}"
+        if first == this:
+            name = f"{name} ({i18n.ui('to_date', lang)})"
+        months.append({"value": first.strftime("%Y-%m"), "name": name})
+    return months
 
 
 @pages.get(
@@ -133,34 +177,63 @@ def _department(slug: str, lang: str) -> str:
     responses={200: HTML, 303: {"description": "Sign in"}, 403: HTML},
 )
 def dashboard(
-    request: Request, session: SessionDep, actor: ManagerPage, filters: Filters, lang: Lang = None
+    request: Request,
+    session: SessionDep,
+    actor: ManagerPage,
+    query: FilterFields,
+    lang: Lang = None,
 ) -> Response:
     language = i18n.language(request)
     today = bangkok_date(utcnow())
-    if filters.date_from is None and filters.date_to is None:
-        filters = compliance.Filters(
-            today.replace(day=1), today, filters.department, filters.permit_type, filters.officer
+    context: dict[str, Any] = {
+        "form": {k: v or "" for k, v in query.fields.items()},
+        "departments": [(s, _department(s, language)) for s in selection.departments_with_types()],
+        "permits": sorted(
+            ((p.slug, getattr(p.name, language)) for p in default_catalogue().values()),
+            key=lambda x: x[1],
+        ),
+        "months": _report_months(today, language),
+        "d": None,
+        "error": None,
+        "error_field": None,
+    }
+    try:
+        no_dates = query.fields["date_from"] is None and query.fields["date_to"] is None
+        filters = query.parse(actor, **(default_period(today) if no_dates else {}))
+    except InvalidInput as exc:
+        context.update(
+            error=exc.th if language == "th" else exc.en, error_field=exc.detail.get("field")
+        )
+        return staff_page(
+            request,
+            session,
+            actor,
+            "manager.html",
+            context,
+            current="manager",
+            status_code=exc.status_code,
         )
     data = compliance.summary(session, filters, today)
-    catalogue = default_catalogue()
-    names = {slug: getattr(p.name, language) for slug, p in catalogue.items()}
-    query = urlencode({k: v for k, v in data["filters"].items() if v})
-    return render(
-        request,
-        "manager.html",
-        {
-            "d": data,
-            "chart": _bar_chart(data["by_permit_type"], language),
-            "names": names,
-            "dept": lambda slug: _department(slug, language),
-            "departments": [(slug, _department(slug, language)) for slug in DEPARTMENTS],
-            "permits": sorted(
-                ((p.slug, names[p.slug]) for p in catalogue.values()), key=lambda x: x[1]
-            ),
-            "query": query,
-            "month": today.strftime("%Y-%m"),
-        },
+    # The filters as links carry them: a blank date stays blank (no limit), not the default.
+    shown = {k: v or "" for k, v in data["filters"].items() if v or k.startswith("date_")}
+    english = {"lang": "en"} if language == "en" else {}
+
+    def day(value: date | None) -> str:
+        return i18n.format_date(value, language) if value else i18n.ui("period_open", language)
+
+    context.update(
+        d=data,
+        form={k: v or "" for k, v in data["filters"].items()},
+        chart=_bar_chart(data["by_permit_type"], language),
+        names={slug: getattr(p.name, language) for slug, p in default_catalogue().items()},
+        dept=lambda slug: _department(slug, language),
+        iso_day=lambda text: i18n.format_date(date.fromisoformat(text), language),
+        since=day(filters.date_from),
+        until=day(filters.date_to),
+        query=urlencode(shown),
+        narrow=lambda **changes: "/manager?" + urlencode({**shown, **changes, **english}),
     )
+    return staff_page(request, session, actor, "manager.html", context, current="manager")
 
 
 @pages.get(
@@ -173,6 +246,7 @@ def stats_page(request: Request, session: SessionDep, lang: Lang = None) -> Resp
     today = bangkok_date(utcnow())
     rows = reports.public_stats(session, today)
     language = i18n.language(request)
+    office = request_office(request)
     return render(
         request,
         "stats.html",
@@ -181,7 +255,9 @@ def stats_page(request: Request, session: SessionDep, lang: Lang = None) -> Resp
             "since": i18n.format_date(today - timedelta(days=365), language),
             "until": i18n.format_date(today, language),
             "chart": _bar_chart([r for r in rows if r["decided"]], language),
+            "meta": page_meta(request, "/stats", "meta_stats", office),
         },
+        office=office,
     )
 
 

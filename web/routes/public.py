@@ -26,6 +26,7 @@ from tracking.errors import DomainError, NotFound, RateLimited
 from tracking.models import utcnow
 from tracking.reads import public
 from web import i18n, qr, views
+from web.deps import canonical_url
 from web.errors import domain_error_response
 from web.pages import HTML, page_router, render, request_office
 from web.schemas import ErrorOut
@@ -72,6 +73,20 @@ def _lookup(request: Request, code: str) -> public.PublicStatus:
         return public.lookup(connection, code, bangkok_date(utcnow()))
 
 
+def page_meta(request: Request, path: str, key: str, office: Any, **values: str) -> dict[str, Any]:
+    """What a published page tells search engines: a description (UI text ``key``, naming
+    the office so a search for the permit and the district finds it), its canonical address
+    in this language, and the address of each language's version."""
+    lang = i18n.language(request)
+    settings = request.app.state.settings
+    name = (office.name_th if lang == "th" else office.name_en) if office is not None else ""
+    return {
+        "description": i18n.ui(key, lang, office=name or i18n.ui("site", lang), **values),
+        "canonical": canonical_url(settings, path, lang),
+        "alternates": [(other, canonical_url(settings, path, other)) for other in i18n.LANGUAGES],
+    }
+
+
 def _error_page(request: Request, exc: DomainError, code: str = "") -> Response:
     lang = i18n.language(request)
     context = {"error": exc.th if lang == "th" else exc.en, "code": code}
@@ -114,8 +129,10 @@ def track_form(
         return RedirectResponse(
             f"/track/{public.codes.format_code(canonical)}{query}", status_code=303
         )
+    office = request_office(request)
+    meta = page_meta(request, "/track", "meta_track", office)
     return render(
-        request, "track_form.html", {"error": None, "code": ""}, office=request_office(request)
+        request, "track_form.html", {"error": None, "code": "", "meta": meta}, office=office
     )
 
 
@@ -209,9 +226,9 @@ def _permit(slug: str) -> Any:
 )
 def permit_types_page(request: Request, lang: Lang = None) -> Response:
     permits = sorted(default_catalogue().values(), key=lambda p: p.number)
-    return render(
-        request, "permit_types.html", {"permits": permits}, office=request_office(request)
-    )
+    office = request_office(request)
+    meta = page_meta(request, "/permit-types", "meta_permit_types", office)
+    return render(request, "permit_types.html", {"permits": permits, "meta": meta}, office=office)
 
 
 @pages.get(
@@ -240,7 +257,19 @@ def permit_type_page(
     if office is not None and office.id is not None:  # by this office's calendar, from today
         with Session(_engine(request)) as session:
             due = periods.due_at_office(session, office.id, permit, bangkok_date(utcnow()))
-    return render(request, "permit_type.html", {"p": permit, "due": due}, office=office)
+    lang = i18n.language(request)
+    unit = "business_days" if permit.service_time.unit.value == "business" else "calendar_days"
+    meta = page_meta(
+        request,
+        f"/permit-types/{permit.slug}",
+        "meta_permit_type",
+        office,
+        name=i18n.pick(permit.name, lang),
+        days=i18n.ui(unit, lang, n=permit.service_time.days),
+    )
+    return render(
+        request, "permit_type.html", {"p": permit, "due": due, "meta": meta}, office=office
+    )
 
 
 @api.get("/api/v1/permit-types", summary="Published catalogue (JSON)")
