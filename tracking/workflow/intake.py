@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -13,13 +14,14 @@ from sqlmodel import Session, select
 
 from checklists.fields import FieldType, SubjectField, Threshold
 from checklists.loader import default_catalogue
-from checklists.schema import PermitType
+from checklists.schema import ChecklistItem, ItemKind, PermitType
 from tracking import clock, codes, periods
 from tracking.access import Actor, authorise_intake
 from tracking.errors import Conflict, InvalidInput, NotFound
-from tracking.models import Application, ChecklistEntry, EventKind, Office, utcnow
+from tracking.models import Application, ChecklistEntry, ChecklistStatus, EventKind, Office, utcnow
 from tracking.workflow.machines import permit_type
 from tracking.workflow.recording import record_event
+from tracking.workflow.transitions import record_checklist_item
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,28 @@ def _office_of(session: Session, actor: Actor) -> Office:
     return office
 
 
+def intake_documents(permit: PermitType) -> list[ChecklistItem]:
+    """The documents the applicant hands in at the counter: the document items of the type's
+    initial step, in catalogue order (its s.8 record and any other kind are not among them)."""
+    return [item for item in permit.initial_step.checklist if item.kind is ItemKind.document]
+
+
+def _received_documents(permit: PermitType, received: Collection[str]) -> list[str]:
+    """``received`` as intake documents of ``permit``, once each, in catalogue order. Raises
+    ``InvalidInput`` naming the first id that is not one."""
+    documents = [item.id for item in intake_documents(permit)]
+    for item_id in received:
+        if item_id not in documents:
+            shown = item_id[:48]
+            raise InvalidInput(
+                f"“{shown}” ไม่ใช่เอกสารที่รับเมื่อยื่นคำขอประเภทนี้",
+                f"“{shown}” is not one of the documents this permit type takes in at intake",
+                field="received_items",
+                allowed=documents,
+            )
+    return [item_id for item_id in documents if item_id in received]
+
+
 def submit_application(
     session: Session,
     *,
@@ -265,14 +289,20 @@ def submit_application(
     actor: Actor,
     office: Office | None = None,
     now: datetime | None = None,
+    received: Collection[str] | None = None,
 ) -> Application:
     """Take in a new application at the type's initial step, with its checklist and a code,
     at ``office`` (default: the actor's own).
 
-    Raises ``InvalidInput`` for an unknown type or a subject the type refuses (a floor area on
-    the wrong side of its threshold, a date or permit period it cannot take), ``NotPermitted``
-    unless the actor may take in applications of the responsible department, ``NotFound``
-    without an office.
+    ``received``: the intake documents the clerk has in hand and checked, each then verified
+    through ``record_checklist_item`` (the path of every checklist change: one trail event
+    each, after the intake's, under the item's role rules). None or empty: all stay pending.
+
+    Raises ``InvalidInput`` for an unknown type, a subject the type refuses (a floor area on
+    the wrong side of its threshold, a date or permit period it cannot take) or a received id
+    that is not one of its intake documents; ``NotPermitted`` unless the actor may take in
+    applications of the responsible department (and verify the documents received);
+    ``NotFound`` without an office.
     """
     permit = permit_type(permit_type_slug)
     authorise_intake(actor, permit.department)
@@ -280,6 +310,7 @@ def submit_application(
     today = clock.bangkok_date(now)
     applicant = normalise_applicant(applicant)
     subject = read_subject_fields(permit, normalise_subject(subject), today)
+    documents = _received_documents(permit, received or ())
     office = office or _office_of(session, actor)
     assert office.id is not None
     initial = permit.initial_step
@@ -330,6 +361,16 @@ def submit_application(
         data={"permit_type_version": permit.version, "due_date": application.due_date.isoformat()},
     )
     session.flush()
+    for item_id in documents:
+        record_checklist_item(
+            session,
+            application_id=application.id,
+            item_id=item_id,
+            status=ChecklistStatus.verified,
+            actor=actor,
+            version=application.version,
+            now=now,
+        )
     return application
 
 
