@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from web.clock_texts import CLOCK_TEXTS
 from web.notice_texts import NOTICE_UI
+from web.receipt_texts import RECEIPT_UI
 
 UI: dict[str, tuple[str, str]] = {
     "site": ("ติดตามคำขออนุญาต", "Permit tracking"),
@@ -384,3 +385,5 @@ UI: dict[str, tuple[str, str]] = {
 UI.update(CLOCK_TEXTS)
 # The result notice and the appeal deadline it starts (web.notice_texts).
 UI.update(NOTICE_UI)
+# Intake's documents and the printed receipt (web.receipt_texts).
+UI.update(RECEIPT_UI)
