@@ -21,15 +21,13 @@ RECEIPT_UI: dict[str, tuple[str, str]] = {
         " them later on the application's page.",
     ),
     "err_documents_for": (
-        "ประเภทคำขอเปลี่ยนไป รายการเอกสารด้านล่างเป็นของประเภทที่เลือกใหม่"
-        " กรุณาติ๊กเอกสารที่ได้รับอีกครั้งแล้วบันทึก",
+        "ประเภทคำขอเปลี่ยนไป รายการเอกสารด้านล่างเป็นของประเภทที่เลือกใหม่ กรุณาติ๊กเอกสารที่ได้รับอีกครั้งแล้วบันทึก",
         "The permit type changed: the documents below are the new type's. Tick the ones"
         " received again, then save.",
     ),
     "to_supply": ("ต้องยื่นเพิ่มเติม", "to be supplied"),
     "deficiency_deadline_unset": (
-        "ยังไม่ได้บันทึกกำหนดวันส่ง: เจ้าหน้าที่บันทึกการขอเอกสารเพิ่มเติมพร้อมกำหนดวันส่ง"
-        " แล้วพิมพ์ใบรับนี้อีกครั้ง",
+        "ยังไม่ได้บันทึกกำหนดวันส่ง: เจ้าหน้าที่บันทึกการขอเอกสารเพิ่มเติมพร้อมกำหนดวันส่ง แล้วพิมพ์ใบรับนี้อีกครั้ง",
         "No deadline recorded yet: the officer records the request for these documents with"
         " its deadline, then prints this receipt again.",
     ),
