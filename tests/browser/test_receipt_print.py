@@ -102,6 +102,9 @@ def test_the_receipt_prints_on_one_a4_page_and_its_s8_box_matches_the_list(
     for document in DOCUMENTS:  # the required ones ticked for the clerk
         assert page.is_checked(f"#received-{document.id}") == document.required
     _no_violations(page, "the intake form")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = f"staff-intake-documents{'-en' if lang == 'en' else ''}-{case}-desktop.png"
+    page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
     page.fill("#applicant_name", "นางสาวสมศรี ทดสอบพิมพ์")
     page.fill("#id_number", "1101700123456")
     page.fill("#address", "99 ถนนพญาไท แขวงวังใหม่ เขตปทุมวัน")
@@ -120,7 +123,6 @@ def test_the_receipt_prints_on_one_a4_page_and_its_s8_box_matches_the_list(
     )
     _no_violations(page, "the receipt")
     suffix = f"{case}{'-en' if lang == 'en' else ''}"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
         page.set_viewport_size(viewport)
         page.screenshot(path=str(ARTIFACTS / f"receipt-{suffix}-{label}.png"), full_page=True)
