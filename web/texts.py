@@ -9,6 +9,7 @@ from __future__ import annotations
 from web.clock_texts import CLOCK_TEXTS
 from web.dashboard_texts import DASHBOARD_TEXTS, META_TEXTS
 from web.notice_texts import NOTICE_UI
+from web.receipt_texts import RECEIPT_UI
 
 UI: dict[str, tuple[str, str]] = {
     "site": ("ติดตามคำขออนุญาต", "Permit tracking"),
@@ -388,3 +389,5 @@ UI.update(NOTICE_UI)
 # The manager's dashboard and the public pages' descriptions (web.dashboard_texts).
 UI.update(DASHBOARD_TEXTS)
 UI.update(META_TEXTS)
+# Intake's documents and the printed receipt (web.receipt_texts).
+UI.update(RECEIPT_UI)

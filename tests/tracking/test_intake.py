@@ -8,13 +8,18 @@ from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
 from checklists.loader import default_catalogue
+from tracking import verification
+from tracking.access import Actor
 from tracking.clock import FIRST_DAY, LAST_DAY
-from tracking.errors import InvalidInput
-from tracking.models import Application
+from tracking.db import unit_of_work
+from tracking.errors import InvalidInput, NotPermitted
+from tracking.models import Application, ChecklistEntry
 from tracking.reads.selection import Filters
+from tracking.workflow import intake
 from tracking.workflow.intake import (
     Applicant,
     Subject,
@@ -25,10 +30,12 @@ from tracking.workflow.intake import (
     thai_id_valid,
     visible_text,
 )
+from tracking.workflow.rules import load_history
 
-from ..factories import make_application
+from ..factories import actor, make_application
 
 ID = "1101700123456"
+FOOD = "food-premises"
 
 
 def _refused(excinfo: pytest.ExceptionInfo[InvalidInput]) -> str:
@@ -315,3 +322,93 @@ def test_intake_refuses_the_wrong_subject_and_stores_nothing(session: Session) -
     assert session.exec(select(func.count()).select_from(Application)).one() == 0
     stored = make_application(session, "building-small", details={"area_sqm": "๒๕๐", "floors": 2})
     assert stored.subject_details == {"area_sqm": 250, "floors": 2}
+
+
+# --- documents received at intake -------------------------------------------------------------
+
+
+def _take_in(
+    session: Session, received: list[str] | None, *, role: str = "clerk", slug: str = FOOD
+) -> Application:
+    clerk = actor(role, slug) if role != "admin" else Actor("admin-1", "admin")
+    return intake.submit_application(
+        session,
+        permit_type_slug=slug,
+        applicant=Applicant(name="สมชาย ใจดี", id_number=ID),
+        subject=Subject(address="99 ถนนพญาไท เขตปทุมวัน"),
+        actor=clerk,
+        office=intake.office_by_slug(session, "pathumwan"),
+        received=received,
+    )
+
+
+def _statuses(session: Session, application_id: int) -> dict[str, str]:
+    rows = session.exec(
+        select(ChecklistEntry).where(ChecklistEntry.application_id == application_id)
+    ).all()
+    return {row.item_id: row.status for row in rows}
+
+
+def test_intake_documents_are_the_initial_step_s_document_items() -> None:
+    permit = default_catalogue()[FOOD]
+    documents = intake.intake_documents(permit)
+    assert [item.id for item in documents] == [
+        item.id for item in permit.initial_step.checklist if item.kind == "document"
+    ]
+    assert "deficiency_record_signed" not in {item.id for item in documents}  # a notice
+    for slug in default_catalogue():
+        assert intake.intake_documents(default_catalogue()[slug]), slug
+
+
+def test_documents_received_at_intake_are_verified_on_the_trail(engine: Engine) -> None:
+    received = ["site_map", "application_form"]  # any order: recorded in catalogue order
+    with unit_of_work(engine) as session:
+        application = _take_in(session, received)
+        assert application.id is not None
+        app_id, version = application.id, application.version
+    with unit_of_work(engine) as session:
+        statuses = _statuses(session, app_id)
+        history = load_history(session, app_id)
+    assert {item for item, status in statuses.items() if status == "verified"} == set(received)
+    assert all(s == "pending" for item, s in statuses.items() if item not in received)
+    # One checklist event per document, after the intake's, by the clerk, as the staff pages
+    # write them; each bumped the version as any checklist change does.
+    assert [(e.kind, e.event, e.source, e.target, e.actor, e.role) for e in history] == [
+        ("intake", "submit", None, "intake", "clerk-1", "clerk"),
+        ("checklist", "checklist:application_form", "pending", "verified", "clerk-1", "clerk"),
+        ("checklist", "checklist:site_map", "pending", "verified", "clerk-1", "clerk"),
+    ]
+    assert version == 3
+    assert verification.verify(engine).broken is None
+
+
+@pytest.mark.parametrize("received", [None, []])
+def test_intake_sent_no_documents_records_none(session: Session, received: Any) -> None:
+    """What callers that predate the documents get: every item pending, the intake alone."""
+    application = _take_in(session, received)
+    assert application.id is not None
+    assert set(_statuses(session, application.id).values()) == {"pending"}
+    assert [e.kind for e in load_history(session, application.id)] == ["intake"]
+    assert application.version == 1
+
+
+@pytest.mark.parametrize("item_id", ["deficiency_record_signed", "no_such_item", "x" * 60])
+def test_a_received_id_that_is_not_an_intake_document_is_refused(
+    session: Session, item_id: str
+) -> None:
+    with pytest.raises(InvalidInput) as excinfo:
+        _take_in(session, ["application_form", item_id])
+    assert _refused(excinfo) == "received_items"
+    assert "application_form" in excinfo.value.detail["allowed"]
+    assert session.exec(select(func.count()).select_from(Application)).one() == 0
+
+
+def test_received_documents_keep_the_checklist_s_role_rules(session: Session) -> None:
+    """The admin takes in but verifies no item: with documents ticked the intake is refused
+    (the caller rolls it back); without, it is taken in and a clerk checks them later."""
+    with pytest.raises(NotPermitted) as excinfo:
+        _take_in(session, ["application_form"], role="admin")
+    assert excinfo.value.detail["allowed_roles"] == ["clerk"]
+    session.rollback()
+    application = _take_in(session, None, role="admin")
+    assert application.state == "intake"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -11,16 +11,18 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from checklists.fields import FieldType, SubjectField, Threshold
 from checklists.loader import default_catalogue
-from checklists.schema import PermitType
-from checklists.taxes import BE_OFFSET
+from checklists.schema import ChecklistItem, ItemKind, PermitType
 from tracking import clock, codes, periods
 from tracking.access import Actor, authorise_intake
 from tracking.errors import Conflict, InvalidInput, NotFound
-from tracking.models import Application, ChecklistEntry, EventKind, Office, utcnow
+from tracking.models import Application, ChecklistEntry, ChecklistStatus, EventKind, Office, utcnow
 from tracking.workflow.machines import permit_type
 from tracking.workflow.recording import record_event
+from tracking.workflow.subject_fields import read_details
+from tracking.workflow.text import ascii_digits as ascii_digits
+from tracking.workflow.text import visible_text as visible_text
+from tracking.workflow.transitions import record_checklist_item
 
 
 @dataclass(frozen=True)
@@ -36,46 +38,6 @@ class Subject:
     address: str
     description: str = ""
     details: dict[str, Any] = field(default_factory=dict)
-
-
-# Characters that show nothing: whitespace, controls, format characters (the zero-width space
-# and joiners, bidirectional marks, the soft hyphen), unassigned and private-use code points,
-# and the few letters and symbols drawn blank (the Hangul fillers, the blank Braille pattern).
-INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cn", "Co", "Cs", "Zl", "Zp", "Zs"})
-BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-
-
-def _invisible(ch: str) -> bool:
-    return ch in BLANK or ch.isspace() or unicodedata.category(ch) in INVISIBLE_CATEGORIES
-
-
-def visible_text(text: str) -> str:
-    """``text`` without the invisible characters at either end, or "" when no letter or digit
-    is left to read (a name of zero-width spaces, of spaces, of marks alone)."""
-    start, end = 0, len(text)
-    while start < end and _invisible(text[start]):
-        start += 1
-    while end > start and _invisible(text[end - 1]):
-        end -= 1
-    trimmed = text[start:end]
-    readable = any(unicodedata.category(ch)[0] in "LN" and not _invisible(ch) for ch in trimmed)
-    return trimmed if readable else ""
-
-
-def ascii_digits(text: str) -> str:
-    """Decimal digits of any script as ASCII: Thai ``๑๒๓`` (or full-width ``１２３``) is
-    ``123``. Other characters stay as they are."""
-    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
-
-
-def thai_digits(number: int) -> str:
-    """``number`` written in Thai digits: ``2570`` is ``๒๕๗๐``."""
-    return str(number).translate(_THAI_DIGITS)
-
-
-_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
-# The first tax year of the Land and Buildings Tax Act B.E. 2562 (in force from 1 Jan 2563).
-FIRST_TAX_YEAR = 2563
 
 
 def _ascii_number(text: str) -> bool:
@@ -152,123 +114,8 @@ def read_subject_fields(permit: PermitType, subject: Subject, today: date) -> Su
     over 200 m², a building on the right side of 300 m²), dates written ``YYYY-MM-DD`` within the
     office's range, a permit period no longer than the type allows and not over already.
     An optional field left empty is dropped. Raises ``InvalidInput`` naming the field."""
-    details = dict(subject.details)
-    for spec in permit.subject_fields:
-        value = details.get(spec.id)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            details.pop(spec.id, None)
-            if spec.required:
-                raise InvalidInput(
-                    f"ต้องระบุ{spec.label.th}",
-                    f"{spec.label.en} is required",
-                    field=f"subject.{spec.id}",
-                )
-        elif spec.type is FieldType.number:
-            details[spec.id] = _number(spec, value)
-        elif spec.type is FieldType.tax_year:
-            details[spec.id] = _tax_year(spec, value, today)
-        else:
-            details[spec.id] = _day(spec, value).isoformat()
-    _check_period(permit, details, today)
+    details = read_details(permit, subject.details, today)
     return Subject(address=subject.address, description=subject.description, details=details)
-
-
-def _number(spec: SubjectField, value: Any) -> int | float:
-    number: float | None = None
-    try:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            number = float(value)
-        elif isinstance(value, str):  # a form's text: Thai digits and thousands commas too
-            number = float(ascii_digits(value).strip().replace(",", ""))
-    except (ValueError, OverflowError):
-        number = None
-    if number is None or not math.isfinite(number) or number <= 0:
-        raise InvalidInput(
-            f"{spec.label.th}ต้องเป็นตัวเลขที่มากกว่า ๐",
-            f"{spec.label.en} must be a number greater than 0",
-            field=f"subject.{spec.id}",
-        )
-    if spec.above is not None and number <= spec.above.value:
-        raise _beyond(spec, spec.above, number)
-    if spec.at_most is not None and number > spec.at_most.value:
-        raise _beyond(spec, spec.at_most, number)
-    return int(number) if number.is_integer() else number
-
-
-def _tax_year(spec: SubjectField, value: Any, today: date) -> int:
-    """A tax year: a Buddhist Era year from the Land and Buildings Tax Act's first (B.E. 2563)
-    to the year after ``today``'s (a survey for next year's list)."""
-    text = ascii_digits(str(value)).strip() if not isinstance(value, bool) else ""
-    latest = today.year + BE_OFFSET + 1
-    if text.isdigit() and FIRST_TAX_YEAR <= int(text) <= latest:
-        return int(text)
-    raise InvalidInput(
-        f"{spec.label.th}ต้องเป็นปี พ.ศ. ตั้งแต่ {thai_digits(FIRST_TAX_YEAR)} ถึง"
-        f" {thai_digits(latest)} เช่น {thai_digits(latest - 1)}",
-        f"{spec.label.en} must be a Buddhist Era year from {FIRST_TAX_YEAR} to {latest},"
-        f" for example {latest - 1}",
-        field=f"subject.{spec.id}",
-    )
-
-
-def _beyond(spec: SubjectField, limit: Threshold, number: float) -> InvalidInput:
-    """The type's refusal of a number beyond ``limit``: what to file instead, named."""
-    unit_th, unit_en = (spec.unit.th, spec.unit.en) if spec.unit else ("", "")
-    th = f"{spec.label.th} {number:g} {unit_th}: {limit.otherwise.th}"
-    en = f"{spec.label.en} {number:g} {unit_en}: {limit.otherwise.en}"
-    instead = default_catalogue().types.get(limit.instead or "")
-    if instead is not None:
-        th += f" ให้ยื่นเป็นคำขอ “{instead.name.th}” แทน"
-        en += f"; file it as “{instead.name.en}” instead"
-    return InvalidInput(
-        th, en, field=f"subject.{spec.id}", limit=limit.value, instead=limit.instead
-    )
-
-
-def _day(spec: SubjectField, value: Any) -> date:
-    day: date | None = value if type(value) is date else None
-    if isinstance(value, str):
-        try:
-            day = date.fromisoformat(ascii_digits(value).strip())
-        except ValueError:
-            day = None
-    if day is None:
-        raise InvalidInput(
-            f"{spec.label.th}ต้องเป็นวันที่แบบ ค.ศ. ปปปป-ดด-วว เช่น 2026-05-01",
-            f"{spec.label.en} must be a date written YYYY-MM-DD, for example 2026-05-01",
-            field=f"subject.{spec.id}",
-        )
-    clock.supported_day(day, f"subject.{spec.id}")
-    return day
-
-
-def _check_period(permit: PermitType, details: dict[str, Any], today: date) -> None:
-    period = permit.permit_period
-    days = period.days(details) if period else None
-    if period is None or days is None:
-        return
-    end = date.fromisoformat(details[period.end])
-    limit = period.max_days
-    field = f"subject.{period.end}"
-    if days < 1:
-        raise InvalidInput(
-            "วันสุดท้ายที่ขอต้องไม่ก่อนวันแรกที่ขอ",
-            "The last day applied for must not be before the first",
-            field=field,
-        )
-    if limit is not None and days > limit.days:
-        raise InvalidInput(
-            f"ขออนุญาต {days} วัน เกินกว่าที่อนุญาตได้ไม่เกิน {limit.days} วัน",
-            f"{days} days applied for, more than the {limit.days} days a permit may run",
-            field=field,
-            max_days=limit.days,
-        )
-    if end < today:
-        raise InvalidInput(
-            f"ช่วงเวลาที่ขอสิ้นสุดไปแล้ว ({end.isoformat()})",
-            f"The period applied for is already over ({end.isoformat()})",
-            field=field,
-        )
 
 
 def office_by_slug(session: Session, slug: str) -> Office:
@@ -285,6 +132,28 @@ def _office_of(session: Session, actor: Actor) -> Office:
     return office
 
 
+def intake_documents(permit: PermitType) -> list[ChecklistItem]:
+    """The documents the applicant hands in at the counter: the document items of the type's
+    initial step, in catalogue order (its s.8 record and any other kind are not among them)."""
+    return [item for item in permit.initial_step.checklist if item.kind is ItemKind.document]
+
+
+def _received_documents(permit: PermitType, received: Collection[str]) -> list[str]:
+    """``received`` as intake documents of ``permit``, once each, in catalogue order. Raises
+    ``InvalidInput`` naming the first id that is not one."""
+    documents = [item.id for item in intake_documents(permit)]
+    for item_id in received:
+        if item_id not in documents:
+            shown = item_id[:48]
+            raise InvalidInput(
+                f"“{shown}” ไม่ใช่เอกสารที่รับเมื่อยื่นคำขอประเภทนี้",
+                f"“{shown}” is not one of the documents this permit type takes in at intake",
+                field="received_items",
+                allowed=documents,
+            )
+    return [item_id for item_id in documents if item_id in received]
+
+
 def submit_application(
     session: Session,
     *,
@@ -294,14 +163,20 @@ def submit_application(
     actor: Actor,
     office: Office | None = None,
     now: datetime | None = None,
+    received: Collection[str] | None = None,
 ) -> Application:
     """Take in a new application at the type's initial step, with its checklist and a code,
     at ``office`` (default: the actor's own).
 
-    Raises ``InvalidInput`` for an unknown type or a subject the type refuses (a floor area on
-    the wrong side of its threshold, a date or permit period it cannot take), ``NotPermitted``
-    unless the actor may take in applications of the responsible department, ``NotFound``
-    without an office.
+    ``received``: the intake documents the clerk has in hand and checked, each then verified
+    through ``record_checklist_item`` (the path of every checklist change: one trail event
+    each, after the intake's, under the item's role rules). None or empty: all stay pending.
+
+    Raises ``InvalidInput`` for an unknown type, a subject the type refuses (a floor area on
+    the wrong side of its threshold, a date or permit period it cannot take) or a received id
+    that is not one of its intake documents; ``NotPermitted`` unless the actor may take in
+    applications of the responsible department (and verify the documents received);
+    ``NotFound`` without an office.
     """
     permit = permit_type(permit_type_slug)
     authorise_intake(actor, permit.department)
@@ -309,6 +184,7 @@ def submit_application(
     today = clock.bangkok_date(now)
     applicant = normalise_applicant(applicant)
     subject = read_subject_fields(permit, normalise_subject(subject), today)
+    documents = _received_documents(permit, received or ())
     office = office or _office_of(session, actor)
     assert office.id is not None
     initial = permit.initial_step
@@ -359,6 +235,16 @@ def submit_application(
         data={"permit_type_version": permit.version, "due_date": application.due_date.isoformat()},
     )
     session.flush()
+    for item_id in documents:
+        record_checklist_item(
+            session,
+            application_id=application.id,
+            item_id=item_id,
+            status=ChecklistStatus.verified,
+            actor=actor,
+            version=application.version,
+            now=now,
+        )
     return application
 
 

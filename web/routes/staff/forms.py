@@ -107,9 +107,12 @@ class IntakeRefused(Exception):
 DETAIL = "detail_"  # the form input of a subject field the permit type declares
 
 
-def intake_request(typed: dict[str, str], details: dict[str, str], lang: str) -> ApplicationCreate:
+def intake_request(
+    typed: dict[str, str], details: dict[str, str], received: list[str] | None, lang: str
+) -> ApplicationCreate:
     """The intake form as the API's request (``details``: the type's subject fields as typed,
-    read by the domain); ``IntakeRefused`` with every problem at once."""
+    read by the domain; ``received``: the documents ticked, None when the form listed none);
+    ``IntakeRefused`` with every problem at once."""
     try:
         return ApplicationCreate.model_validate(
             {
@@ -125,6 +128,7 @@ def intake_request(typed: dict[str, str], details: dict[str, str], lang: str) ->
                     "address": typed["address"],
                     "description": typed["description"],
                 },
+                "received_items": received,
             }
         )
     except ValidationError as exc:

@@ -13,6 +13,7 @@ from tracking import idempotency
 from tracking.access import Actor
 from tracking.errors import Conflict, DomainError, InvalidInput
 from tracking.reads import staff as queries
+from tracking.reads.staff.intake import intake_document_choices
 from web import i18n
 from web.deps import SessionDep, SignedIn, StaffActor
 from web.pages import HTML
@@ -32,9 +33,14 @@ def _intake_page(
     *,
     choices: list[tuple[str, queries.Label]],
     values: dict[str, str],
+    received: list[str] | None = None,
     refused: forms.IntakeRefused | None = None,
     status_code: int = 200,
 ) -> Response:
+    """The form; ``received``: the documents ticked as sent (None: the required ones)."""
+    slug = values.get("permit_type", "")
+    documents = intake_document_choices(actor, choices, slug)
+    ticked = {d.id for d in documents if d.required} if received is None else set(received)
     return staff_page(
         request,
         session,
@@ -42,7 +48,9 @@ def _intake_page(
         "staff_intake.html",
         {
             "permits": choices,
-            "fields": queries.intake_fields(choices, values.get("permit_type", "")),
+            "fields": queries.intake_fields(choices, slug),
+            "documents": documents,
+            "ticked": ticked,
             "detail": forms.DETAIL,
             "values": values,
             "errors": refused.errors if refused else {},
@@ -107,8 +115,14 @@ def intake(
     address: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
     action: Annotated[str, Form()] = "",
+    documents_for: Annotated[str, Form(max_length=64)] = "",
+    received: Annotated[list[str], Form(max_length=100)] = [],  # noqa: B006 (FastAPI copies it)
     details: Annotated[dict[str, str], Depends(_details)] = {},  # noqa: B006 (FastAPI fills it)
 ) -> Response:
+    """Takes the application in. The documents ticked count only with ``documents_for``
+    naming the type chosen: a form sent without the list (the type never shown, an older
+    form) records no documents, all stay pending, as the API does when sent none; a list
+    shown for another type is shown again for this one and nothing is taken in."""
     choices = queries.intake_choices(actor)
     lang = i18n.language(request)
     key = form_key if forms.FORM_KEY.fullmatch(form_key) else _new_form_key()
@@ -125,21 +139,27 @@ def intake(
     shown = {**typed, **{forms.DETAIL + k: v for k, v in details.items()}}
     values = {"form_key": key, **{k: v.replace("\x00", "") for k, v in shown.items()}}
 
-    def shown_again(refused: forms.IntakeRefused, status_code: int) -> Response:
+    listed = documents_for == permit_type and bool(permit_type)
+    ticked = received if listed else None
+
+    def shown_again(refused: forms.IntakeRefused | None, status_code: int) -> Response:
         return _intake_page(
             request,
             session,
             actor,
             choices=choices,
             values=values,
+            received=ticked,
             refused=refused,
             status_code=status_code,
         )
 
     if action == "fields":  # the type chosen: the form again with its fields, nothing taken in
-        return _intake_page(request, session, actor, choices=choices, values=values)
+        return shown_again(None, 200)
+    if documents_for and not listed:
+        return shown_again(forms.IntakeRefused({}, [i18n.ui("err_documents_for", lang)]), 422)
     try:
-        body = forms.intake_request(typed, details, lang)
+        body = forms.intake_request(typed, details, ticked, lang)
     except forms.IntakeRefused as refused:
         return shown_again(refused, 422)
     # The same form sent twice (a double click, a reload) takes in one application: the key
