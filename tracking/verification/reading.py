@@ -13,14 +13,16 @@ from collections import namedtuple
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 import orjson
 
 from tracking.clock import bangkok_date
 from tracking.models import ChecklistStatus
-from tracking.trail.audit import FACTS, HASHED, PARTICULARS, moment_text
+from tracking.trail.audit import FACTS, HASHED, PARTICULARS, canonical_bytes, facts, moment_text
 from tracking.trail.recount import DATES, as_date
+from tracking.verification.keyed import Keyed
 
 STATUSES = frozenset(s.value for s in ChecklistStatus)
 PENDING = ChecklistStatus.pending.value
@@ -97,6 +99,50 @@ def application_row(values: tuple[Any, ...]) -> Any:
     if isinstance(row[_DETAILS_AT], str):
         row[_DETAILS_AT] = _details(row[_DETAILS_AT])
     return Row._make(row)
+
+
+_FACTS_OF = itemgetter(*(APP_COLUMNS.index(name) for name in FACTS))
+_PARTICULARS_OF = itemgetter(*(APP_COLUMNS.index(name) for name in PARTICULARS))
+# The types ``audit.facts`` writes as they are (it writes dates and times in ISO form).
+_AS_IS = frozenset({str, int, bool, type(None), dict, list})
+
+
+_INT64 = range(-(2**63), 2**63)
+
+
+def stored_facts(row: Any, keyed: Keyed) -> dict[str, Any]:
+    """``audit.facts(row, keyed.key)`` of a row ``application_row`` made, in half the time:
+    its dates are dates and its intake time is text already, so only the dates need writing,
+    and the particulars are mostly text. Any other type goes the general way."""
+    found = dict(zip(FACTS, _FACTS_OF(row), strict=True))
+    for name, value in found.items():
+        if type(value) is date:
+            found[name] = value.isoformat()
+        elif type(value) not in _AS_IS:
+            return facts(row, keyed.key)
+    particulars = _PARTICULARS_OF(row)
+    if not _AS_IS.issuperset(map(type, particulars)):
+        return facts(row, keyed.key)
+    written = dict(zip(PARTICULARS, particulars, strict=True))
+    found["particulars"] = keyed.hex(
+        orjson.dumps(written, option=orjson.OPT_SORT_KEYS)
+        if all(map(_flat, particulars))
+        else canonical_bytes(written)
+    )
+    return found
+
+
+def _flat(value: Any) -> bool:
+    """A value ``canonical_bytes`` writes through orjson without looking inside: text, None,
+    a boolean, a 64-bit integer, an empty dict or list."""
+    kind = type(value)
+    return (
+        kind is str
+        or value is None
+        or kind is bool
+        or (kind is int and value in _INT64)
+        or ((kind is dict or kind is list) and not value)
+    )
 
 
 def _details(text: str) -> Any:
