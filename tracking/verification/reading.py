@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from tracking.clock import bangkok_date
-from tracking.models import ChecklistStatus
+from tracking.models import SATISFIED, ChecklistStatus
 from tracking.trail.audit import FACTS, HASHED, PARTICULARS, canonical_bytes, facts, moment_text
 from tracking.trail.recount import DATES, as_date
 from tracking.verification.keyed import Keyed
@@ -36,7 +36,9 @@ EVENT_COLUMNS = ("id", "hash", *HASHED)
 # An event row as read, its time as the writer hashed it, and its Bangkok date.
 Event = namedtuple("Event", (*EVENT_COLUMNS, "moment", "day"))  # type: ignore[misc]
 HASHED_AT = len(EVENT_COLUMNS) - len(HASHED)
-AT, OF = EVENT_COLUMNS.index("occurred_at"), EVENT_COLUMNS.index("application_id")
+AT, OF, KIND, TARGET = (
+    EVENT_COLUMNS.index(name) for name in ("occurred_at", "application_id", "kind", "target")
+)
 # The times as the trail writes them (``moment_text``): PostgreSQL formats them itself, in UTC
 # to the microsecond, which saves making and converting a zoned datetime per event; SQLite's
 # text is turned into it in ``moment``.
@@ -61,21 +63,26 @@ EVENTS = {
     " WHERE application_id BETWEEN {first} AND {last} ORDER BY application_id, seq"
     for dialect in _TIME_TEXT
 }
-# Each file's checklist as 'item=status,...' in no set order, its number of rows (with it, an
-# item or status holding ',' or '=' cannot pass for others: see ``Trail._checklist``) and its
-# required items, joined in the database. (Ordering the rows would make PostgreSQL sort each
-# file's rows: twice the time of the query.)
+# Each file's checklist as 'item=status,...' in no set order and its number of rows (with it,
+# an item or status holding ',' or '=' cannot pass for others: see ``Trail._checklist``),
+# joined in the database. (Ordering the rows would make PostgreSQL sort each file's rows: twice
+# the time of the query.)
 _JOINED = {
-    "sqlite": "group_concat(item_id || '=' || status, ','), COUNT(*),"
-    " group_concat(CASE WHEN required THEN item_id END, ',')",
-    "postgresql": "string_agg(item_id || '=' || status, ','), COUNT(*),"
-    " string_agg(CASE WHEN required THEN item_id END, ',')",
+    "sqlite": "group_concat(item_id || '=' || status, ','), COUNT(*)",
+    "postgresql": "string_agg(item_id || '=' || status, ','), COUNT(*)",
 }
 ITEMS = {
     dialect: f"SELECT application_id, {joined} FROM checklist_entry"
     " WHERE application_id BETWEEN {first} AND {last} GROUP BY application_id"
     for dialect, joined in _JOINED.items()
 }
+# The items the files of ``ids`` were taken in with as required: read only for the files whose
+# trail signs an item off, the only ones the recount asks about.
+REQUIRED = (
+    "SELECT application_id, item_id FROM checklist_entry"
+    " WHERE required AND application_id IN ({ids})"
+)
+SATISFIED_STATUSES = frozenset(s.value for s in SATISFIED)
 ONE_CHECKLIST = "SELECT item_id, status FROM checklist_entry WHERE application_id = {id}"
 NOTICES = (
     "SELECT application_id, COUNT(*) FROM delay_notice"

@@ -36,11 +36,15 @@ from tracking.verification.reading import (
     EVENTS,
     HASHED_AT,
     ITEMS,
+    KIND,
     NOTICES,
     OF,
     ONE_CHECKLIST,
     PENDING,
+    REQUIRED,
+    SATISFIED_STATUSES,
     STATUSES,
+    TARGET,
     application_row,
     event_row,
     stored_facts,
@@ -110,11 +114,12 @@ class Trail:
         self,
         values: tuple[Any, ...],
         events: Sequence[Any],
-        checklist: tuple[str, int, str],
+        checklist: tuple[str, int],
+        required: str,
         keyed: Keyed,
     ) -> None:
         self.values, self.raw_events, self.keyed = values, events, keyed
-        self.checklist, self.checklist_rows, self._required = checklist
+        (self.checklist, self.checklist_rows), self._required = checklist, required
         self.row: Any = SimpleNamespace(id=values[0], tracking_code=values[1])
         self.events: list[Any] = []
 
@@ -310,13 +315,29 @@ def _trails(connection: Connection, keyed: Keyed, first: int, last: int) -> Iter
     dialect = connection.dialect.name
     applications = rows(connection, APPS[dialect], first=first, last=last)
     events: dict[int, list[Any]] = {}
+    signing: set[Any] = set()  # files whose trail signs an item off
     for values in rows(connection, EVENTS[dialect], first=first, last=last):
         events.setdefault(values[OF], []).append(values)
+        if values[KIND] == "checklist" and values[TARGET] in SATISFIED_STATUSES:
+            signing.add(values[OF])
     items = ITEMS[dialect]
     checklists = {row[0]: row[1:] for row in rows(connection, items, first=first, last=last)}
+    required = _required(connection, [values[0] for values in applications if values[0] in signing])
     for values in applications:
         app = values[0]
-        yield Trail(values, events.get(app, []), checklists.get(app, ("", 0, "")), keyed)
+        yield Trail(
+            values, events.get(app, []), checklists.get(app, ("", 0)), required.get(app, ""), keyed
+        )
+
+
+def _required(connection: Connection, ids: list[int]) -> dict[int, str]:
+    """The items each file of ``ids`` was taken in with as required, joined by ','."""
+    found: dict[int, list[str]] = {}
+    if ids:
+        statement = REQUIRED.format(ids=",".join(str(int(i)) for i in ids))
+        for app, item in rows(connection, statement):
+            found.setdefault(app, []).append(item)
+    return {app: ",".join(items) for app, items in found.items()}
 
 
 Checked = tuple[int, int, Finding | None]
