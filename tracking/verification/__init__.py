@@ -198,6 +198,8 @@ def _result(shares: list[Share], anchored: Finding | None, kept: Any) -> VerifyR
         return VerifyResult(applications, events, found[1])
     if anchored:
         return VerifyResult(applications, events, anchored)
+    if recount.add_up(kept, [share.counted for share in shares]):
+        return VerifyResult(applications, events, None)
     counted, *others = (share.counted for share in shares)
     for other in others:
         counted.merge(other)

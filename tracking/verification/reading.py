@@ -112,6 +112,7 @@ _FACTS_OF = itemgetter(*(APP_COLUMNS.index(name) for name in FACTS))
 _PARTICULARS_OF = itemgetter(*(APP_COLUMNS.index(name) for name in PARTICULARS))
 # The types ``audit.facts`` writes as they are (it writes dates and times in ISO form).
 _AS_IS = frozenset({str, int, bool, type(None), dict, list})
+_TEXTUAL = frozenset({str, bool, type(None)})
 
 
 _INT64 = range(-(2**63), 2**63)
@@ -133,7 +134,7 @@ def stored_facts(row: Any, keyed: Keyed) -> dict[str, Any]:
     written = dict(zip(PARTICULARS, particulars, strict=True))
     found["particulars"] = keyed.hex(
         orjson.dumps(written, option=orjson.OPT_SORT_KEYS)
-        if all(map(_flat, particulars))
+        if all(map(_flat, [v for v in particulars if type(v) not in _TEXTUAL]))
         else canonical_bytes(written)
     )
     return found
