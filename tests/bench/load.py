@@ -96,6 +96,10 @@ def load(
     catalogue = default_catalogue()
     slugs = sorted(catalogue)
     walks = _paths(seed)
+    lapses = {
+        slug: {(s.id, s.deadline.lapse) for s in permit.steps if s.deadline is not None}
+        for slug, permit in catalogue.items()
+    }
     office_id = 1
     with engine.begin() as connection:
         start_id = connection.execute(
@@ -174,6 +178,8 @@ def load(
             used = None
             for seq, (event, source, target) in enumerate(walk, start=2):
                 gap = rng.randrange(0, 6)
+                if (source, event) in lapses[slug]:  # after the deadline the step set (_chain)
+                    gap += DEADLINE_DAYS + 1
                 moment += timedelta(days=gap, hours=rng.randrange(0, 5))
                 rule = next(
                     t for t in permit.transitions if t.event == event and t.source == source
@@ -228,9 +234,7 @@ def load(
                 "submitted_on": bangkok_date(submitted),
                 "due_date": bangkok_date(submitted)
                 + timedelta(days=permit.service_time.days * 7 // 5),
-                "applicant_deadline": (
-                    moment.date() + timedelta(days=7) if step.turn.value == "applicant" else None
-                ),
+                "applicant_deadline": _deadline(moment, step),
                 "state_entered_at": moment,
                 "decided_on": decided,
                 "outcome": step.outcome.value if step.outcome else None,
@@ -298,15 +302,35 @@ PARTICULARS = {
 }
 
 
+DEADLINE_DAYS = 7
+
+
+def _deadline(moment: datetime, step: Any) -> date | None:
+    """The applicant's deadline an event leading to ``step`` at ``moment`` sets: a week on,
+    on the applicant's turn (the walks lapse one only after it, so the trail verifies)."""
+    return moment.date() + timedelta(days=DEADLINE_DAYS) if step.turn.value == "applicant" else None
+
+
 def _chain(app: dict[str, Any], trail: list[dict[str, Any]], permit: Any, key: bytes) -> str:
     """Chain ``trail`` under ``key`` as the trail's writer would: each event records the
-    file's facts with the step it led to (the last one: the row as loaded). Returns the head."""
+    file's facts with the step it led to and the applicant's deadline it set (the last one:
+    the row as loaded). Returns the head."""
     file = SimpleNamespace(**app, **PARTICULARS, tracking_code=app["code"])
     final = audit.facts(file, key)
     previous = audit.GENESIS
     for event in trail:
         step = permit.step(event["target"])
-        made = final if event is trail[-1] else {**final, "state": step.id, "turn": step.turn.value}
+        deadline = _deadline(event["occurred_at"], step)
+        made = (
+            final
+            if event is trail[-1]
+            else {
+                **final,
+                "state": step.id,
+                "turn": step.turn.value,
+                "applicant_deadline": deadline.isoformat() if deadline else None,
+            }
+        )
         event.update(data="{}", four_eyes=False, after=audit.canonical_json(made))
         event["prev_hash"] = previous
         event["hash"] = previous = audit.event_hash(SimpleNamespace(**event), key)

@@ -24,7 +24,8 @@ from tracking.db import unit_of_work
 from tracking.demo import path_to
 from tracking.models import ChecklistStatus
 from tracking.trail import anchors, audit, rebuild
-from tracking.verification import verify
+from tracking.verification import reading, trails, verify
+from tracking.verification.keyed import Keyed
 from tracking.workflow import office_days, transitions
 
 from ..factories import actor, committed_application, walk
@@ -504,3 +505,31 @@ def test_a_clock_event_that_changes_the_step_is_found(engine: Engine) -> None:
     found = verify(engine).broken
     assert found is not None
     assert (found.application_id, found.field) == (ids["open"], "target"), str(found)
+
+
+@given(st.binary(max_size=200), st.binary(max_size=3000))
+def test_verify_keys_its_hashes_as_hmac_does(key: bytes, content: bytes) -> None:
+    """``audit verify`` hashes the padded key once and copies the states (any key length)."""
+    assert Keyed(key).hex(content) == hmac.digest(key, content, "sha256").hex()
+
+
+@given(st.lists(_VALUE, min_size=len(audit.HASHED), max_size=len(audit.HASHED)))
+def test_verify_hashes_an_event_as_the_writer_does(values: list[Any]) -> None:
+    event = reading.Event._make((1, "", *values, values[audit.MOMENT], date(2026, 1, 1)))
+    expected = list(values)
+    for flag in (audit.OUT_OF_TURN, audit.FOUR_EYES):
+        expected[flag] = bool(expected[flag])
+    assert trails._hash(event, Keyed(WRONG_KEY)) == audit.hash_values(expected, WRONG_KEY)
+
+
+_FIELD = st.one_of(_LEAF, st.datetimes(), _DETAILS, st.just({}), st.just([]))
+
+
+@given(st.fixed_dictionaries(dict.fromkeys(reading.APP_COLUMNS, _FIELD)))
+def test_verify_reads_the_facts_of_a_row_as_the_writer_wrote_them(
+    columns: dict[str, Any],
+) -> None:
+    """The short way to a row's facts and digest gives what ``audit.facts`` gives, whatever
+    the columns hold."""
+    row = reading.Row(**columns)
+    assert reading.stored_facts(row, Keyed(WRONG_KEY)) == audit.facts(row, WRONG_KEY)

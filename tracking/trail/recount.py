@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection
 
+from tracking.clock import undecided
 from tracking.trail.audit import FACTS, Finding, moment_text
 from tracking.trail.rows import rows
 from tracking.trail.tallies import (
@@ -34,6 +35,7 @@ from tracking.trail.tallies import (
 DATES = frozenset({"due_date", "clock_paused_on", "decided_on", "applicant_deadline"})
 _FACTS = frozenset(FACTS)
 _OPEN_OF = attrgetter(*OPEN_FIELDS)
+_COUNT_AT = 20_000
 CASE_COLUMNS = (
     *("kind", "application_id", "seq", "office_id", "day", "occurred_at"),
     *("department", "permit_type", "actor", "reason"),
@@ -83,12 +85,14 @@ class Recount:
     cases: set[tuple[Any, ...]] = field(default_factory=set)
     open_files: Counter[tuple[Any, ...]] = field(default_factory=Counter)
     open_notices: Counter[tuple[Any, ...]] = field(default_factory=Counter)
+    # The rows of the files added lately, counted into ``days`` some thousands at a time.
+    _counted: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
 
     def add(self, row: Any, events: Sequence[Any], required: Callable[[str], bool]) -> None:
         """Count one application: ``row`` with its dates as dates (and ``delay_notices_sent``
         checked against its delay notices), its ``events`` in order, each with its Bangkok
         ``day``, and whether it was taken in with an item as required."""
-        counted: list[tuple[Any, ...]] = []
+        counted = self._counted
         earlier: defaultdict[str, int] = defaultdict(int)
         prior = earlier.__getitem__
         for event in events:
@@ -102,15 +106,24 @@ class Recount:
                 for case in case_rows(row, event, day):
                     case["occurred_at"] = moment_text(case["occurred_at"])
                     self.cases.add(tuple(case[name] for name in CASE_COLUMNS))
-        self.days.update(counted)  # counted in C, once per file
+        if len(counted) > _COUNT_AT:
+            self._count()
+        if not undecided(row.decided_on, row.outcome):  # in no bucket: spare building its values
+            return
         bucket = open_bucket(dict(zip(OPEN_FIELDS, _OPEN_OF(row), strict=True)))
         if bucket is not None:
             self.open_files[bucket] += 1
             self.open_notices[bucket] += row.delay_notices_sent
 
+    def _count(self) -> None:
+        """Count the rows kept since the last time, in C."""
+        self.days.update(self._counted)
+        self._counted.clear()
+
     def close(self) -> Recount:
         """Add up the rows counted into day and month tallies (in the process that counted
         them, so that merging is the only work left)."""
+        self._count()
         tally: defaultdict[tuple[Any, ...], int] = defaultdict(int, self.tally)
         for row, n in self.days.items():
             for key in grains(row):
@@ -154,6 +167,28 @@ def stored(
     }
     buckets = {(*row[:3], as_date(row[3]), bool(row[4])): (row[5], row[6]) for row in open_files}
     return tally, case, buckets
+
+
+def add_up(stored_tables: Iterable[Any], parts: Sequence[Recount]) -> bool:
+    """Whether the closed recounts ``parts`` add up to the stored tables (as ``stored`` reads
+    them): each part's tallies taken off the stored ones leave nothing. The quick yes, with
+    no merged copy of the largest table; on a no, ``difference`` names the row."""
+    tally, cases, open_files = stored_tables
+    left = dict(tally)
+    try:
+        for part in parts:
+            for key, n in part.tally.items():
+                left[key] = left.get(key, 0) - n
+    except TypeError:  # a count edited to what no writer stores
+        return False
+    if any(left.values()):
+        return False
+    rest = Recount(cases=set().union(*(part.cases for part in parts)))
+    for part in parts:
+        rest.open_files.update(part.open_files)
+        rest.open_notices.update(part.open_notices)
+    _, counted_cases, counted_open = rest.tables()
+    return bool(cases == counted_cases and open_files == counted_open)
 
 
 TABLES = ("compliance_tally", "compliance_case", "open_file_tally")

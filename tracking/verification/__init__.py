@@ -139,15 +139,17 @@ def verify(
     trails.prepare()
     office: list[Any] = []
     checker = threading.Thread(target=lambda: office.extend(_office(engine, anchor)))
-    if workers > 1 and len(runs) > 1:
-        shares = _in_workers(engine, key, runs, workers, report, checker.start)
-    else:
-        checker.start()
-        first_finding = get_context().Value("q", NO_FINDING)
-        with engine.connect() as connection:
-            shares = [_check_share(connection, key, runs, report, first_finding)]
-    checker.join()
-    return _result(shares, *office)
+    # This process too: it reads the stored tallies and takes in the recounts, as many objects.
+    with _no_cycle_collection():
+        if workers > 1 and len(runs) > 1:
+            shares = _in_workers(engine, key, runs, workers, report, checker.start)
+        else:
+            checker.start()
+            first_finding = get_context().Value("q", NO_FINDING)
+            with engine.connect() as connection:
+                shares = [_check_share(connection, key, runs, report, first_finding)]
+        checker.join()
+        return _result(shares, *office)
 
 
 def _in_workers(
@@ -196,6 +198,8 @@ def _result(shares: list[Share], anchored: Finding | None, kept: Any) -> VerifyR
         return VerifyResult(applications, events, found[1])
     if anchored:
         return VerifyResult(applications, events, anchored)
+    if recount.add_up(kept, [share.counted for share in shares]):
+        return VerifyResult(applications, events, None)
     counted, *others = (share.counted for share in shares)
     for other in others:
         counted.merge(other)

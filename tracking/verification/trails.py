@@ -27,23 +27,27 @@ from tracking.trail.audit import (
     MOMENT,
     OUT_OF_TURN,
     Finding,
-    facts,
-    hash_values,
 )
 from tracking.trail.recount import Recount
 from tracking.trail.rows import rows
+from tracking.verification.keyed import Keyed
 from tracking.verification.reading import (
     APPS,
     EVENTS,
     HASHED_AT,
     ITEMS,
+    KIND,
     NOTICES,
     OF,
     ONE_CHECKLIST,
     PENDING,
+    REQUIRED,
+    SATISFIED_STATUSES,
     STATUSES,
+    TARGET,
     application_row,
     event_row,
+    stored_facts,
 )
 from tracking.workflow.machines import machines
 
@@ -110,11 +114,12 @@ class Trail:
         self,
         values: tuple[Any, ...],
         events: Sequence[Any],
-        checklist: tuple[str, int, str],
-        key: bytes,
+        checklist: tuple[str, int],
+        required: str,
+        keyed: Keyed,
     ) -> None:
-        self.values, self.raw_events, self.key = values, events, key
-        self.checklist, self.checklist_rows, self._required = checklist
+        self.values, self.raw_events, self.keyed = values, events, keyed
+        (self.checklist, self.checklist_rows), self._required = checklist, required
         self.row: Any = SimpleNamespace(id=values[0], tracking_code=values[1])
         self.events: list[Any] = []
 
@@ -159,7 +164,7 @@ class Trail:
                 return self.finding("seq", f"expected seq {seq}, found {event.seq}", event)
             if event.prev_hash != previous:
                 return self.finding("prev_hash", "the link to the event before is broken", event)
-            if not hmac.compare_digest(_hash(event, self.key), event.hash):
+            if not hmac.compare_digest(_hash(event, self.keyed), event.hash):
                 return self.finding("hash", "the event was altered or forged", event)
             previous = event.hash
         return None
@@ -243,7 +248,7 @@ class Trail:
         if last.hash != self.row.trail_head:
             return self.finding("trail_head", "the row's head is not the last event", last)
         recorded = orjson.loads(last.after or "{}")
-        stored = facts(self.row, self.key)
+        stored = stored_facts(self.row, self.keyed)
         if recorded == stored:
             return None
         for name in (*FACTS, "particulars"):
@@ -296,26 +301,43 @@ def _notice_problem(earlier: Sequence[Any], event: Any, state: str) -> str | Non
         return f"its data is not a delivery: {error!r}"
 
 
-def _hash(event: Any, key: bytes) -> str:
+def _hash(event: Any, keyed: Keyed) -> str:
+    """``audit.hash_values`` of the event's values (the tests hold the two alike)."""
     values = list(event[HASHED_AT:-2])
     values[MOMENT] = event.moment
     values[OUT_OF_TURN] = bool(values[OUT_OF_TURN])
     values[FOUR_EYES] = bool(values[FOUR_EYES])
-    return hash_values(values, key)
+    return keyed.hex(orjson.dumps(values))
 
 
-def _trails(connection: Connection, key: bytes, first: int, last: int) -> Iterator[Trail]:
+def _trails(connection: Connection, keyed: Keyed, first: int, last: int) -> Iterator[Trail]:
     """Each application with an id from ``first`` to ``last``, with its events and checklist."""
     dialect = connection.dialect.name
     applications = rows(connection, APPS[dialect], first=first, last=last)
     events: dict[int, list[Any]] = {}
+    signing: set[Any] = set()  # files whose trail signs an item off
     for values in rows(connection, EVENTS[dialect], first=first, last=last):
         events.setdefault(values[OF], []).append(values)
+        if values[KIND] == "checklist" and values[TARGET] in SATISFIED_STATUSES:
+            signing.add(values[OF])
     items = ITEMS[dialect]
     checklists = {row[0]: row[1:] for row in rows(connection, items, first=first, last=last)}
+    required = _required(connection, [values[0] for values in applications if values[0] in signing])
     for values in applications:
         app = values[0]
-        yield Trail(values, events.get(app, []), checklists.get(app, ("", 0, "")), key)
+        yield Trail(
+            values, events.get(app, []), checklists.get(app, ("", 0)), required.get(app, ""), keyed
+        )
+
+
+def _required(connection: Connection, ids: list[int]) -> dict[int, str]:
+    """The items each file of ``ids`` was taken in with as required, joined by ','."""
+    found: dict[int, list[str]] = {}
+    if ids:
+        statement = REQUIRED.format(ids=",".join(str(int(i)) for i in ids))
+        for app, item in rows(connection, statement):
+            found.setdefault(app, []).append(item)
+    return {app: ",".join(items) for app, items in found.items()}
 
 
 Checked = tuple[int, int, Finding | None]
@@ -328,7 +350,7 @@ def check(connection: Connection, key: bytes, first: int, last: int, recount: Re
     if connection.dialect.name == "postgresql":  # the details' JSON read by orjson
         set_json_loads(orjson.loads, connection.connection.driver_connection)
     notices = dict(rows(connection, NOTICES, first=first, last=last))
-    for trail in _trails(connection, key, first, last):
+    for trail in _trails(connection, Keyed(key), first, last):
         found = trail.check(connection, notices.get(trail.row.id, 0))
         if found:
             return applications, events, found
