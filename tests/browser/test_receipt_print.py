@@ -20,7 +20,7 @@ from tracking.models import utcnow
 from tracking.workflow import intake
 
 from . import test_pages  # skips this module too where Chromium is missing
-from .test_pages import ARTIFACTS, DESKTOP, PASSWORD, PHONE, _axe, _describe
+from .test_pages import ARTIFACTS, DESKTOP, PASSWORD, PHONE, _axe, _describe, _pages
 
 # This module's own server and browser, made as test_pages makes its own.
 server = test_pages.server
@@ -36,14 +36,6 @@ COMPLETE = {
     "th": "เอกสารครบถ้วนตามคู่มือ ไม่มีรายการที่ต้องยื่นเพิ่มเติม",
     "en": "The documents match the published checklist; nothing more is needed.",
 }
-
-
-def _pages(pdf: bytes) -> int:
-    """The pages of a PDF Chromium printed: its page objects, which its page tree counts."""
-    assert pdf.startswith(b"%PDF")
-    pages = len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf))
-    assert re.findall(rb"/Count (\d+)", pdf) == [str(pages).encode()]
-    return pages
 
 
 def _account(engine: Engine, username: str, role: str, department: str | None) -> None:
