@@ -64,12 +64,12 @@ class StepDeadline(Strict):
 
 class Window(Strict):
     """When a transition may be fired: ``within`` days of its start (the last day counted)
-    or only ``after`` that many days have passed, counted in ``unit`` from ``starts``."""
+    or only ``after`` that many days have passed, in calendar days from ``starts`` (the
+    periods the tax acts give for objections and their decision)."""
 
     starts: Start
     within: int | None = Field(default=None, ge=1, le=3650)
     after: int | None = Field(default=None, ge=1, le=3650)
-    unit: DayUnit = DayUnit.calendar
     legal_basis: str = Field(min_length=1)
     confirmed: bool
 

@@ -60,6 +60,8 @@ class ChecklistStatus(StrEnum):
 
 
 SATISFIED = frozenset({ChecklistStatus.verified, ChecklistStatus.waived})
+# What the applicant has handed in (received, checked, or excused): not to be supplied again.
+HANDED_IN = frozenset({ChecklistStatus.received, *SATISFIED})
 
 
 class Application(SQLModel, table=True):

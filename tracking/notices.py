@@ -26,6 +26,7 @@ from email.message import EmailMessage
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, or_, select
 
+from checklists.lapses import Start
 from checklists.loader import default_catalogue
 from tracking.clock import BusinessCalendar, letters_due, office_calendar, overdue_clause
 from tracking.config import Settings
@@ -212,7 +213,7 @@ def windows_due(session: Session, today: date) -> list[LapseDue]:
         (slug, t)
         for slug, permit in catalogue.items()
         for t in permit.transitions
-        if t.window is not None and t.window.after is not None
+        if t.window is not None and t.window.after and t.window.starts is Start.entered
     ]
     if not waiting:
         return []
@@ -222,7 +223,6 @@ def windows_due(session: Session, today: date) -> list[LapseDue]:
             for s, t in waiting
         ]
     )
-    calendar = BusinessCalendar()
     due: list[LapseDue] = []
     for application in session.exec(select(Application).where(at_step)).all():
         for slug, t in waiting:
@@ -230,7 +230,7 @@ def windows_due(session: Session, today: date) -> list[LapseDue]:
                 continue
             assert t.window is not None
             start = window_start(t.window, application, ())
-            end = window_end(t.window, start, calendar) if start else None
+            end = window_end(t.window, start) if start else None
             if end is not None and today > end:
                 due.append(LapseDue(application.tracking_code, t.source, end, t.event))
     return sorted(due, key=lambda d: (d.deadline, d.tracking_code))

@@ -62,8 +62,8 @@ def order_letter(session: Session, application: Application) -> OrderLetter:
         (e for e in history if e.transition_kind == TransitionKind.deficiency_request), None
     )
     returned = order.transition_kind == TransitionKind.return_
+    # What the s.8 record asked for, and by when: named by the letter of a return only.
     asked = json.loads(request.data or "{}") if request is not None and returned else {}
-    asked = {k: v for k, v in asked.items() if v}
     labels = permit.item_labels
     decided = bangkok_date(order.occurred_at)
     delivered = delivery.deliveries(history)
@@ -77,12 +77,8 @@ def order_letter(session: Session, application: Application) -> OrderLetter:
         permit_name=permit.name,
         reason=order.reason,
         ground=permit.ground(order.ground or "") if order.ground else None,
-        missing=tuple(labels[i] for i in asked.get("missing_items", []) if i in labels)
-        if returned
-        else (),
-        asked_by=date.fromisoformat(asked["deadline"])
-        if returned and asked.get("deadline")
-        else None,
+        missing=tuple(labels[i] for i in asked.get("missing_items") or () if i in labels),
+        asked_by=date.fromisoformat(asked["deadline"]) if asked.get("deadline") else None,
         appeal=delivery.appeal_right(permit, history),
         delivery=delivered[0] if delivered else None,
         decided_by=_display_name(session, order.actor),

@@ -60,6 +60,13 @@ def departments_with_types() -> list[str]:
     return [slug for slug in DEPARTMENTS if slug in taken]
 
 
+def default_period(today: date) -> dict[str, str]:
+    """The dashboard's period when none is asked for: the last full month and this month
+    so far (on the 1st, a whole month still shows), as a form would send it."""
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return {"date_from": last_month.isoformat(), "date_to": today.isoformat()}
+
+
 def _day(text: str, field: str) -> date:
     try:
         return date.fromisoformat(text)

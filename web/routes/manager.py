@@ -149,13 +149,6 @@ def _department(slug: str, lang: str) -> str:
     return i18n.pick(department_label(slug), lang)
 
 
-def default_period(today: date) -> dict[str, str]:
-    """The dashboard's period when none is asked for: the last full month and this month
-    so far (on the 1st, a whole month still shows)."""
-    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    return {"date_from": last_month.isoformat(), "date_to": today.isoformat()}
-
-
 def _report_months(today: date, lang: str) -> list[dict[str, str]]:
     """The months the dashboard offers the report of: last month, then this month so far."""
     this = today.replace(day=1)
@@ -199,7 +192,7 @@ def dashboard(
     }
     try:
         no_dates = query.fields["date_from"] is None and query.fields["date_to"] is None
-        filters = query.parse(actor, **(default_period(today) if no_dates else {}))
+        filters = query.parse(actor, **(selection.default_period(today) if no_dates else {}))
     except InvalidInput as exc:
         context.update(
             error=exc.th if language == "th" else exc.en, error_field=exc.detail.get("field")

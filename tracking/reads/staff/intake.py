@@ -14,16 +14,13 @@ from tracking import codes
 from tracking.access import Actor, authorise_intake, item_statuses, permits_in_scope
 from tracking.clock import business
 from tracking.errors import DomainError
-from tracking.models import Application, ChecklistStatus, Office, Staff
+from tracking.models import HANDED_IN, Application, ChecklistStatus, Office, Staff
 from tracking.reads.staff.application import entries
 from tracking.reads.staff.labels import Label, department_label, label
 from tracking.workflow import rules
 from tracking.workflow.intake import intake_documents
 from tracking.workflow.machines import permit_type
 from tracking.workflow.transitions import application_for
-
-# What the applicant has handed in (received, checked, or excused): not to be supplied again.
-HANDED_IN = frozenset({ChecklistStatus.received, ChecklistStatus.verified, ChecklistStatus.waived})
 
 
 @dataclass(frozen=True)

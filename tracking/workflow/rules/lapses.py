@@ -12,7 +12,7 @@ deadlines has none stored: its deadline counts from the day it entered the step.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from checklists.fields import DayUnit
@@ -132,11 +132,11 @@ def window_start(window: Window, application: Any, history: Sequence[Any]) -> da
     return found[-1].notified_on if found else None
 
 
-def window_end(window: Window, start: date, calendar: BusinessCalendar) -> date:
+def window_end(window: Window, start: date) -> date:
     """The last day inside ``window`` (``within``), or the last day before it opens
-    (``after``), for a window that starts on ``start``."""
-    days = window.within or window.after or 0
-    return calendar.add_days(start, days, business=window.unit is DayUnit.business)
+    (``after``), for a window that starts on ``start`` (calendar days, the start not
+    counted)."""
+    return start + timedelta(days=window.within or window.after or 0)
 
 
 def within_window(ctx: Context) -> DomainError | None:
@@ -154,7 +154,7 @@ def within_window(ctx: Context) -> DomainError | None:
             f"“{label.en}” needs the day the notice reached the applicant recorded first"
             f" ({window.legal_basis})",
         )
-    end = window_end(window, start, BusinessCalendar())
+    end = window_end(window, start)
     if window.within is not None and ctx.today > end:
         return GuardFailed(
             f"“{label.th}” ได้ภายใน {window.within} วัน ถึง{thai_date(end)} เท่านั้น"
