@@ -165,7 +165,8 @@ UI: dict[str, tuple[str, str]] = {
     "done_on": ("เสร็จ {d}", "done {d}"),
     "since": ("เริ่ม {d}", "since {d}"),
     "now": ("ขั้นตอนปัจจุบัน", "current step"),
-    "next": ("ขั้นตอนถัดไป", "to come"),
+    "next": ("ขั้นตอนถัดไป", "next step"),
+    "later": ("ขั้นตอนต่อ ๆ ไป", "later step"),
     "delay_title": ("หนังสือแจ้งเหตุล่าช้า", "Delay letters"),
     "delay_rule": (
         "เมื่อพิจารณาไม่แล้วเสร็จตามกำหนด สำนักงานต้องมีหนังสือแจ้งเหตุล่าช้าถึงท่านทุก ๗ วัน"

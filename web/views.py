@@ -50,6 +50,7 @@ def track_view(s: PublicStatus, lang: str) -> SimpleNamespace:
     elif s.business_days_left is not None:
         due_note = T["days_left" if counted else "days_left_cal"].format(n=s.business_days_left)
     timeline = []
+    upcoming = 0
     for entry in s.timeline:
         if entry.completed_on:
             when, css = T["done_on"].format(d=format_date(entry.completed_on, lang)), "done"
@@ -57,7 +58,9 @@ def track_view(s: PublicStatus, lang: str) -> SimpleNamespace:
             since = T["since"].format(d=format_date(entry.entered_on, lang))
             when, css = f"{T['now']} · {since}", "current"
         elif entry.upcoming:
-            when, css = T["next"], "upcoming"
+            # Only the first step to come is "next"; the rest are named and marked as later.
+            when, css = T["later" if upcoming else "next"], "upcoming"
+            upcoming += 1
         else:
             when, css = format_date(entry.entered_on, lang), "done"
         timeline.append(

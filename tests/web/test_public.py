@@ -347,3 +347,23 @@ def test_office_and_catalogue_text_is_escaped(engine: Engine, client: TestClient
                 text("UPDATE office SET address_en = :a WHERE id = 1"), {"a": original}
             )
         public_module._offices.clear()
+
+
+def test_future_steps_are_named_and_only_the_first_is_next(
+    engine: Engine, client: TestClient
+) -> None:
+    app_id = committed_application(engine)
+    code = _code(engine, app_id)
+    timeline = client.get(f"/api/v1/track/{code}").json()["timeline"]
+    upcoming = [e for e in timeline if e["upcoming"]]
+    assert len(upcoming) >= 2
+    for lang, first, later in (
+        ("th", "ขั้นตอนถัดไป", "ขั้นตอนต่อ ๆ ไป"),
+        ("en", "next step", "later step"),
+    ):
+        page = client.get(f"/track/{code}?lang={lang}").text
+        items = re.findall(r'<li class="upcoming.*?</li>', page, re.S)
+        assert len(items) == len(upcoming)
+        assert first in items[0]
+        assert later not in items[0]
+        assert all(later in item and first not in item for item in items[1:])
