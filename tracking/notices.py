@@ -30,6 +30,7 @@ from checklists.lapses import Start
 from checklists.loader import default_catalogue
 from tracking.clock import BusinessCalendar, letters_due, office_calendar, overdue_clause
 from tracking.config import Settings
+from tracking.dates import written
 from tracking.db import unit_of_work
 from tracking.models import Application, DelayNotice, Office, OutboxMessage, utcnow
 from tracking.workflow.rules import current_deadline, window_end, window_start
@@ -99,10 +100,10 @@ def _message(application: Application, notice: DelayNotice, office: Office) -> O
     assert application.id is not None
     body = (
         f"เรียน ผู้ยื่นคำขอ\n\n{notice.reason_th}\n"
-        f"เลขที่หนังสือ {notice.number} ลงวันที่ {notice.issued_on.isoformat()}"
+        f"เลขที่หนังสือ {notice.number} ลงวันที่ {written(notice.issued_on, 'th')}"
         f" (สำเนาถึงสำนักงาน ก.พ.ร.)\n\n{office.name_th} โทร {office.phone}\n\n"
         f"Dear applicant,\n\n{notice.reason_en}.\nNotice {notice.number} of"
-        f" {notice.issued_on.isoformat()} (copied to the OPDC).\n\n{office.name_en},"
+        f" {written(notice.issued_on, 'en')} (copied to the OPDC).\n\n{office.name_en},"
         f" phone {office.phone}\n"
     )
     return OutboxMessage(

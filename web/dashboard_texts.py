@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from tracking.dates import FORMAT_HINT
+
 DASHBOARD_TEXTS: dict[str, tuple[str, str]] = {
     "filters_hint": (
         "ช่องที่เว้นว่างหมายถึงทั้งหมด (วันที่ว่าง: ไม่จำกัดด้านนั้น)",
         "A blank field means all (a blank date: no limit on that side)",
     ),
+    "date_format": ("วันที่: " + FORMAT_HINT[0], "Dates: " + FORMAT_HINT[1]),
     "officer_hint": ("ชื่อผู้ใช้ของเจ้าหน้าที่", "The officer's username"),
     "period_shown": ("ช่วงเวลา {since} ถึง {until}", "Period: {since} to {until}"),
     "period_open": ("ไม่จำกัด", "any date"),

@@ -16,7 +16,8 @@ from typing import Any
 from markupsafe import escape
 from starlette.requests import Request
 
-from tracking.clock import BANGKOK, THAI_MONTHS
+from tracking.clock import BANGKOK
+from tracking.dates import ENGLISH_MONTHS, written
 from web.texts import UI
 
 __all__ = [
@@ -33,21 +34,6 @@ __all__ = [
 ]
 
 LANGUAGES = ("th", "en")
-
-ENGLISH_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def language(request: Request) -> str:
@@ -82,9 +68,7 @@ def _preferred(header: str) -> str:
 def format_date(day: date | None, lang: str) -> str:
     if day is None:
         return "-"
-    if lang == "th":
-        return f"{day.day} {THAI_MONTHS[day.month - 1]} {day.year + 543}"
-    return f"{day.day} {ENGLISH_MONTHS[day.month - 1]} {day.year}"
+    return written(day, lang)
 
 
 def format_datetime(moment: datetime | None, lang: str) -> str:

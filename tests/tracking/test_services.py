@@ -276,3 +276,46 @@ def test_a_corrupt_stored_state_is_reported_not_fired(engine: Engine) -> None:
             actor=actor("clerk"),
             version=1,
         )
+
+
+def test_a_batch_of_checklist_items_is_all_or_nothing(engine: Engine, env_database: str) -> None:
+    app_id = committed_application(engine)
+    before = len(_trail(engine, app_id))
+    first, second = "application_form", "applicant_id_card"
+
+    def batch(version: int, *changes: transitions.ItemChange) -> None:
+        with unit_of_work(engine) as session:
+            transitions.record_checklist_items(
+                session,
+                application_id=app_id,
+                changes=list(changes),
+                actor=actor("clerk"),
+                version=version,
+            )
+
+    missing = ChecklistStatus.missing
+    # A waiver without a reason, second in the batch: refused naming it, the first not stored.
+    with pytest.raises(InvalidInput) as refused:
+        batch(
+            1,
+            transitions.ItemChange(first, missing),
+            transitions.ItemChange(second, ChecklistStatus.waived),
+        )
+    assert refused.value.detail["item"] == second
+    label = default_catalogue().types["food-premises"].item(second)
+    assert label is not None
+    assert label.label.th in refused.value.th
+    with pytest.raises(InvalidInput):
+        batch(1, transitions.ItemChange(first, missing), transitions.ItemChange(first, missing))
+    assert len(_trail(engine, app_id)) == before
+    batch(1, transitions.ItemChange(first, missing), transitions.ItemChange(second, missing))
+    assert [e.event for e in _trail(engine, app_id)[before:]] == [
+        f"checklist:{first}",
+        f"checklist:{second}",
+    ]
+    with pytest.raises(Conflict):  # the version moved once for the whole batch
+        batch(1, transitions.ItemChange(first, ChecklistStatus.verified))
+    # The same status and note again: no event.
+    batch(2, transitions.ItemChange(first, missing))
+    assert len(_trail(engine, app_id)) == before + 2
+    assert runner.invoke(app, ["audit", "verify"]).exit_code == 0

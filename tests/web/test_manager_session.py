@@ -88,7 +88,10 @@ def test_the_form_sent_with_blank_fields_shows_the_dashboard(
 @pytest.mark.parametrize(
     ("query", "field", "thai", "english"),
     [
-        ({"date_from": "2026-02-30"}, "date_from", "วันที่ไม่ถูกต้อง", "The date is not valid"),
+        ({"date_from": "2026-02-30"}, "date_from", "ไม่มีวันที่นี้", "No such day"),
+        ({"date_from": "30/02/2569"}, "date_from", "ไม่มีวันที่นี้", "No such day"),
+        ({"date_from": "1/2/69"}, "date_from", "ปีต้องมี 4 หลัก", "The year needs 4 digits"),
+        ({"date_from": "next week"}, "date_from", "วันที่ไม่ถูกต้อง", "The date is not valid"),
         (
             {"date_from": "2026-12-02", "date_to": "2026-12-01"},
             "date_from",
@@ -99,7 +102,16 @@ def test_the_form_sent_with_blank_fields_shows_the_dashboard(
         ({"permit_type": "moon-landing"}, "permit_type", "ไม่มีประเภทคำขอนี้", "No such permit"),
         ({"officer": "two words"}, "officer", "ชื่อผู้ใช้ของเจ้าหน้าที่", "username has only"),
     ],
-    ids=["no-such-day", "start-after-end", "department", "permit-type", "officer"],
+    ids=[
+        "no-such-day",
+        "no-such-be-day",
+        "two-digit-year",
+        "not-a-date",
+        "start-after-end",
+        "department",
+        "permit-type",
+        "officer",
+    ],
 )
 def test_an_invalid_filter_is_named_on_the_dashboard_page(
     staff: Staff,
@@ -164,17 +176,23 @@ def test_the_default_period_is_last_month_and_this_month(staff: Staff, client: T
         english = client.get("/manager", params={"lang": "en"})
     assert page.status_code == 200
     assert 'id="date_from" name="date_from"' in page.text
-    assert 'value="2026-11-01"' in page.text
-    assert 'value="2026-12-01"' in page.text
+    # Dates are typed and shown in the Buddhist Era on the Thai page, ISO on the English one.
+    assert 'value="01/11/2569"' in page.text
+    assert 'value="01/12/2569"' in page.text
+    assert 'value="2026-11-01"' in english.text
     assert "ช่วงเวลา 1 พฤศจิกายน 2569 ถึง 1 ธันวาคม 2569" in page.text
     assert "Period: 1 November 2026 to 1 December 2026" in english.text
+    with _travel(date(2026, 12, 1)):
+        typed = client.get("/manager", params={"date_from": "๐๑/๑๑/๒๕๖๙", "date_to": "1/12/2569"})
+    assert typed.status_code == 200
+    assert "ช่วงเวลา 1 พฤศจิกายน 2569 ถึง 1 ธันวาคม 2569" in typed.text
     # The report links: last month's whole, then this month's so far.
     assert "month=2026-11&amp;format=xlsx" in page.text
     assert "month=2026-12&amp;format=csv" in page.text
     with _travel(date(2026, 1, 15)):
         _sign_in(client, staff)
         january = client.get("/manager")
-    assert 'value="2025-12-01"' in january.text
+    assert 'value="01/12/2568"' in january.text
 
 
 def test_the_dashboard_has_the_staff_menu_and_signs_out(staff: Staff, client: TestClient) -> None:

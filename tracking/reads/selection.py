@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 from checklists.loader import default_catalogue
 from checklists.schema import DECISIONS, DEPARTMENTS
 from tracking.clock import BANGKOK, supported_day
+from tracking.dates import parse_day
 from tracking.errors import InvalidInput
 from tracking.models import (
     Application,
@@ -68,14 +69,7 @@ def default_period(today: date) -> dict[str, str]:
 
 
 def _day(text: str, field: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            "วันที่ไม่ถูกต้อง ใช้รูปแบบ ปี ค.ศ.-เดือน-วัน เช่น 2026-11-01",
-            "The date is not valid: use YYYY-MM-DD, for example 2026-11-01",
-            field=field,
-        ) from None
+    return parse_day(text, field)
 
 
 def parse_filters(

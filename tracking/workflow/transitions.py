@@ -9,6 +9,8 @@ moves the clock and appends the audit event, all in the caller's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import update
@@ -17,6 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from checklists.loader import default_catalogue
+from checklists.schema import PermitType
 from tracking.access import Actor, authorise, item_refusal, refusal
 from tracking.errors import Conflict, CorruptState, DomainError, InvalidInput, NotFound
 from tracking.models import (
@@ -138,6 +141,114 @@ def checklist_refusal(actor: Actor, application: Application) -> DomainError | N
     return error
 
 
+@dataclass(frozen=True)
+class ItemChange:
+    """One checklist item's new status and note, as a batch asks for it."""
+
+    item_id: str
+    status: ChecklistStatus
+    note: str = ""
+
+
+def _checked_change(
+    actor: Actor,
+    permit: PermitType | None,
+    entries: Mapping[str, ChecklistEntry],
+    change: ItemChange,
+) -> None:
+    """Raise why ``actor`` may not make ``change``, naming the item by its label."""
+    entry = entries.get(change.item_id)
+    if entry is None:
+        raise NotFound(
+            f"ไม่พบรายการ {change.item_id!r}",
+            f"No checklist item {change.item_id!r}",
+            item=change.item_id,
+        )
+    spec = permit.item(change.item_id) if permit else None
+    error = item_refusal(actor, spec, change.item_id, change.status, entry.status)
+    if error is not None:
+        error.detail.setdefault("item", change.item_id)
+        raise error
+    if change.status is ChecklistStatus.waived and not change.note.strip():
+        th, en = (spec.label.th, spec.label.en) if spec else (change.item_id, change.item_id)
+        raise InvalidInput(
+            f"การยกเว้น “{th}” ต้องระบุเหตุผล",
+            f"Waiving “{en}” needs a reason in the note",
+            field="note",
+            item=change.item_id,
+        )
+
+
+def record_checklist_items(
+    session: Session,
+    *,
+    application_id: int,
+    changes: Sequence[ItemChange],
+    actor: Actor,
+    version: int,
+    now: datetime | None = None,
+    unchanged_too: bool = False,
+) -> list[ChecklistEntry]:
+    """Record several checklist items at once under one compare-and-set of ``version``.
+
+    All or nothing: every change is checked (the single item's rules) before anything is
+    written, and the first refused raises naming its item. Each item whose status or note
+    changes appends one checklist event; an unchanged one appends none (``unchanged_too``: it
+    does, as a single update always has). Returns the entries of ``changes``, in order.
+    Raises ``NotFound`` (application or item), ``NotPermitted`` (department, the item's
+    roles), ``Conflict`` (stale version), ``InvalidInput`` (a closed file, a waiver without a
+    reason, an item given twice).
+    """
+    application = application_for(session, application_id, actor, act=False, lock=True)
+    error = checklist_refusal(actor, application)
+    if error is not None:
+        raise error
+    entries = {
+        e.item_id: e
+        for e in session.exec(
+            select(ChecklistEntry).where(ChecklistEntry.application_id == application_id)
+        )
+    }
+    permit = default_catalogue().types.get(application.permit_type)
+    seen: set[str] = set()
+    for change in changes:
+        if change.item_id in seen:
+            raise InvalidInput(
+                f"รายการ {change.item_id!r} ซ้ำกัน",
+                f"Checklist item {change.item_id!r} is given twice",
+                item=change.item_id,
+            )
+        seen.add(change.item_id)
+        _checked_change(actor, permit, entries, change)
+    claim(session, application, version)
+    now = now or utcnow()
+    for change in changes:
+        entry = entries[change.item_id]
+        previous = entry.status
+        if not unchanged_too and (previous, entry.note) == (change.status.value, change.note):
+            continue
+        entry.status = change.status.value
+        entry.note = change.note
+        entry.updated_by = actor.username
+        entry.updated_at = now
+        application.updated_at = now
+        session.add_all([entry, application])
+        record_event(
+            session,
+            application,
+            kind=EventKind.checklist,
+            occurred_at=now,
+            actor=actor.username,
+            role=actor.role,
+            event=f"checklist:{change.item_id}",
+            source=previous,
+            target=change.status.value,
+            reason=change.note,
+        )
+    session.flush()
+    return [entries[c.item_id] for c in changes]
+
+
 def record_checklist_item(
     session: Session,
     *,
@@ -155,48 +266,13 @@ def record_checklist_item(
     Raises ``NotFound`` (application or item), ``NotPermitted`` (department, the item's
     roles), ``Conflict``, ``InvalidInput`` (a closed file, a waiver without a reason).
     """
-    application = application_for(session, application_id, actor, act=False, lock=True)
-    error = checklist_refusal(actor, application)
-    if error is not None:
-        raise error
-    entry = session.exec(
-        select(ChecklistEntry).where(
-            ChecklistEntry.application_id == application_id, ChecklistEntry.item_id == item_id
-        )
-    ).first()
-    if entry is None:
-        raise NotFound(f"ไม่พบรายการ {item_id!r}", f"No checklist item {item_id!r}")
-    permit = default_catalogue().types.get(application.permit_type)
-    spec = permit.item(item_id) if permit else None
-    error = item_refusal(actor, spec, item_id, status, entry.status)
-    if error is not None:
-        raise error
-    if status is ChecklistStatus.waived and not note.strip():
-        raise InvalidInput(
-            "การยกเว้นเอกสารต้องระบุเหตุผล",
-            "Waiving an item needs a reason in the note",
-            field="note",
-        )
-    claim(session, application, version)
-    now = now or utcnow()
-    previous = entry.status
-    entry.status = status.value
-    entry.note = note
-    entry.updated_by = actor.username
-    entry.updated_at = now
-    application.updated_at = now
-    session.add_all([entry, application])
-    record_event(
+    (entry,) = record_checklist_items(
         session,
-        application,
-        kind=EventKind.checklist,
-        occurred_at=now,
-        actor=actor.username,
-        role=actor.role,
-        event=f"checklist:{item_id}",
-        source=previous,
-        target=status.value,
-        reason=note,
+        application_id=application_id,
+        changes=[ItemChange(item_id, status, note)],
+        actor=actor,
+        version=version,
+        now=now,
+        unchanged_too=True,
     )
-    session.flush()
     return entry

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from checklists.loader import default_catalogue
-from tracking import clock
+from tracking import clock, dates
 from tracking.access import Actor, authorise_manager
 from tracking.clock import bangkok_date
 from tracking.errors import InvalidInput
@@ -216,7 +216,11 @@ def dashboard(
 
     context.update(
         d=data,
-        form={k: v or "" for k, v in data["filters"].items()},
+        form={
+            **{k: v or "" for k, v in data["filters"].items()},
+            "date_from": dates.typed(filters.date_from, language),
+            "date_to": dates.typed(filters.date_to, language),
+        },
         chart=_bar_chart(data["by_permit_type"], language),
         names={slug: getattr(p.name, language) for slug, p in default_catalogue().items()},
         dept=lambda slug: _department(slug, language),
