@@ -456,7 +456,8 @@ def test_a_refused_rule_re_renders_with_the_message_and_writes_nothing(
     assert f'value="{late}"' in response.text
     waive = _record(clerk, app_id, "application_form", 3, status="waived", note="   ")
     assert waive.status_code == 422
-    assert "การยกเว้นเอกสารต้องระบุเหตุผล" in _alert(waive.text)
+    # The refusal names the item it refuses.
+    assert "การยกเว้น “แบบคำขอรับใบอนุญาต (สอ.๑)” ต้องระบุเหตุผล" in _alert(waive.text)
     assert _events(engine, app_id) == before + 2
     assert _stored(engine, app_id).version == 3
 

@@ -90,7 +90,6 @@ __all__ = [
     "supplied_by_deadline",
     "unmet_items",
     "visited_steps",
-    "verifying_bars",
     "window_end",
     "window_start",
     "within_window",
@@ -183,15 +182,6 @@ def reviewers(permit: PermitType, history: Sequence[ApplicationEvent]) -> set[st
             if kinds.get(item) in REVIEW_ITEMS:
                 people.add(e.actor)
     return people
-
-
-def verifying_bars(permit: PermitType, role: str, item_id: str) -> bool:
-    """Whether a staff member of ``role`` who marks ``item_id`` verified becomes one of the
-    file's ``reviewers``, while the role may take one of its decisions: four-eyes would then
-    bar them from deciding it."""
-    item = permit.item(item_id)
-    deciders = {r for t in permit.transitions if t.kind in DECISIONS for r in t.roles}
-    return item is not None and item.kind in REVIEW_ITEMS and role in deciders
 
 
 def decided_by_reviewer(
