@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from checklists.taxes import BE_OFFSET
 from tracking.clock import THAI_MONTHS, thai_date
 from tracking.errors import InvalidInput
 from tracking.workflow.text import ascii_digits
 
-BE_OFFSET = 543
 __all__ = [
     "BE_OFFSET",
     "ENGLISH_MONTHS",
