@@ -38,6 +38,10 @@ READ_ONLY_ROLES = frozenset(ROLES) - FIRING_ROLES
 INTAKE_ROLES = frozenset({"clerk", "admin"})
 # Roles that see the compliance dashboard, reports and case lists.
 MANAGER_ROLES = frozenset({"manager"})
+# Who moves a file to another staff member (a department's approver, the office's manager),
+# and who may hold one: those who work files through (tracking.workflow.assignment).
+ASSIGNING_ROLES = frozenset({"approver", "manager"})
+ASSIGNEE_ROLES = frozenset({"officer", "approver"})
 # Who marks a checklist item of each kind verified or waived (an item's ``recorded_by``
 # replaces its kind's).
 ITEM_ROLES: dict[ItemKind, tuple[str, ...]] = {
@@ -53,6 +57,7 @@ CHECK_ROLES = ITEM_ROLES[ItemKind.document]
 # The statuses staff set (pending is what intake starts from).
 RECORDABLE = tuple(s for s in ChecklistStatus if s is not ChecklistStatus.pending)
 assert OFFICE_WIDE_ROLES | READ_ONLY_ROLES | INTAKE_ROLES | MANAGER_ROLES <= set(ROLES)
+assert ASSIGNING_ROLES | ASSIGNEE_ROLES <= set(ROLES)
 assert set(ITEM_ROLES) == set(ItemKind)
 assert {role for roles in ITEM_ROLES.values() for role in roles} <= FIRING_ROLES
 
@@ -115,6 +120,21 @@ def authorise_manager(actor: Actor) -> None:
     """Raise ``NotPermitted`` unless ``actor`` may see the compliance figures."""
     if not actor.is_manager:
         raise NotPermitted("หน้านี้สำหรับผู้บริหาร", "Only managers can see compliance figures")
+
+
+def authorise_assignment(actor: Actor, department: str) -> None:
+    """Raise ``NotPermitted`` unless ``actor`` may give a file of ``department`` to someone:
+    its department's approver, or the office's manager (who acts on no file otherwise)."""
+    if actor.role not in ASSIGNING_ROLES:
+        raise NotPermitted(
+            "มอบหมายคำขอได้เฉพาะผู้มีอำนาจอนุญาตของฝ่ายหรือผู้บริหาร",
+            "Only the department's approver or a manager may assign applications",
+        )
+    if not (actor.office_wide or actor.department == department):
+        raise NotPermitted(
+            "คำขอนี้อยู่ในความรับผิดชอบของฝ่ายอื่น",
+            "This application belongs to another department",
+        )
 
 
 def queue_department(actor: Actor) -> str | None:

@@ -93,6 +93,14 @@ class Application(SQLModel, table=True):
             sqlite_where=text("decided_on IS NULL AND outcome IS NULL"),
             postgresql_where=text("decided_on IS NULL AND outcome IS NULL"),
         ),
+        # Open files by who holds them: the queue's "mine" and the caseload figures.
+        Index(
+            "ix_application_open_assignee",
+            "office_id",
+            "assignee",
+            sqlite_where=text("outcome IS NULL"),
+            postgresql_where=text("outcome IS NULL"),
+        ),
         CheckConstraint("version >= 1", name="ck_application_version_positive"),
     )
 
@@ -123,6 +131,9 @@ class Application(SQLModel, table=True):
     decided_on: date | None = None
     outcome: str | None = Field(default=None, max_length=16)
     updated_at: datetime
+    # The staff member (username) who works the file now: set at intake, moved only by an
+    # ``assignment`` event (tracking.workflow.assignment); None while nobody holds it.
+    assignee: str | None = Field(default=None, max_length=64)
 
     # Days the decision took, in the type's unit, clock stopped on the applicant's turn:
     # written once at the decision so compliance figures are plain aggregates.
@@ -163,6 +174,9 @@ class EventKind(StrEnum):
     # How and when an order (approval, refusal, return) reached the applicant
     # (tracking.workflow.result_notice): no change of step either.
     notice = "notice"
+    # Who works the file was set or moved (tracking.workflow.assignment): no change of step;
+    # the assignee is among its facts.
+    assignment = "assignment"
 
 
 class ApplicationEvent(SQLModel, table=True):

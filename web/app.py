@@ -20,7 +20,7 @@ from web import errors
 from web.hotpaths import HotPaths
 from web.limits import BodyLimit
 from web.pages import STATIC
-from web.routes import audit, manager, public, staff, staff_api
+from web.routes import assignment_api, audit, manager, public, staff, staff_api
 from web.security import SecurityHeaders
 
 log = logging.getLogger("tidtam")
@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The public lookups are the busiest routes: matched first.
     app.include_router(public.router)
     app.include_router(staff_api.router)
+    app.include_router(assignment_api.router)
     app.include_router(staff.result_notice.api)
     app.include_router(staff.router)
     app.include_router(manager.router)

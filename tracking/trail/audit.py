@@ -39,7 +39,11 @@ FACTS = (
     "decided_on",
     "applicant_deadline",
     "days_to_decision",
+    "assignee",
 )
+# Facts added after trails were first written: an event written before holds none, which
+# reads as the default (``tracking.verification`` fills them in).
+LATER_FACTS = {"assignee": None}
 # The applicant and subject, held to the trail by a keyed digest (the trail keeps no copy).
 PARTICULARS = (
     "permit_type",

@@ -24,6 +24,7 @@ from tracking.trail.audit import (
     FACTS,
     FOUR_EYES,
     GENESIS,
+    LATER_FACTS,
     MOMENT,
     OUT_OF_TURN,
     Finding,
@@ -190,9 +191,9 @@ class Trail:
                 if item not in items or event.target not in STATUSES:
                     return self.finding("event", f"no checklist item or status {item!r}", event)
                 continue
-            # The office's calendar moved a date, or the office extended the period: no step
-            # changes.
-            if event.kind in ("clock", "extension"):
+            # The office's calendar moved a date, the office extended the period, or the file
+            # changed hands: no step changes.
+            if event.kind in ("clock", "extension", "assignment"):
                 if event.source != state or event.target != state:
                     return self.finding(
                         "target",
@@ -248,6 +249,8 @@ class Trail:
         if last.hash != self.row.trail_head:
             return self.finding("trail_head", "the row's head is not the last event", last)
         recorded = orjson.loads(last.after or "{}")
+        for name, default in LATER_FACTS.items():
+            recorded.setdefault(name, default)
         stored = stored_facts(self.row, self.keyed)
         if recorded == stored:
             return None

@@ -17,6 +17,7 @@ from tracking import clock, codes, periods
 from tracking.access import Actor, authorise_intake
 from tracking.errors import Conflict, InvalidInput, NotFound
 from tracking.models import Application, ChecklistEntry, ChecklistStatus, EventKind, Office, utcnow
+from tracking.workflow.assignment import least_loaded
 from tracking.workflow.machines import permit_type
 from tracking.workflow.recording import record_event
 from tracking.workflow.subject_fields import read_details
@@ -209,6 +210,7 @@ def submit_application(
         due_date=periods.due_at_office(session, office.id, permit, today),
         state_entered_at=now,
         updated_at=now,
+        assignee=least_loaded(session, office.id, permit.department),
     )
     _insert_with_unique_code(session, application)
     assert application.id is not None

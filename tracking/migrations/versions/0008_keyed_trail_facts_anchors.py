@@ -35,7 +35,9 @@ depends_on: str | Sequence[str] | None = None
 # The tables' typed columns (so values read back as the application reads them), named as
 # they are at this revision.
 _APP = Application.__table__  # type: ignore[attr-defined]
-APP_COLUMNS = {"id", "trail_head", "state_entered_at", *audit.FACTS, *audit.PARTICULARS}
+APP_COLUMNS = {"id", "trail_head", "state_entered_at", *audit.FACTS, *audit.PARTICULARS} - set(
+    audit.LATER_FACTS
+)
 _EVENT = ApplicationEvent.__table__  # type: ignore[attr-defined]
 EVENT_COLUMNS = {"id", "hash", *audit.HASHED}
 APPLICATION = sa.table("application", *(sa.column(n) for n in ("id", "trail_head")))
@@ -191,7 +193,10 @@ def _keyed(
 
 
 def _with_particulars(made: Any, row: Any) -> Any:
-    return SimpleNamespace(**{**dict(row._mapping), **{n: getattr(made, n) for n in audit.FACTS}})
+    # Facts added by later revisions (``audit.LATER_FACTS``) have no column yet: their defaults.
+    values = {**audit.LATER_FACTS, **dict(row._mapping)}
+    made_facts = {n: getattr(made, n, values.get(n)) for n in audit.FACTS}
+    return SimpleNamespace(**{**values, **made_facts})
 
 
 def _moment(value: Any) -> datetime:

@@ -20,13 +20,15 @@ from types import SimpleNamespace
 from typing import Any
 
 from alembic import op
+from sqlalchemy.orm import defer
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from checklists.loader import default_catalogue
 from checklists.schema import TransitionKind
 from tracking import clock, periods
 from tracking.models import Application, ApplicationEvent
-from tracking.trail import rebuild
+from tracking.trail import audit, rebuild
 from tracking.workflow.office_days import record_clock_change
 
 revision: str = "0011"
@@ -45,9 +47,18 @@ def upgrade() -> None:
     connection = op.get_bind()
     session = Session(bind=connection)
     now = datetime.now(UTC)
+    # Columns later revisions add are not there yet: left out of the load, and none (their
+    # default) for the trail's facts.
+    later = [getattr(Application, name) for name in audit.LATER_FACTS]
     files = session.exec(
-        select(Application).where(clock.undecided_clause()).order_by(col(Application.id))
+        select(Application)
+        .options(*(defer(column) for column in later))
+        .where(clock.undecided_clause())
+        .order_by(col(Application.id))
     ).all()
+    for application in files:
+        for name, default in audit.LATER_FACTS.items():
+            set_committed_value(application, name, default)
     calendars: dict[int, clock.BusinessCalendar] = {}
     for application in files:
         permit = default_catalogue().types.get(application.permit_type)

@@ -66,11 +66,13 @@ __all__ = [
     "deadline_on_delivery",
     "deadline_on_entry",
     "decided_by_reviewer",
+    "deciding_roles",
     "deficiency_names_missing_items",
     "deficiency_once",
     "deficiency_record_signed",
     "fine_given",
     "four_eyes",
+    "verifying_bars",
     "ground_given",
     "ground_holds",
     "items_error",
@@ -191,6 +193,25 @@ def decided_by_reviewer(
     breach that ``four_eyes`` refuses, and that an imported trail may still carry."""
     decides = kind in {k.value for k in DECISIONS}
     return decides and actor in reviewers(permit, history)
+
+
+def deciding_roles(permit: PermitType, state: str | None = None) -> frozenset[str]:
+    """The roles that fire a decision (approve, refuse) of ``permit``: at step ``state``, or
+    at any step."""
+    return frozenset(
+        role
+        for t in permit.transitions
+        if t.kind in DECISIONS and state in (None, t.source)
+        for role in t.roles
+    )
+
+
+def verifying_bars(permit: PermitType, item_id: str, role: str) -> bool:
+    """Whether verifying item ``item_id`` makes someone of ``role`` one of the file's
+    reviewers (``reviewers``) while the role decides files of the type: four-eyes would then
+    bar them from deciding it."""
+    kinds = {item.id: item.kind for item in permit.items()}
+    return kinds.get(item_id) in REVIEW_ITEMS and role in deciding_roles(permit)
 
 
 def four_eyes(ctx: Context) -> DomainError | None:
