@@ -302,6 +302,8 @@ class ApplicationDetail(BaseModel):
     events: list[AvailableEventOut]
     result_notice: ResultNoticeOut
     due_rule: Bilingual
+    assignee: str | None = None  # who works the file; who may still decide it (four-eyes):
+    may_decide: list[str] | None = None
 
 
 class ChecklistUpdate(Input):

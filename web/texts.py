@@ -6,6 +6,7 @@ and re-exports this table as ``web.i18n.UI``.
 
 from __future__ import annotations
 
+from web.assignment_texts import ASSIGNMENT_TEXTS
 from web.clock_texts import CLOCK_TEXTS
 from web.dashboard_texts import DASHBOARD_TEXTS, META_TEXTS
 from web.notice_texts import NOTICE_UI
@@ -392,3 +393,5 @@ UI.update(DASHBOARD_TEXTS)
 UI.update(META_TEXTS)
 # Intake's documents and the printed receipt (web.receipt_texts).
 UI.update(RECEIPT_UI)
+# Who works a file, and who may decide it (web.assignment_texts).
+UI.update(ASSIGNMENT_TEXTS)

@@ -251,6 +251,8 @@ def _detail(session: SessionDep, application_id: int, actor: Actor, settings: Se
         events=view.events,
         result_notice=ResultNoticeOut.of(result_notice_view(session, a)),
         due_rule=Bilingual(th=view.due_rule[0], en=view.due_rule[1]),
+        assignee=a.assignee,
+        may_decide=view.hands.deciders.may if view.hands and view.hands.deciders else None,
     )
 
 

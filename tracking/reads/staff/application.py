@@ -21,6 +21,7 @@ from tracking.clock import is_overdue
 from tracking.errors import DomainError
 from tracking.models import SATISFIED, Application, ApplicationEvent, ChecklistEntry, DelayNotice
 from tracking.reads import clocks
+from tracking.reads.staff.holders import Hands, hands
 from tracking.reads.staff.labels import Label, department_label, label, step_label
 from tracking.workflow import rules
 from tracking.workflow.machines import permit_type
@@ -255,6 +256,10 @@ class ApplicationView:
     # The rule that set the due date (Thai, English), and the file's extensions.
     due_rule: tuple[str, str] = ("", "")
     extensions: clocks.ExtensionsView | None = None
+    # Who works the file, who it may go to, and who may still decide it (four-eyes).
+    hands: Hands | None = None
+    # The items that, verified by the actor, would bar them from deciding (four-eyes).
+    barring: frozenset[str] = frozenset()
 
 
 def by_need(
@@ -330,4 +335,10 @@ def application_view(
         details=[(str(k), str(v)) for k, v in (application.subject_details or {}).items()],
         due_rule=clocks.due_rule(session, application, permit),
         extensions=clocks.extensions_view(session, application, permit, today),
+        hands=hands(session, application, permit, history, actor),
+        barring=frozenset(
+            item.id
+            for item in checklist
+            if "verified" in item.statuses and rules.verifying_bars(permit, item.id, actor.role)
+        ),
     )

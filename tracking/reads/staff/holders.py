@@ -11,8 +11,9 @@ from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
 from checklists.schema import PermitType
-from tracking.access import ASSIGNEE_ROLES, Actor, authorise_manager
+from tracking.access import ASSIGNEE_ROLES, Actor, authorise_assignment, authorise_manager
 from tracking.clock import overdue_clause
+from tracking.errors import NotPermitted
 from tracking.models import Application, ApplicationEvent, Staff
 from tracking.reads.staff.labels import Label, department_label
 from tracking.workflow import rules
@@ -53,6 +54,8 @@ class Hands:
     deciders: Deciders | None
     # The actor reviewed or inspected the file and holds a deciding role: four-eyes bars them.
     actor_barred: bool
+    # The actor may give the file to someone (its department's approver, the manager).
+    may_assign: bool
 
 
 def holders(session: Session, office_id: int, department: str) -> list[Holder]:
@@ -128,7 +131,12 @@ def hands(
         and actor.role in rules.deciding_roles(permit, application.state)
         and actor.username in rules.reviewers(permit, history)
     )
-    return Hands(assignee, name, people, decide, barred)
+    try:
+        authorise_assignment(actor, application.department)
+        may_assign = application.outcome is None
+    except NotPermitted:
+        may_assign = False
+    return Hands(assignee, name, people, decide, barred, may_assign)
 
 
 @dataclass(frozen=True)

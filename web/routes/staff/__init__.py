@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends
 from web.deps import same_site
 from web.routes.staff import (
     application,
+    assignment,
     extension,
     intake,
     queue,
@@ -32,3 +33,4 @@ router.include_router(application.router)
 router.include_router(result_notice.pages)
 router.include_router(receipt.router)
 router.include_router(extension.router)
+router.include_router(assignment.router)

@@ -36,6 +36,7 @@ DONE = {
     "transition": "done_transition",
     "extension": "done_extension",
     "result_notice": "done_result_notice",
+    "assignment": "done_assignment",
 }
 FORM_ERRORS = {403: HTML, 404: HTML, 409: HTML, 422: HTML}
 

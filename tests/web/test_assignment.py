@@ -1,0 +1,117 @@
+"""Assignment over HTTP: the API moves one file or many (approver, manager; never an officer),
+the application's page shows who holds it and who may still decide it, and its form moves it
+with a reason; a refusal keeps what was typed and stores nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from tracking.models import Application, ApplicationEvent, EventKind
+
+from .conftest import Staff, intake
+
+FOOD = "food-premises"
+DEPT = "environment-sanitation"
+
+
+def _file(engine: Engine, app_id: int) -> Application:
+    with Session(engine) as session:
+        found = session.get(Application, app_id)
+        assert found is not None
+        return found
+
+
+def _moves(engine: Engine, app_id: int) -> list[ApplicationEvent]:
+    with Session(engine) as session:
+        return list(
+            session.exec(
+                select(ApplicationEvent).where(
+                    ApplicationEvent.application_id == app_id,
+                    ApplicationEvent.kind == EventKind.assignment,
+                )
+            ).all()
+        )
+
+
+def test_the_api_moves_one_file_with_a_reason(staff: Staff, engine: Engine) -> None:
+    first = staff(role="officer", department=DEPT, tag="a")
+    staff(role="officer", department=DEPT, tag="b")
+    approver = staff(role="approver", department=DEPT)
+    created = intake(staff, FOOD)
+    app_id = created["id"]
+    detail = first.detail(app_id)
+    assert detail["assignee"] == first.username  # intake gave it to the least loaded
+    url = f"/api/v1/applications/{app_id}/assignment"
+    body: dict[str, Any] = {"assignee": "officer-environment-sanitation-b", "reason": "ลาป่วย"}
+    assert first.post(url, json={**body, "version": detail["version"]}).status_code == 403
+    refused = approver.post(url, json={**body, "reason": " ", "version": detail["version"]})
+    assert refused.status_code == 422
+    assert refused.json()["message"]["th"]
+    stale = approver.post(url, json={**body, "version": detail["version"] + 5})
+    assert stale.status_code == 409
+    done = approver.post(url, json={**body, "version": detail["version"]})
+    assert done.status_code == 201, done.text
+    assert done.json()["assignee"] == "officer-environment-sanitation-b"
+    assert done.json()["event"]["reason"] == "ลาป่วย"
+    assert [e.reason for e in _moves(engine, app_id)] == ["ลาป่วย"]
+
+
+def test_a_manager_moves_many_files_at_once(staff: Staff, engine: Engine) -> None:
+    staff(role="officer", department=DEPT, tag="a")
+    staff(role="officer", department=DEPT, tag="b")
+    manager = staff(role="manager")
+    ids = [intake(staff, FOOD)["id"] for _ in range(3)]
+    files = [{"id": i, "version": _file(engine, i).version} for i in ids]
+    url = "/api/v1/applications/assignments"
+    to = "officer-environment-sanitation-b"
+    twice = manager.post(url, json={"applications": [files[0], files[0]], "assignee": to})
+    assert twice.status_code == 422  # the reason is missing, too: refused before anything
+    body = {"applications": files, "assignee": to, "reason": "ปรับภาระงาน"}
+    done = manager.post(url, json=body)
+    assert done.status_code == 200, done.text
+    assert done.json()["moved"] == 2  # one of the three was theirs from intake
+    assert {_file(engine, i).assignee for i in ids} == {to}
+    again = manager.post(url, json=body)  # all theirs now: nothing to move, nothing written
+    assert again.status_code == 200
+    assert again.json()["moved"] == 0
+    back = {**body, "assignee": "officer-environment-sanitation-a"}
+    assert manager.post(url, json=back).status_code == 409  # stale versions: nothing moves
+    assert sum(len(_moves(engine, i)) for i in ids) == 2
+
+
+def test_the_page_shows_the_holder_and_moves_the_file(
+    staff: Staff, engine: Engine, client: TestClient
+) -> None:
+    staff(role="officer", department=DEPT, tag="a")
+    staff(role="officer", department=DEPT, tag="b")
+    approver = staff(role="approver", department=DEPT)
+    app_id = intake(staff, FOOD)["id"]
+    page = approver.get(f"/staff/applications/{app_id}")
+    assert 'id="assignment"' in page.text
+    assert "assign-to" in page.text  # the approver gets the form
+    officer_page = staff(role="officer", department=DEPT, tag="a").get(
+        f"/staff/applications/{app_id}"
+    )
+    assert "assign-to" not in officer_page.text  # an officer does not
+    version = str(_file(engine, app_id).version)
+    form = {"assignee": "officer-environment-sanitation-b", "reason": "", "version": version}
+    refused = approver.post(
+        f"/staff/applications/{app_id}/assignment", data=form, follow_redirects=False
+    )
+    assert refused.status_code == 422
+    assert 'id="assign-reason"' in refused.text
+    assert 'aria-invalid="true"' in refused.text
+    assert not _moves(engine, app_id)
+    moved = approver.post(
+        f"/staff/applications/{app_id}/assignment",
+        data={**form, "reason": "ผู้รับผิดชอบเดิมลา"},
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303
+    shown = approver.get(moved.headers["location"])
+    assert "บันทึกการมอบหมายผู้รับผิดชอบแล้ว" in shown.text
+    assert _file(engine, app_id).assignee == "officer-environment-sanitation-b"
