@@ -115,3 +115,16 @@ def test_the_page_shows_the_holder_and_moves_the_file(
     shown = approver.get(moved.headers["location"])
     assert "บันทึกการมอบหมายผู้รับผิดชอบแล้ว" in shown.text
     assert _file(engine, app_id).assignee == "officer-environment-sanitation-b"
+
+
+def test_the_dashboard_shows_each_persons_caseload(staff: Staff, engine: Engine) -> None:
+    staff(role="officer", department=DEPT, tag="a")
+    manager = staff(role="manager")
+    for _ in range(2):
+        intake(staff, FOOD)
+    page = manager.get("/manager")
+    assert page.status_code == 200, page.text
+    section = page.text.split('id="caseload"', 1)[1].split("</table>", 1)[0]
+    assert "officer-environment-sanitation-a" in section
+    assert "<td data-label=\"คำขอที่ยังไม่เสร็จ\">2</td>" in section
+    assert "/staff?assignee=none" in section

@@ -16,7 +16,7 @@ from tracking.clock import bangkok_date
 from tracking.errors import InvalidInput
 from tracking.models import Office, utcnow
 from tracking.reads import compliance, reports, selection
-from tracking.reads.staff import department_label
+from tracking.reads.staff import department_label, holders
 from web import i18n
 from web.deps import ReaderActor, SessionDep, StaffActor
 from web.pages import HTML, page_router, render, request_office
@@ -229,6 +229,7 @@ def dashboard(
         until=day(filters.date_to),
         query=urlencode(shown),
         narrow=lambda **changes: "/manager?" + urlencode({**shown, **changes, **english}),
+        caseload=holders.caseloads(session, actor, actor.office_id or 0, today, filters.department),
     )
     return staff_page(request, session, actor, "manager.html", context, current="manager")
 
