@@ -14,11 +14,15 @@ ASSIGNMENT_TEXTS: dict[str, tuple[str, str]] = {
     "assign_open_files": ("ถือคำขอที่ยังไม่เสร็จ {n} เรื่อง", "holds {n} open applications"),
     "done_assignment": ("บันทึกการมอบหมายผู้รับผิดชอบแล้ว", "The assignment was recorded"),
     "done_assignments": (
-        "มอบหมายคำขอ {n} เรื่องให้ {who} แล้ว",
-        "{n} applications were assigned to {who}",
+        "บันทึกการมอบหมายแล้ว: ย้ายผู้รับผิดชอบคำขอ {n} เรื่อง",
+        "The assignment was recorded: {n} applications changed hands",
     ),
     "assign_selected": ("มอบหมายคำขอที่เลือก", "Assign the selected applications"),
     "assign_choose_file": ("เลือก {code}", "Select {code}"),
+    "assign_selected_hint": (
+        "ติ๊กเลือกคำขอในรายการด้านบน แล้วเลือกผู้รับผิดชอบและระบุเหตุผล",
+        "Tick applications in the list above, then choose who takes them and give a reason",
+    ),
     "filter_assignee": ("ผู้รับผิดชอบ", "Assigned to"),
     "filter_assignee_any": ("ทุกคน", "Anyone"),
     "filter_assignee_me": ("ของฉัน", "Mine"),

@@ -202,6 +202,7 @@ class QueueItem(BaseModel):
     due_date: date
     overdue: bool
     version: int
+    assignee: str | None = None
 
 
 class QueuePage(BaseModel):
@@ -380,21 +381,4 @@ class TransitionResult(BaseModel):
     outcome: str | None
     due_date: date
     version: int
-    event: EventOut
-
-
-class ExtensionRequest(Input):
-    """An extension of the period to decide, notified to the applicant in writing."""
-
-    days: int = Field(ge=1, le=3650, description="Days added, at most what the law gives")
-    reason: Annotated[str, StringConstraints(max_length=1000)]
-    version: int = Field(ge=1, le=2**31 - 1)
-
-
-class ExtensionResult(BaseModel):
-    id: int
-    due_date: date
-    extensions: int
-    version: int
-    notice_url: str
     event: EventOut

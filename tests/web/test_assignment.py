@@ -126,5 +126,67 @@ def test_the_dashboard_shows_each_persons_caseload(staff: Staff, engine: Engine)
     assert page.status_code == 200, page.text
     section = page.text.split('id="caseload"', 1)[1].split("</table>", 1)[0]
     assert "officer-environment-sanitation-a" in section
-    assert "<td data-label=\"คำขอที่ยังไม่เสร็จ\">2</td>" in section
+    assert '<td data-label="คำขอที่ยังไม่เสร็จ">2</td>' in section
     assert "/staff?assignee=none" in section
+
+
+def test_the_queue_shows_and_filters_by_holder(staff: Staff, engine: Engine) -> None:
+    mine = staff(role="officer", department=DEPT, tag="a")
+    staff(role="officer", department=DEPT, tag="b")
+    ids = [intake(staff, FOOD)["id"] for _ in range(3)]  # a, b, a
+    with Session(engine) as session:
+        held = {i: session.get(Application, i).assignee for i in ids}  # type: ignore[union-attr]
+    listed = mine.get("/api/v1/applications?assignee=me").json()
+    assert {r["id"] for r in listed["items"]} == {
+        i for i, who in held.items() if who == mine.username
+    }
+    assert all(r["assignee"] == mine.username for r in listed["items"])
+    assert mine.get("/api/v1/applications?assignee=none").json()["total"] == 0
+    page = mine.get("/staff?assignee=me")
+    assert page.status_code == 200
+    assert page.text.count('class="assignee"') == 2
+    assert 'id="bulk"' not in page.text  # an officer gives no files away
+    other = mine.get("/staff?assignee=officer-environment-sanitation-b")
+    assert other.text.count('class="assignee"') == 1
+    assert mine.get("/staff?assignee=someone-else").status_code == 422  # not in scope
+
+
+def test_the_queue_form_moves_the_ticked_files(staff: Staff, engine: Engine) -> None:
+    staff(role="officer", department=DEPT, tag="a")
+    staff(role="officer", department=DEPT, tag="b")
+    approver = staff(role="approver", department=DEPT)
+    ids = [intake(staff, FOOD)["id"] for _ in range(3)]
+    page = approver.get("/staff?assignee=officer-environment-sanitation-a")
+    assert 'id="bulk"' in page.text
+    ticked = [f"{i}:{_file(engine, i).version}" for i in (ids[0], ids[2])]
+    to = "officer-environment-sanitation-b"
+    back = "assignee=officer-environment-sanitation-a&page=1"
+    refused = approver.post(
+        "/staff/assignments",
+        data={"applications": ticked, "assignee": to, "reason": "", "back": back},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 422
+    assert 'id="queue-error"' in refused.text
+    for value in ticked:  # what was ticked stays ticked
+        assert f'value="{value}" id="pick-{value.split(":")[0]}" checked' in refused.text
+    assert {_file(engine, i).assignee for i in (ids[0], ids[2])} == {
+        "officer-environment-sanitation-a"
+    }
+    done = approver.post(
+        "/staff/assignments",
+        data={"applications": ticked, "assignee": to, "reason": "ลาพักร้อน", "back": back},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert "moved=2" in done.headers["location"]
+    assert "assignee=officer-environment-sanitation-a" in done.headers["location"]
+    shown = approver.get(done.headers["location"])
+    assert 'id="done"' in shown.text
+    assert {_file(engine, i).assignee for i in ids} == {to}
+    hostile = approver.post(
+        "/staff/assignments",
+        data={"applications": ["1:x", "'; drop"], "assignee": to, "reason": "r", "back": "%%"},
+        follow_redirects=False,
+    )
+    assert hostile.status_code == 422

@@ -32,6 +32,7 @@ from web.deps import (
     SettingsDep,
     tracking_url,
 )
+from web.extension_schemas import ExtensionRequest, ExtensionResult
 from web.schemas import (
     ApplicationCreate,
     ApplicationCreated,
@@ -40,8 +41,6 @@ from web.schemas import (
     ChecklistUpdate,
     ChecklistUpdated,
     ErrorOut,
-    ExtensionRequest,
-    ExtensionResult,
     QueueItem,
     QueuePage,
     ResultNoticeOut,
@@ -175,6 +174,10 @@ def work_queue(
     overdue: bool | None = None,
     turn: Annotated[str | None, Query(pattern="^(authority|applicant|none)$")] = None,
     include_closed: bool = False,
+    assignee: Annotated[
+        str | None,
+        Query(max_length=64, description="me, none (nobody holds it), or a username"),
+    ] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=queries.MAX_PER_PAGE)] = 50,
 ) -> QueuePage:
@@ -189,6 +192,7 @@ def work_queue(
             overdue=overdue,
             turn=turn,
             open_only=not include_closed,
+            assignee=queries.holder_filter(assignee, actor),
         ),
         page=page,
         per_page=per_page,
@@ -206,6 +210,7 @@ def work_queue(
             due_date=a.due_date,
             overdue=is_overdue(a, today),
             version=a.version,
+            assignee=a.assignee,
         )
         for a in rows
     ]

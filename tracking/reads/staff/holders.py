@@ -82,6 +82,24 @@ def holders(session: Session, office_id: int, department: str) -> list[Holder]:
     return [Holder(u, n, r, int(c)) for u, n, r, c in found]
 
 
+def queue_holders(session: Session, actor: Actor) -> list[Holder]:
+    """The people the actor's queue may be filtered by and its files given to: the holders
+    of the actor's department, or of every department for an office-wide role."""
+    if actor.office_id is None:
+        return []
+    if actor.department is not None and not actor.office_wide:
+        return holders(session, actor.office_id, actor.department)
+    departments = session.exec(
+        select(Staff.department)
+        .where(col(Staff.office_id) == actor.office_id, col(Staff.department).is_not(None))
+        .distinct()
+    ).all()
+    found = [
+        h for d in sorted(d for d in departments if d) for h in holders(session, actor.office_id, d)
+    ]
+    return sorted(found, key=lambda h: h.name)
+
+
 def deciders(
     session: Session,
     application: Application,

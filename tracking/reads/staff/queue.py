@@ -4,7 +4,7 @@ filters it offers."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, func
@@ -12,9 +12,10 @@ from sqlmodel import Session, col, select
 
 from checklists.schema import PermitType
 from tracking import codes
-from tracking.access import Actor, permits_in_scope, queue_department
+from tracking.access import ASSIGNING_ROLES, Actor, permits_in_scope, queue_department
 from tracking.clock import is_overdue, overdue_clause
 from tracking.models import Application
+from tracking.reads.staff.holders import Holder, queue_holders
 from tracking.reads.staff.labels import Label, department_label, label, step_label
 from tracking.workflow.machines import permit_type
 
@@ -28,6 +29,21 @@ class QueueFilter:
     overdue: bool | None = None
     turn: str | None = None
     open_only: bool = True
+    # Who holds the files: a username, ``NOBODY`` for files nobody holds; None: anyone.
+    assignee: str | None = None
+
+
+NOBODY = ""  # the assignee filter of the files nobody holds
+
+
+def holder_filter(assignee: str | None, actor: Actor) -> str | None:
+    """The assignee filter as asked (``me``, ``none``, a username) as ``QueueFilter`` takes
+    it: the actor's username, ``NOBODY``, the username, or None (anyone)."""
+    if assignee == "me":
+        return actor.username
+    if assignee == "none":
+        return NOBODY
+    return assignee or None
 
 
 def work_queue(
@@ -53,6 +69,10 @@ def work_queue(
         conditions.append(col(Application.permit_type) == filters.permit_type)
     if filters.turn:
         conditions.append(col(Application.turn) == filters.turn)
+    if filters.assignee == NOBODY:
+        conditions.append(col(Application.assignee).is_(None))
+    elif filters.assignee is not None:
+        conditions.append(col(Application.assignee) == filters.assignee)
     if filters.open_only and not filters.state:
         conditions.append(col(Application.outcome).is_(None))
     if filters.overdue is True:
@@ -81,6 +101,8 @@ class QueueRow:
     submitted_at: datetime
     due_date: date
     overdue: bool
+    version: int = 1
+    assignee: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +120,14 @@ class QueueView:
     steps: list[tuple[str, Label]]
     # The one department the queue holds; None: every department.
     department: Label | None
+    # Who the files may be filtered by and given to, and whether the actor may give them.
+    holders: list[Holder] = field(default_factory=list)
+    may_assign: bool = False
+    # The assignee filter as the page sends it: "me", "none", a username, or "".
+    assignee_choice: str = ""
+
+    def holder_name(self, username: str | None) -> str | None:
+        return next((h.name for h in self.holders if h.username == username), username)
 
     @property
     def pages(self) -> int:
@@ -136,6 +166,8 @@ def queue_row(application: Application, today: date) -> QueueRow:
         submitted_at=application.submitted_at,
         due_date=application.due_date,
         overdue=is_overdue(application, today),
+        version=application.version,
+        assignee=application.assignee,
     )
 
 
@@ -147,6 +179,7 @@ def queue_view(
     permit_type: str | None = None,
     state: str | None = None,
     overdue: bool = False,
+    assignee: str | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> QueueView:
@@ -159,8 +192,15 @@ def queue_view(
     steps = step_choices([p for p in permits if not permit_type or p.slug == permit_type])
     if state and state not in {step_id for step_id, _ in steps}:
         state, rejected = None, True
+    people = queue_holders(session, actor)
+    held_by = holder_filter(assignee, actor)
+    if held_by and held_by != actor.username and held_by not in {h.username for h in people}:
+        assignee, held_by, rejected = None, None, True
     applied = QueueFilter(
-        state=state or None, permit_type=permit_type or None, overdue=True if overdue else None
+        state=state or None,
+        permit_type=permit_type or None,
+        overdue=True if overdue else None,
+        assignee=held_by,
     )
     rows, total = work_queue(session, actor, today, applied, page=page, per_page=per_page)
     department = queue_department(actor)
@@ -174,4 +214,7 @@ def queue_view(
         permits=[(p.slug, label(p.name)) for p in permits],
         steps=steps,
         department=department_label(department) if department else None,
+        holders=people,
+        may_assign=actor.role in ASSIGNING_ROLES,
+        assignee_choice=assignee or "",
     )

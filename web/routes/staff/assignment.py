@@ -1,5 +1,5 @@
-"""Assignment from the browser: the form on an application's page gives it to someone; the
-queue's form gives the files ticked there to one person (all or nothing)."""
+"""Assignment from the browser: the form on an application's page gives it to someone (the
+queue's form, which gives several, is in ``web.routes.staff.queue``)."""
 
 from __future__ import annotations
 

@@ -14,11 +14,11 @@ from tracking.models import Office
 from tracking.workflow import extensions
 from tracking.workflow.transitions import application_for
 from web.deps import ApplicationId, SessionDep, SettingsDep, StaffActor
+from web.extension_schemas import ExtensionRequest
 from web.pages import HTML, no_store, render
 from web.routes.staff import forms
 from web.routes.staff.application import FORM_ERRORS, FormActor, _submitted
 from web.routes.staff.common import staff_router
-from web.schemas import ExtensionRequest
 
 router = staff_router()
 EXTENSION_PROBLEMS = {"days": "err_days", "reason": "err_reason", "version": "err_form"}

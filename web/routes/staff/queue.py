@@ -1,25 +1,101 @@
-"""The work queue: the signed-in staff member's applications, oldest first."""
+"""The work queue: the signed-in staff member's applications, oldest first, and the form
+that gives the files ticked in it to one person."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from typing import Annotated
+from urllib.parse import parse_qs, urlencode
 
-from fastapi import Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
+from tracking.access import Actor
 from tracking.clock import bangkok_date
+from tracking.errors import DomainError, InvalidInput
 from tracking.models import utcnow
 from tracking.reads import staff as queries
+from tracking.workflow import assignment
 from web import i18n
-from web.deps import SessionDep, StaffActor
+from web.deps import SessionDep, SignedIn, StaffActor
 from web.pages import HTML
-from web.routes.staff.common import lang_param, staff_page, staff_router
+from web.routes.staff.common import lang_param, message, see_other, staff_page, staff_router
 
 router = staff_router()
 
 PER_PAGE = 50
 MAX_PAGE = 100_000
 CHECKED = frozenset({"1", "true", "on"})
+FILTERS = ("permit_type", "state", "overdue", "assignee", "page")
+QueueActor = Annotated[Actor, Depends(SignedIn("/staff"))]
+
+
+def _queue_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    params: dict[str, str | None],
+    *,
+    error: DomainError | None = None,
+    done: str = "",
+    form: dict[str, object] | None = None,
+) -> Response:
+    """Filters outside the queue's scope are left out and said to be (422), never echoed; a
+    page number out of range shows the first page. After a refused form, its message and
+    what was typed."""
+    lang = i18n.language(request)
+    page = params.get("page")
+    number = int(page) if page and page.isdigit() and 1 <= int(page) <= MAX_PAGE else 1
+    view = queries.queue_view(
+        session,
+        actor,
+        bangkok_date(utcnow()),
+        permit_type=params.get("permit_type"),
+        state=params.get("state"),
+        overdue=params.get("overdue") in CHECKED,
+        assignee=params.get("assignee"),
+        page=number,
+        per_page=PER_PAGE,
+    )
+    applied = view.applied
+    query = {k: v for k, v in (("permit_type", applied.permit_type), ("state", applied.state)) if v}
+    if applied.overdue:
+        query["overdue"] = "1"
+    if view.assignee_choice:
+        query["assignee"] = view.assignee_choice
+    here = urlencode({**query, "page": str(number)})
+    query.update(lang_param(request))
+
+    def page_url(n: int) -> str:
+        return "/staff?" + urlencode({**query, "page": str(n)})
+
+    scope = (
+        i18n.ui("queue_scope", lang, dept=i18n.pick(view.department, lang))
+        if view.department
+        else i18n.ui("queue_scope_all", lang)
+    )
+    problem = message(error, lang) if error else None
+    status_code = error.status_code if error else 422 if view.rejected else 200
+    return staff_page(
+        request,
+        session,
+        actor,
+        "staff_queue.html",
+        {
+            "view": view,
+            "previous_url": page_url(number - 1) if number > 1 else None,
+            "next_url": page_url(number + 1) if number < view.pages else None,
+            "filtered": bool(query.keys() - {"lang"}),
+            "scope": scope,
+            "error": problem or (i18n.ui("bad_filter", lang) if view.rejected else None),
+            "field": str(error.detail.get("field") or "") if error else "",
+            "done": done,
+            "here": here,
+            "form": form or {},
+        },
+        current="queue",
+        status_code=status_code,
+    )
 
 
 @router.get(
@@ -35,49 +111,61 @@ def work_queue(
     permit_type: str | None = None,
     state: str | None = None,
     overdue: str | None = None,
+    assignee: str | None = None,
     page: str | None = None,
+    moved: str | None = None,
 ) -> Response:
-    """Filters outside the queue's scope are left out and said to be (422), never echoed; a
-    page number out of range shows the first page."""
     lang = i18n.language(request)
-    number = int(page) if page and page.isdigit() and 1 <= int(page) <= MAX_PAGE else 1
-    view = queries.queue_view(
-        session,
-        actor,
-        bangkok_date(utcnow()),
-        permit_type=permit_type,
-        state=state,
-        overdue=overdue in CHECKED,
-        page=number,
-        per_page=PER_PAGE,
-    )
-    applied = view.applied
-    query = {k: v for k, v in (("permit_type", applied.permit_type), ("state", applied.state)) if v}
-    if applied.overdue:
-        query["overdue"] = "1"
-    query.update(lang_param(request))
+    done = ""
+    if moved is not None and moved.isascii() and moved.isdigit() and len(moved) <= 4:
+        done = i18n.ui("done_assignments", lang, n=int(moved))
+    params = {
+        "permit_type": permit_type,
+        "state": state,
+        "overdue": overdue,
+        "assignee": assignee,
+        "page": page,
+    }
+    return _queue_page(request, session, actor, params, done=done)
 
-    def page_url(n: int) -> str:
-        return "/staff?" + urlencode({**query, "page": str(n)})
 
-    scope = (
-        i18n.ui("queue_scope", lang, dept=i18n.pick(view.department, lang))
-        if view.department
-        else i18n.ui("queue_scope_all", lang)
-    )
-    return staff_page(
-        request,
-        session,
-        actor,
-        "staff_queue.html",
-        {
-            "view": view,
-            "previous_url": page_url(number - 1) if number > 1 else None,
-            "next_url": page_url(number + 1) if number < view.pages else None,
-            "filtered": bool(applied.permit_type or applied.state or applied.overdue),
-            "scope": scope,
-            "error": i18n.ui("bad_filter", lang) if view.rejected else None,
-        },
-        current="queue",
-        status_code=422 if view.rejected else 200,
-    )
+def _moves(ticked: list[str]) -> list[assignment.Move]:
+    """The queue's ticked boxes, each ``id:version``. Raises ``InvalidInput``."""
+    moves = []
+    for value in ticked:
+        file, _, version = value.partition(":")
+        numbers = (file, version)
+        if not all(n.isascii() and n.isdigit() and len(n) <= 9 for n in numbers):
+            raise InvalidInput("แบบฟอร์มไม่ถูกต้อง", "The form is not valid", field="applications")
+        moves.append(assignment.Move(int(file), int(version)))
+    return moves
+
+
+@router.post(
+    "/staff/assignments",
+    summary="Give the files ticked in the queue to one person, all or nothing",
+    response_class=Response,
+    responses={303: {"description": "Assigned"}, 403: HTML, 404: HTML, 409: HTML, 422: HTML},
+)
+def assign_many(
+    request: Request,
+    session: SessionDep,
+    actor: QueueActor,
+    applications: Annotated[list[str] | None, Form()] = None,
+    assignee: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "",
+) -> Response:
+    given = parse_qs(back[:500])
+    params = {name: given[name][0] for name in FILTERS if given.get(name)}
+    ticked = applications or []
+    try:
+        events = assignment.assign_many(
+            session, moves=_moves(ticked), assignee=assignee[:64], actor=actor, reason=reason
+        )
+    except DomainError as exc:
+        session.rollback()
+        form = {"applications": set(ticked), "assignee": assignee, "reason": reason}
+        return _queue_page(request, session, actor, dict(params), error=exc, form=form)
+    moved = sum(event is not None for event in events)
+    return see_other(request, "/staff", **params, moved=str(moved))
