@@ -110,3 +110,58 @@ def test_a_file_its_approver_reviewed_says_who_may_decide_and_moves_to_them(
         assert stored is not None
         assert stored.assignee == "approver-2"
     page.context.close()
+
+
+@pytest.fixture
+def three_files(engine: Engine) -> list[int]:
+    """Three food-premises files, given by intake to two officers in turn, and their approver."""
+    _account(engine, "officer-a", "officer", "อรุณ ขยันงาน")
+    _account(engine, "officer-b", "officer", "บุญมี ใจเย็น")
+    _account(engine, "approver-1", "approver", "ประเสริฐ ผู้อนุญาต")
+    return [committed_application(engine) for _ in range(3)]
+
+
+@pytest.mark.parametrize(("lang", "locale"), LANGS)
+@pytest.mark.parametrize(("size", "viewport"), SIZES)
+def test_the_queue_moves_the_ticked_files_to_one_person(
+    browser: Browser,
+    server: str,
+    engine: Engine,
+    three_files: list[int],
+    lang: str,
+    locale: str,
+    size: str,
+    viewport: dict[str, int],
+) -> None:
+    page = _signed_in(browser, server, "approver-1", locale, viewport)
+    english = "&lang=en" if lang == "en" else ""
+    page.goto(f"{server}/staff?assignee=officer-a{english}")
+    assert page.locator(".assignee").all_inner_texts() == ["อรุณ ขยันงาน"] * 2
+    _fits(page, viewport)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    suffix = "-en" if lang == "en" else ""
+    page.screenshot(path=str(ARTIFACTS / f"queue-assignee{suffix}-{size}.png"), full_page=True)
+    _accessible(page, f"queue by holder ({lang}, {size})")
+    for box in page.locator("input[name=applications]").all():
+        box.check()
+    page.select_option("#bulk-assignee", "officer-b")
+    # No reason: refused, nothing moves, the ticks and the choice stay.
+    page.locator("#bulk-reason").evaluate("e => e.removeAttribute('required')")
+    with page.expect_navigation() as refused:
+        page.click("#bulk button[type=submit]")
+    assert refused.value is not None
+    assert refused.value.status == 422
+    assert page.locator("#queue-error").count() == 1
+    assert page.locator("input[name=applications]:checked").count() == 2
+    assert page.input_value("#bulk-assignee") == "officer-b"
+    _accessible(page, f"queue form refused ({lang}, {size})")
+    page.fill("#bulk-reason", "อรุณลาพักร้อน")
+    with page.expect_navigation():
+        page.click("#bulk button[type=submit]")
+    assert page.locator("#done").count() == 1
+    assert page.locator(".assignee").count() == 0  # officer-a holds nothing now
+    with Session(engine) as session:
+        held = {session.get(Application, i).assignee for i in three_files}  # type: ignore[union-attr]
+    assert held == {"officer-b"}
+    _fits(page, viewport)
+    page.context.close()

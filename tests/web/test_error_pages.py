@@ -163,12 +163,15 @@ def test_every_staff_page_and_form_asks_a_signed_out_visitor_to_sign_in(
         "/staff/applications/{application_id}/transitions",
         "/staff/applications/{application_id}/result-notice",
         "/staff/applications/{application_id}/extensions",
+        "/staff/applications/{application_id}/assignment",
     }
     for method, path in routes:
         url = path.format(application_id=7, item_id="site_map", seq=2)
         response = client.request(method, url, follow_redirects=False)
         assert response.status_code == 303, (method, path)
-        target = "/staff/applications/7" if path in forms else url
+        # The queue's form, back to the queue.
+        back = {"/staff/assignments": "/staff"}
+        target = "/staff/applications/7" if path in forms else back.get(path, url)
         assert response.headers["location"] == f"/staff/login?next={target}", (method, path)
 
 
