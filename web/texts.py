@@ -10,6 +10,7 @@ from web.clock_texts import CLOCK_TEXTS
 from web.dashboard_texts import DASHBOARD_TEXTS, META_TEXTS
 from web.notice_texts import NOTICE_UI
 from web.receipt_texts import RECEIPT_UI
+from web.search_texts import SEARCH_UI
 
 UI: dict[str, tuple[str, str]] = {
     "site": ("ติดตามคำขออนุญาต", "Permit tracking"),
@@ -392,3 +393,5 @@ UI.update(DASHBOARD_TEXTS)
 UI.update(META_TEXTS)
 # Intake's documents and the printed receipt (web.receipt_texts).
 UI.update(RECEIPT_UI)
+# The work queue's search box (web.search_texts).
+UI.update(SEARCH_UI)

@@ -175,6 +175,14 @@ def work_queue(
     overdue: bool | None = None,
     turn: Annotated[str | None, Query(pattern="^(authority|applicant|none)$")] = None,
     include_closed: bool = False,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=1000,
+            description="A tracking code, a 13-digit ID number, or up to 5 words (3 characters"
+            " or more each) of the applicant's name or the address; 422 otherwise",
+        ),
+    ] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=queries.MAX_PER_PAGE)] = 50,
 ) -> QueuePage:
@@ -189,6 +197,7 @@ def work_queue(
             overdue=overdue,
             turn=turn,
             open_only=not include_closed,
+            q=q,
         ),
         page=page,
         per_page=per_page,
@@ -197,6 +206,7 @@ def work_queue(
         QueueItem(
             id=a.id or 0,
             tracking_code=codes.format_code(a.tracking_code),
+            applicant_name=a.applicant_name,
             permit_type=a.permit_type,
             department=a.department,
             state=a.state,
@@ -209,7 +219,14 @@ def work_queue(
         )
         for a in rows
     ]
-    return QueuePage(items=items, total=total, page=page, per_page=per_page)
+    more = queries.capped(total)
+    return QueuePage(
+        items=items,
+        total=min(total, queries.COUNT_CAP),
+        total_text=f"{queries.COUNT_CAP}+" if more else str(total),
+        page=page,
+        per_page=per_page,
+    )
 
 
 def _detail(session: SessionDep, application_id: int, actor: Actor, settings: Settings) -> Any:

@@ -14,8 +14,10 @@ from checklists.schema import PermitType
 from tracking import codes
 from tracking.access import Actor, permits_in_scope, queue_department
 from tracking.clock import is_overdue, overdue_clause
+from tracking.errors import InvalidInput
 from tracking.models import Application
 from tracking.reads.staff.labels import Label, department_label, label, step_label
+from tracking.reads.staff.search import COUNT_CAP, parse_query, search_conditions
 from tracking.workflow.machines import permit_type
 
 MAX_PER_PAGE = 200
@@ -28,6 +30,8 @@ class QueueFilter:
     overdue: bool | None = None
     turn: str | None = None
     open_only: bool = True
+    # What was typed in the search box (tracking.reads.staff.search); None: no search.
+    q: str | None = None
 
 
 def work_queue(
@@ -39,7 +43,12 @@ def work_queue(
     page: int = 1,
     per_page: int = 50,
 ) -> tuple[list[Application], int]:
-    """Applications the actor may see, first come first served, one page at a time."""
+    """Applications the actor may see, first come first served, one page at a time, and how
+    many there are: a search counts no further than ``COUNT_CAP + 1`` (see ``capped``).
+
+    Raises ``InvalidInput`` (422) for a search the rules refuse (``search.parse_query``).
+    """
+    terms = parse_query(filters.q) if filters.q else None
     conditions: list[ColumnElement[bool]] = []
     if actor.office_id is not None:
         conditions.append(col(Application.office_id) == actor.office_id)
@@ -59,7 +68,12 @@ def work_queue(
         conditions.append(overdue_clause(today))
     elif filters.overdue is False:
         conditions.append(~overdue_clause(today))
-    total = session.exec(select(func.count()).select_from(Application).where(*conditions)).one()
+    if terms is not None:
+        conditions.extend(search_conditions(terms, session.get_bind().dialect.name))
+        matches = select(col(Application.id)).where(*conditions).limit(COUNT_CAP + 1)
+        total = session.exec(select(func.count()).select_from(matches.subquery())).one()
+    else:
+        total = session.exec(select(func.count()).select_from(Application).where(*conditions)).one()
     rows = session.exec(
         select(Application)
         .where(*conditions)
@@ -70,10 +84,16 @@ def work_queue(
     return list(rows), int(total)
 
 
+def capped(total: int) -> bool:
+    """Whether ``total`` (from ``work_queue``) stands for more than ``COUNT_CAP``."""
+    return total > COUNT_CAP
+
+
 @dataclass(frozen=True)
 class QueueRow:
     id: int
     code: str
+    applicant_name: str
     permit: Label
     department: Label
     step: Label
@@ -88,6 +108,7 @@ class QueueView:
     """One page of the actor's work queue, with the filters it offers and those it applied."""
 
     rows: list[QueueRow]
+    # Up to COUNT_CAP + 1 when searching: ``total_text`` reads "1000+".
     total: int
     page: int
     per_page: int
@@ -98,10 +119,17 @@ class QueueView:
     steps: list[tuple[str, Label]]
     # The one department the queue holds; None: every department.
     department: Label | None
+    # The search typed, as typed, and why it was not run (None: it was, or there was none).
+    query: str = ""
+    search_error: Label | None = None
+
+    @property
+    def total_text(self) -> str:
+        return f"{COUNT_CAP}+" if capped(self.total) else str(self.total)
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return max(1, -(-min(self.total, COUNT_CAP) // self.per_page))
 
     @property
     def first(self) -> int:
@@ -129,6 +157,7 @@ def queue_row(application: Application, today: date) -> QueueRow:
     return QueueRow(
         id=application.id,
         code=codes.format_code(application.tracking_code),
+        applicant_name=application.applicant_name,
         permit=label(permit.name),
         department=department_label(application.department),
         step=step_label(permit, application.state),
@@ -147,11 +176,13 @@ def queue_view(
     permit_type: str | None = None,
     state: str | None = None,
     overdue: bool = False,
+    q: str | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> QueueView:
-    """The actor's queue filtered by a permit type and a step of those it covers; a filter
-    outside them is left out (and said to be)."""
+    """The actor's queue filtered by a permit type and a step of those it covers, and searched
+    for ``q``; a filter outside them is left out (and said to be), and so is a search the rules
+    refuse (with their message in ``search_error``)."""
     permits = permits_in_scope(actor)
     rejected = False
     if permit_type and permit_type not in {p.slug for p in permits}:
@@ -159,8 +190,16 @@ def queue_view(
     steps = step_choices([p for p in permits if not permit_type or p.slug == permit_type])
     if state and state not in {step_id for step_id, _ in steps}:
         state, rejected = None, True
+    typed, search_error = (q or "")[:500], None
+    try:
+        parse_query(q or "")
+    except InvalidInput as error:
+        q, search_error = None, {"th": error.th, "en": error.en}
     applied = QueueFilter(
-        state=state or None, permit_type=permit_type or None, overdue=True if overdue else None
+        state=state or None,
+        permit_type=permit_type or None,
+        overdue=True if overdue else None,
+        q=q.strip() if q and q.strip() else None,
     )
     rows, total = work_queue(session, actor, today, applied, page=page, per_page=per_page)
     department = queue_department(actor)
@@ -174,4 +213,6 @@ def queue_view(
         permits=[(p.slug, label(p.name)) for p in permits],
         steps=steps,
         department=department_label(department) if department else None,
+        query=typed,
+        search_error=search_error,
     )

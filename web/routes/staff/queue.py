@@ -35,9 +35,11 @@ def work_queue(
     permit_type: str | None = None,
     state: str | None = None,
     overdue: str | None = None,
+    q: str | None = None,
     page: str | None = None,
 ) -> Response:
     """Filters outside the queue's scope are left out and said to be (422), never echoed; a
+    search the rules refuse is not run and the page says why (422), keeping what was typed; a
     page number out of range shows the first page."""
     lang = i18n.language(request)
     number = int(page) if page and page.isdigit() and 1 <= int(page) <= MAX_PAGE else 1
@@ -48,6 +50,7 @@ def work_queue(
         permit_type=permit_type,
         state=state,
         overdue=overdue in CHECKED,
+        q=q,
         page=number,
         per_page=PER_PAGE,
     )
@@ -55,6 +58,8 @@ def work_queue(
     query = {k: v for k, v in (("permit_type", applied.permit_type), ("state", applied.state)) if v}
     if applied.overdue:
         query["overdue"] = "1"
+    if applied.q:
+        query["q"] = applied.q
     query.update(lang_param(request))
 
     def page_url(n: int) -> str:
@@ -74,10 +79,15 @@ def work_queue(
             "view": view,
             "previous_url": page_url(number - 1) if number > 1 else None,
             "next_url": page_url(number + 1) if number < view.pages else None,
-            "filtered": bool(applied.permit_type or applied.state or applied.overdue),
+            "filtered": bool(applied.permit_type or applied.state or applied.overdue or view.query),
             "scope": scope,
             "error": i18n.ui("bad_filter", lang) if view.rejected else None,
+            "search_error": (
+                i18n.ui("search_refused", lang, why=i18n.pick(view.search_error, lang))
+                if view.search_error
+                else None
+            ),
         },
         current="queue",
-        status_code=422 if view.rejected else 200,
+        status_code=422 if view.rejected or view.search_error else 200,
     )
