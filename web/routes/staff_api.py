@@ -219,11 +219,11 @@ def work_queue(
         )
         for a in rows
     ]
-    more = queries.capped(total)
+    shown, text = queries.count_shown(total)
     return QueuePage(
         items=items,
-        total=min(total, queries.COUNT_CAP),
-        total_text=f"{queries.COUNT_CAP}+" if more else str(total),
+        total=shown,
+        total_text=text,
         page=page,
         per_page=per_page,
     )

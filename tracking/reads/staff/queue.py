@@ -44,7 +44,7 @@ def work_queue(
     per_page: int = 50,
 ) -> tuple[list[Application], int]:
     """Applications the actor may see, first come first served, one page at a time, and how
-    many there are: a search counts no further than ``COUNT_CAP + 1`` (see ``capped``).
+    many there are: a search counts no further than ``COUNT_CAP + 1`` (see ``count_shown``).
 
     Raises ``InvalidInput`` (422) for a search the rules refuse (``search.parse_query``).
     """
@@ -84,9 +84,12 @@ def work_queue(
     return list(rows), int(total)
 
 
-def capped(total: int) -> bool:
-    """Whether ``total`` (from ``work_queue``) stands for more than ``COUNT_CAP``."""
-    return total > COUNT_CAP
+def count_shown(total: int) -> tuple[int, str]:
+    """``total`` from ``work_queue`` as a number no greater than ``COUNT_CAP`` and as read:
+    ``"1000+"`` when it stands for more."""
+    if total > COUNT_CAP:
+        return COUNT_CAP, f"{COUNT_CAP}+"
+    return total, str(total)
 
 
 @dataclass(frozen=True)
@@ -125,11 +128,11 @@ class QueueView:
 
     @property
     def total_text(self) -> str:
-        return f"{COUNT_CAP}+" if capped(self.total) else str(self.total)
+        return count_shown(self.total)[1]
 
     @property
     def pages(self) -> int:
-        return max(1, -(-min(self.total, COUNT_CAP) // self.per_page))
+        return max(1, -(-count_shown(self.total)[0] // self.per_page))
 
     @property
     def first(self) -> int:
@@ -182,7 +185,7 @@ def queue_view(
 ) -> QueueView:
     """The actor's queue filtered by a permit type and a step of those it covers, and searched
     for ``q``; a filter outside them is left out (and said to be), and so is a search the rules
-    refuse (with their message in ``search_error``)."""
+    refuse (with their message in ``search_error``, and no rows)."""
     permits = permits_in_scope(actor)
     rejected = False
     if permit_type and permit_type not in {p.slug for p in permits}:
@@ -201,7 +204,12 @@ def queue_view(
         overdue=True if overdue else None,
         q=q.strip() if q and q.strip() else None,
     )
-    rows, total = work_queue(session, actor, today, applied, page=page, per_page=per_page)
+    # A refused search shows no files: the queue unsearched would read as its result.
+    rows, total = (
+        ([], 0)
+        if search_error
+        else work_queue(session, actor, today, applied, page=page, per_page=per_page)
+    )
     department = queue_department(actor)
     return QueueView(
         rows=[queue_row(a, today) for a in rows],
