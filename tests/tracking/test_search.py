@@ -4,12 +4,14 @@ holds, and hostile text is refused or taken literally, never as a pattern."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session
 
-from tracking import codes
+from tracking import codes, migrate
 from tracking.access import Actor
+from tracking.db import make_engine
 from tracking.errors import InvalidInput
 from tracking.models import Application
 from tracking.reads.staff import queue, search
@@ -228,3 +230,25 @@ def test_a_refused_search_is_not_run_and_says_why(session: Session, files: dict[
     assert (view.rows, view.total) == ([], 0)  # not the queue unsearched, as if it matched
     with pytest.raises(InvalidInput):
         work_queue(session, actor("officer"), TODAY, QueueFilter(q="ab"))
+
+
+def test_the_migration_steps_back_cleanly(tmp_path: Path) -> None:
+    """On a database of its own (SQLite), whatever the suite runs on: 0014 down and up again."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'steps.db'}")
+
+    def search_objects() -> set[str]:
+        with engine.connect() as connection:
+            names = connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE name LIKE 'application_fts%'"
+                " OR name = 'ix_application_applicant_id_number'"
+            )
+            return {row[0] for row in names}
+
+    migrate.upgrade(engine)
+    made = search_objects()
+    assert {search.FTS_TABLE, *search.FTS_TRIGGERS, "ix_application_applicant_id_number"} <= made
+    migrate.downgrade(engine, "-1")
+    assert search_objects() == set()
+    migrate.upgrade(engine)
+    assert search_objects() == made
+    engine.dispose()
