@@ -115,7 +115,7 @@ class Application(SQLModel, table=True):
     tracking_code: str = Field(max_length=16, unique=True)
 
     applicant_name: str = Field(max_length=200)
-    applicant_id_number: str = Field(max_length=32)
+    applicant_id_number: str = Field(max_length=32, index=True)
     applicant_phone: str = Field(default="", max_length=32)
     applicant_email: str = Field(default="", max_length=254)
     subject_address: str = Field(max_length=500)

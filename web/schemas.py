@@ -193,6 +193,7 @@ class StepLabel(BaseModel):
 class QueueItem(BaseModel):
     id: int
     tracking_code: str
+    applicant_name: str
     permit_type: str
     department: str
     state: str
@@ -208,6 +209,7 @@ class QueueItem(BaseModel):
 class QueuePage(BaseModel):
     items: list[QueueItem]
     total: int
+    total_text: str = Field(description='total as shown: "1000+" when a search found more')
     page: int
     per_page: int
 

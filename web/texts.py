@@ -11,6 +11,7 @@ from web.clock_texts import CLOCK_TEXTS
 from web.dashboard_texts import DASHBOARD_TEXTS, META_TEXTS
 from web.notice_texts import NOTICE_UI
 from web.receipt_texts import RECEIPT_UI
+from web.search_texts import SEARCH_UI
 
 UI: dict[str, tuple[str, str]] = {
     "site": ("ติดตามคำขออนุญาต", "Permit tracking"),
@@ -395,3 +396,5 @@ UI.update(META_TEXTS)
 UI.update(RECEIPT_UI)
 # Who works a file, and who may decide it (web.assignment_texts).
 UI.update(ASSIGNMENT_TEXTS)
+# The work queue's search box (web.search_texts).
+UI.update(SEARCH_UI)

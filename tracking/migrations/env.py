@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 import tracking.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from tracking.db import make_engine
+from tracking.reads.staff.search import modelled
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -28,6 +29,7 @@ def _run(connection: object) -> None:
         connection=connection,  # type: ignore[arg-type]
         target_metadata=target_metadata,
         compare_type=True,
+        include_name=modelled,  # the search's FTS table and trigram indexes are not models
         render_as_batch=True,  # SQLite alters tables by copying them
     )
     with context.begin_transaction():

@@ -178,6 +178,14 @@ def work_queue(
         str | None,
         Query(max_length=64, description="me, none (nobody holds it), or a username"),
     ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=1000,
+            description="A tracking code, a 13-digit ID number, or up to 5 words (3 characters"
+            " or more each) of the applicant's name or the address; 422 otherwise",
+        ),
+    ] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=queries.MAX_PER_PAGE)] = 50,
 ) -> QueuePage:
@@ -193,6 +201,7 @@ def work_queue(
             turn=turn,
             open_only=not include_closed,
             assignee=queries.holder_filter(assignee, actor),
+            q=q,
         ),
         page=page,
         per_page=per_page,
@@ -201,6 +210,7 @@ def work_queue(
         QueueItem(
             id=a.id or 0,
             tracking_code=codes.format_code(a.tracking_code),
+            applicant_name=a.applicant_name,
             permit_type=a.permit_type,
             department=a.department,
             state=a.state,
@@ -214,7 +224,14 @@ def work_queue(
         )
         for a in rows
     ]
-    return QueuePage(items=items, total=total, page=page, per_page=per_page)
+    shown, text = queries.count_shown(total)
+    return QueuePage(
+        items=items,
+        total=shown,
+        total_text=text,
+        page=page,
+        per_page=per_page,
+    )
 
 
 def _detail(session: SessionDep, application_id: int, actor: Actor, settings: Settings) -> Any:

@@ -14,9 +14,11 @@ from checklists.schema import PermitType
 from tracking import codes
 from tracking.access import ASSIGNING_ROLES, Actor, permits_in_scope, queue_department
 from tracking.clock import is_overdue, overdue_clause
+from tracking.errors import InvalidInput
 from tracking.models import Application
 from tracking.reads.staff.holders import Holder, queue_holders
 from tracking.reads.staff.labels import Label, department_label, label, step_label
+from tracking.reads.staff.search import COUNT_CAP, parse_query, search_conditions
 from tracking.workflow.machines import permit_type
 
 MAX_PER_PAGE = 200
@@ -31,6 +33,8 @@ class QueueFilter:
     open_only: bool = True
     # Who holds the files: a username, ``NOBODY`` for files nobody holds; None: anyone.
     assignee: str | None = None
+    # What was typed in the search box (tracking.reads.staff.search); None: no search.
+    q: str | None = None
 
 
 NOBODY = ""  # the assignee filter of the files nobody holds
@@ -55,7 +59,12 @@ def work_queue(
     page: int = 1,
     per_page: int = 50,
 ) -> tuple[list[Application], int]:
-    """Applications the actor may see, first come first served, one page at a time."""
+    """Applications the actor may see, first come first served, one page at a time, and how
+    many there are: a search counts no further than ``COUNT_CAP + 1`` (see ``count_shown``).
+
+    Raises ``InvalidInput`` (422) for a search the rules refuse (``search.parse_query``).
+    """
+    terms = parse_query(filters.q) if filters.q else None
     conditions: list[ColumnElement[bool]] = []
     if actor.office_id is not None:
         conditions.append(col(Application.office_id) == actor.office_id)
@@ -79,7 +88,12 @@ def work_queue(
         conditions.append(overdue_clause(today))
     elif filters.overdue is False:
         conditions.append(~overdue_clause(today))
-    total = session.exec(select(func.count()).select_from(Application).where(*conditions)).one()
+    if terms is not None:
+        conditions.extend(search_conditions(terms, session.get_bind().dialect.name))
+        matches = select(col(Application.id)).where(*conditions).limit(COUNT_CAP + 1)
+        total = session.exec(select(func.count()).select_from(matches.subquery())).one()
+    else:
+        total = session.exec(select(func.count()).select_from(Application).where(*conditions)).one()
     rows = session.exec(
         select(Application)
         .where(*conditions)
@@ -90,10 +104,19 @@ def work_queue(
     return list(rows), int(total)
 
 
+def count_shown(total: int) -> tuple[int, str]:
+    """``total`` from ``work_queue`` as a number no greater than ``COUNT_CAP`` and as read:
+    ``"1000+"`` when it stands for more."""
+    if total > COUNT_CAP:
+        return COUNT_CAP, f"{COUNT_CAP}+"
+    return total, str(total)
+
+
 @dataclass(frozen=True)
 class QueueRow:
     id: int
     code: str
+    applicant_name: str
     permit: Label
     department: Label
     step: Label
@@ -110,6 +133,7 @@ class QueueView:
     """One page of the actor's work queue, with the filters it offers and those it applied."""
 
     rows: list[QueueRow]
+    # Up to COUNT_CAP + 1 when searching: ``total_text`` reads "1000+".
     total: int
     page: int
     per_page: int
@@ -129,9 +153,17 @@ class QueueView:
     def holder_name(self, username: str | None) -> str | None:
         return next((h.name for h in self.holders if h.username == username), username)
 
+    # The search typed, as typed, and why it was not run (None: it was, or there was none).
+    query: str = ""
+    search_error: Label | None = None
+
+    @property
+    def total_text(self) -> str:
+        return count_shown(self.total)[1]
+
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return max(1, -(-count_shown(self.total)[0] // self.per_page))
 
     @property
     def first(self) -> int:
@@ -159,6 +191,7 @@ def queue_row(application: Application, today: date) -> QueueRow:
     return QueueRow(
         id=application.id,
         code=codes.format_code(application.tracking_code),
+        applicant_name=application.applicant_name,
         permit=label(permit.name),
         department=department_label(application.department),
         step=step_label(permit, application.state),
@@ -180,11 +213,13 @@ def queue_view(
     state: str | None = None,
     overdue: bool = False,
     assignee: str | None = None,
+    q: str | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> QueueView:
-    """The actor's queue filtered by a permit type and a step of those it covers; a filter
-    outside them is left out (and said to be)."""
+    """The actor's queue filtered by a permit type and a step of those it covers, and searched
+    for ``q``; a filter outside them is left out (and said to be), and so is a search the rules
+    refuse (with their message in ``search_error``, and no rows)."""
     permits = permits_in_scope(actor)
     rejected = False
     if permit_type and permit_type not in {p.slug for p in permits}:
@@ -196,13 +231,24 @@ def queue_view(
     held_by = holder_filter(assignee, actor)
     if held_by and held_by != actor.username and held_by not in {h.username for h in people}:
         assignee, held_by, rejected = None, None, True
+    typed, search_error = (q or "")[:500], None
+    try:
+        parse_query(q or "")
+    except InvalidInput as error:
+        q, search_error = None, {"th": error.th, "en": error.en}
     applied = QueueFilter(
         state=state or None,
         permit_type=permit_type or None,
         overdue=True if overdue else None,
         assignee=held_by,
+        q=q.strip() if q and q.strip() else None,
     )
-    rows, total = work_queue(session, actor, today, applied, page=page, per_page=per_page)
+    # A refused search shows no files: the queue unsearched would read as its result.
+    rows, total = (
+        ([], 0)
+        if search_error
+        else work_queue(session, actor, today, applied, page=page, per_page=per_page)
+    )
     department = queue_department(actor)
     return QueueView(
         rows=[queue_row(a, today) for a in rows],
@@ -217,4 +263,6 @@ def queue_view(
         holders=people,
         may_assign=actor.role in ASSIGNING_ROLES,
         assignee_choice=assignee or "",
+        query=typed,
+        search_error=search_error,
     )

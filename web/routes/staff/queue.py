@@ -26,7 +26,7 @@ router = staff_router()
 PER_PAGE = 50
 MAX_PAGE = 100_000
 CHECKED = frozenset({"1", "true", "on"})
-FILTERS = ("permit_type", "state", "overdue", "assignee", "page")
+FILTERS = ("permit_type", "state", "overdue", "assignee", "q", "page")
 QueueActor = Annotated[Actor, Depends(SignedIn("/staff"))]
 
 
@@ -41,6 +41,7 @@ def _queue_page(
     form: dict[str, object] | None = None,
 ) -> Response:
     """Filters outside the queue's scope are left out and said to be (422), never echoed; a
+    search the rules refuse is not run and the page says why (422), keeping what was typed; a
     page number out of range shows the first page. After a refused form, its message and
     what was typed."""
     lang = i18n.language(request)
@@ -54,6 +55,7 @@ def _queue_page(
         state=params.get("state"),
         overdue=params.get("overdue") in CHECKED,
         assignee=params.get("assignee"),
+        q=params.get("q"),
         page=number,
         per_page=PER_PAGE,
     )
@@ -63,6 +65,8 @@ def _queue_page(
         query["overdue"] = "1"
     if view.assignee_choice:
         query["assignee"] = view.assignee_choice
+    if applied.q:
+        query["q"] = applied.q
     here = urlencode({**query, "page": str(number)})
     query.update(lang_param(request))
 
@@ -75,7 +79,8 @@ def _queue_page(
         else i18n.ui("queue_scope_all", lang)
     )
     problem = message(error, lang) if error else None
-    status_code = error.status_code if error else 422 if view.rejected else 200
+    refused = view.rejected or view.search_error
+    status_code = error.status_code if error else 422 if refused else 200
     return staff_page(
         request,
         session,
@@ -85,9 +90,14 @@ def _queue_page(
             "view": view,
             "previous_url": page_url(number - 1) if number > 1 else None,
             "next_url": page_url(number + 1) if number < view.pages else None,
-            "filtered": bool(query.keys() - {"lang"}),
+            "filtered": bool(query.keys() - {"lang"}) or bool(view.query),
             "scope": scope,
             "error": problem or (i18n.ui("bad_filter", lang) if view.rejected else None),
+            "search_error": (
+                i18n.ui("search_refused", lang, why=i18n.pick(view.search_error, lang))
+                if view.search_error
+                else None
+            ),
             "field": str(error.detail.get("field") or "") if error else "",
             "done": done,
             "here": here,
@@ -112,6 +122,7 @@ def work_queue(
     state: str | None = None,
     overdue: str | None = None,
     assignee: str | None = None,
+    q: str | None = None,
     page: str | None = None,
     moved: str | None = None,
 ) -> Response:
@@ -124,6 +135,7 @@ def work_queue(
         "state": state,
         "overdue": overdue,
         "assignee": assignee,
+        "q": q,
         "page": page,
     }
     return _queue_page(request, session, actor, params, done=done)
