@@ -6,6 +6,7 @@ and re-exports this table as ``web.i18n.UI``.
 
 from __future__ import annotations
 
+from web.checklist_texts import CHECKLIST_TEXTS
 from web.clock_texts import CLOCK_TEXTS
 from web.dashboard_texts import DASHBOARD_TEXTS, META_TEXTS
 from web.notice_texts import NOTICE_UI
@@ -392,3 +393,5 @@ UI.update(DASHBOARD_TEXTS)
 UI.update(META_TEXTS)
 # Intake's documents and the printed receipt (web.receipt_texts).
 UI.update(RECEIPT_UI)
+# The staff page's one checklist form and its date fields (web.checklist_texts).
+UI.update(CHECKLIST_TEXTS)

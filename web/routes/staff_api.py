@@ -23,6 +23,7 @@ from tracking.reads import staff as queries
 from tracking.reads.notices import result_notice_view
 from tracking.workflow import extensions, transitions
 from tracking.workflow.machines import permit_type
+from web.checklist_schemas import ChecklistBatchUpdate, ChecklistBatchUpdated
 from web.deps import (
     IDENTIFIER,
     ApplicationId,
@@ -286,6 +287,32 @@ def record_item(
     application = transitions.get_application(session, application_id)
     items = {i.id: i for i in permit_type(application.permit_type).items()}
     return ChecklistUpdated(item=queries.checklist_item(entry, items), version=application.version)
+
+
+@router.patch(
+    "/applications/{application_id}/checklist",
+    summary="Record several checklist items at once, all or nothing, under one version",
+    response_model=ChecklistBatchUpdated,
+    responses=_errors(400, 401, 403, 404, 409, 413, 422),
+)
+def record_items(
+    application_id: ApplicationId,
+    body: ChecklistBatchUpdate,
+    session: SessionDep,
+    actor: CurrentActor,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    def perform() -> ChecklistBatchUpdated:
+        entries = body.record(session, application_id, actor)
+        application = transitions.get_application(session, application_id)
+        items = {i.id: i for i in permit_type(application.permit_type).items()}
+        return ChecklistBatchUpdated(
+            items=[queries.checklist_item(e, items) for e in entries],
+            version=application.version,
+        )
+
+    operation = f"PATCH /applications/{application_id}/checklist"
+    return _idempotent(session, actor, idempotency_key, operation, body, 200, perform)
 
 
 @router.post(

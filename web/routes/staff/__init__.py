@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends
 from web.deps import same_site
 from web.routes.staff import (
     application,
+    checklist,
     extension,
     intake,
     queue,
@@ -29,6 +30,7 @@ router.include_router(queue.router)
 # Before the application's own page: "new" is not an application id.
 router.include_router(intake.router)
 router.include_router(application.router)
+router.include_router(checklist.router)
 router.include_router(result_notice.pages)
 router.include_router(receipt.router)
 router.include_router(extension.router)

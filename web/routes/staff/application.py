@@ -36,7 +36,11 @@ DONE = {
     "transition": "done_transition",
     "extension": "done_extension",
     "result_notice": "done_result_notice",
+    "checklist_saved": "done_checklist_saved",
+    "checklist_none": "done_checklist_none",
 }
+# The confirmations shown beside the checklist (the one form's redirect lands there).
+AT_CHECKLIST = {"checklist_saved", "checklist_none"}
 FORM_ERRORS = {403: HTML, 404: HTML, 409: HTML, 422: HTML}
 
 
@@ -50,11 +54,13 @@ def _detail_page(
     error: DomainError | None = None,
     form: dict[str, str] | None = None,
     done: str | None = None,
+    changed: str = "",
 ) -> Response:
     """The application as staff see it; after a refused change, with the message, the HTTP
     status of the refusal and what was typed into the form that was refused."""
     lang = i18n.language(request)
     view = queries.application_view(session, application_id, actor, bangkok_date(utcnow()))
+    error_item = str(error.detail.get("item") or "") if error else ""
     return staff_page(
         request,
         session,
@@ -64,7 +70,9 @@ def _detail_page(
             "view": view,
             "a": view.application,
             "cannot_act": message(view.cannot_act, lang) if view.cannot_act else "",
-            "done": i18n.ui(DONE[done], lang) if done in DONE else "",
+            "done": _confirmation(view, done, changed, lang),
+            "done_at_checklist": done in AT_CHECKLIST,
+            "error_item": error_item,
             "error": message(error, lang) if error else "",
             "form": form or {},
             "field": str(error.detail.get("field") or "") if error else "",
@@ -101,6 +109,21 @@ def _submitted(
     return see_other(request, f"/staff/applications/{application_id}", done=form["kind"])
 
 
+def _confirmation(view: queries.ApplicationView, done: str | None, changed: str, lang: str) -> str:
+    """The fixed text of the form that succeeded; for the checklist, naming the items that
+    changed by their labels (ids in ``changed`` the file does not have are ignored, so no
+    text of the query is shown)."""
+    if done not in DONE:
+        return ""
+    if done != "checklist_saved":
+        return i18n.ui(DONE[done], lang)
+    ids = set(changed.split(","))
+    names = [i18n.pick(item.title, lang) for item in view.checklist if item.id in ids]
+    if not names:
+        return i18n.ui("done_checklist", lang)
+    return i18n.ui(DONE[done], lang, items=", ".join(names))
+
+
 # The other forms on this page (``web.routes.staff.result_notice``) answer the same way.
 submitted = _submitted
 
@@ -117,8 +140,9 @@ def application_page(
     session: SessionDep,
     actor: StaffActor,
     done: str | None = None,
+    changed: str = "",
 ) -> Response:
-    return _detail_page(request, session, actor, application_id, done=done)
+    return _detail_page(request, session, actor, application_id, done=done, changed=changed[:2000])
 
 
 @router.post(
