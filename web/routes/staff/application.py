@@ -1,5 +1,6 @@
 """One application as staff see it (its checklist, the actions of its step, its history) and
-the two forms on it: record a checklist item, fire an event.
+two forms on it: record an item of another step, fire an event (the current step's one
+checklist form is ``web.routes.staff.checklist``).
 
 When a rule refuses a form, the request's transaction is rolled back before the page is shown
 again with the message, so nothing of the refused change is written."""
