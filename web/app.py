@@ -20,7 +20,7 @@ from web import errors
 from web.hotpaths import HotPaths
 from web.limits import BodyLimit
 from web.pages import STATIC
-from web.routes import assignment_api, audit, manager, public, staff, staff_api
+from web.routes import assignment_api, audit, checklist_api, manager, public, staff, staff_api
 from web.security import SecurityHeaders
 
 log = logging.getLogger("tidtam")
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(public.router)
     app.include_router(staff_api.router)
     app.include_router(assignment_api.router)
+    app.include_router(checklist_api.router)
     app.include_router(staff.result_notice.api)
     app.include_router(staff.router)
     app.include_router(manager.router)

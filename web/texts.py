@@ -7,6 +7,7 @@ and re-exports this table as ``web.i18n.UI``.
 from __future__ import annotations
 
 from web.assignment_texts import ASSIGNMENT_TEXTS
+from web.checklist_texts import CHECKLIST_TEXTS
 from web.clock_texts import CLOCK_TEXTS
 from web.dashboard_texts import DASHBOARD_TEXTS, META_TEXTS
 from web.notice_texts import NOTICE_UI
@@ -385,16 +386,12 @@ UI: dict[str, tuple[str, str]] = {
     ),
 }
 
-# The texts of the legal clocks (due-date rules, extensions) live beside these.
-UI.update(CLOCK_TEXTS)
-# The result notice and the appeal deadline it starts (web.notice_texts).
-UI.update(NOTICE_UI)
-# The manager's dashboard and the public pages' descriptions (web.dashboard_texts).
-UI.update(DASHBOARD_TEXTS)
-UI.update(META_TEXTS)
-# Intake's documents and the printed receipt (web.receipt_texts).
-UI.update(RECEIPT_UI)
-# Who works a file, and who may decide it (web.assignment_texts).
-UI.update(ASSIGNMENT_TEXTS)
-# The work queue's search box (web.search_texts).
-UI.update(SEARCH_UI)
+# The texts of each part live beside these: the legal clocks (due-date rules, extensions), the
+# result notice and its appeal deadline, the manager's dashboard and the public pages'
+# descriptions, intake's documents and the receipt, assignment, the queue's search box, and the
+# staff page's one checklist form.
+for part in (
+    CLOCK_TEXTS, NOTICE_UI, DASHBOARD_TEXTS, META_TEXTS, RECEIPT_UI, ASSIGNMENT_TEXTS, SEARCH_UI,
+    CHECKLIST_TEXTS,
+):  # fmt: skip
+    UI.update(part)

@@ -313,8 +313,9 @@ def test_staff_pages_are_accessible(browser: Browser, server: str, engine: Engin
             with unit_of_work(engine) as session:
                 transitions.get_application(session, overdue_id).version += 1
             page.select_option("#status-hygiene_inspection", "received")
+            its_form = page.locator("form", has=page.locator("#status-hygiene_inspection"))
             with page.expect_navigation() as navigation:
-                page.click("#item-hygiene_inspection button[type=submit]")
+                its_form.locator("button[type=submit]").click()
             response = navigation.value
             assert response is not None
             assert response.status == 409
@@ -362,12 +363,16 @@ def test_clerk_takes_in_checks_and_accepts_in_the_browser(
     assert page.inner_text("#current-step") == permit.initial_step.label.th
     assert page.locator("#event-accept_application form").count() == 0  # not yet
 
+    # The step's items in one form, saved at once, back at the checklist.
     for item in accept.requires:
         page.select_option(f"#status-{item}", "verified")
         page.fill(f"#note-{item}", "ตรวจกับต้นฉบับแล้ว")
-        page.click(f"#item-{item} button[type=submit]")
-        page.wait_for_url(f"**/staff/applications/{app_id}?done=checklist")
-        assert page.inner_text("[role=status]") == "บันทึกรายการตรวจสอบแล้ว"
+    page.click("form.checklist-form button[type=submit]")
+    page.wait_for_url(f"**/staff/applications/{app_id}?done=checklist_saved*#checklist")
+    done = page.inner_text("#checklist [role=status]")
+    assert done.startswith("บันทึกรายการตรวจสอบแล้ว: ")
+    for item in accept.requires:
+        assert permit.item(item).label.th in done
         assert "ตรวจแล้วถูกต้อง" in page.inner_text(f"#item-{item}")
 
     page.click("#event-accept_application button[type=submit]")

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from checklists.loader import default_catalogue
+from tracking import access
 from tracking.models import Application, ApplicationEvent, EventKind
+from tracking.workflow import rules
 
 from .conftest import Staff, intake
 
@@ -190,3 +194,24 @@ def test_the_queue_form_moves_the_ticked_files(staff: Staff, engine: Engine) -> 
         follow_redirects=False,
     )
     assert hostile.status_code == 422
+
+
+def test_the_page_warns_a_decider_before_they_verify_a_review_item(
+    staff: Staff, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No catalogue type lets an approver verify a review item today; a type that did (here,
+    the item roles widened) would have the page warn beside each such item's control, and
+    only to a deciding role."""
+    for kind in rules.REVIEW_ITEMS:
+        monkeypatch.setitem(access.ITEM_ROLES, kind, ("officer", "approver"))
+    approver = staff(role="approver", department=DEPT)
+    officer = staff(role="officer", department=DEPT)
+    app_id = intake(staff, FOOD)["id"]
+    permit = default_catalogue()[FOOD]
+    review = [i.id for i in permit.items() if i.kind in rules.REVIEW_ITEMS and not i.recorded_by]
+    assert review
+    page = approver.get(f"/staff/applications/{app_id}").text
+    for item in review:
+        assert f'id="four-eyes-{item}"' in page
+    assert "หลักสี่ตา" in page.split(f'id="four-eyes-{review[0]}"', 1)[1].split("</p>", 1)[0]
+    assert 'class="note four-eyes-warning"' not in officer.get(f"/staff/applications/{app_id}").text

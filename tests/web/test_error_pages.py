@@ -152,6 +152,7 @@ def test_every_staff_page_and_form_asks_a_signed_out_visitor_to_sign_in(
         "/staff",
         "/staff/applications/new",
         "/staff/applications/{application_id}",
+        "/staff/applications/{application_id}/checklist",
         "/staff/applications/{application_id}/checklist/{item_id}",
         "/staff/applications/{application_id}/transitions",
         "/applications/{application_id}/receipt",
@@ -159,6 +160,7 @@ def test_every_staff_page_and_form_asks_a_signed_out_visitor_to_sign_in(
     }
     # A page comes back to itself; a form on an application's page, to that page.
     forms = {
+        "/staff/applications/{application_id}/checklist",
         "/staff/applications/{application_id}/checklist/{item_id}",
         "/staff/applications/{application_id}/transitions",
         "/staff/applications/{application_id}/result-notice",

@@ -542,6 +542,7 @@ def test_openapi_documents_every_endpoint(client: TestClient) -> None:
         ("/api/v1/applications", "get"),
         ("/api/v1/applications/{application_id}", "get"),
         ("/api/v1/applications/{application_id}/checklist/{item_id}", "patch"),
+        ("/api/v1/applications/{application_id}/checklist", "patch"),
         ("/api/v1/applications/{application_id}/transitions", "post"),
     ]:
         operation = paths[path][method]

@@ -273,10 +273,17 @@ def test_detail_shows_applicant_checklist_events_and_history(staff: Staff) -> No
     assert SUBJECT["address"] in html
     assert 'id="current-step">Checking the application<' in html
     assert "The office" in html  # whose turn
-    # Each item of this step, with its status and a form.
+    # Each item of this step, with its status, in one form with one version and one button.
+    form = html.split('<form class="checklist-form"', 1)[1].split("</form>", 1)[0]
+    assert f'action="/staff/applications/{app_id}/checklist?lang=en"' in form
+    assert form.count('name="version"') == 1
+    assert form.count('type="submit"') == 1
+    assert ">Save checklist</button>" in form
     for item in default_catalogue()[FOOD].initial_step.checklist:
-        assert f'action="/staff/applications/{app_id}/checklist/{item.id}?lang=en"' in html
-        assert f'<label for="status-{item.id}">' in html
+        assert f'name="item" value="{item.id}"' in form
+        assert f'<label for="status-{item.id}">' in form
+        assert f'<label for="note-{item.id}">' in form
+    assert form.count("<fieldset") == form.count("<legend")
     assert "not yet received" in html
     # Items of later steps are there too, folded away.
     assert "<summary>Checklist items of other steps</summary>" in html
@@ -320,8 +327,9 @@ def test_items_an_event_needs_are_listed_with_this_steps(staff: Staff) -> None:
     needs = next(
         t.requires for t in default_catalogue()[FOOD].transitions if t.event == "documents_supplied"
     )
+    assert f'action="/staff/applications/{app_id}/checklist?lang=en"' in main
     for item in needs:
-        assert f'action="/staff/applications/{app_id}/checklist/{item}?lang=en"' in main
+        assert f'name="item" value="{item}"' in main
     assert 'id="item-hygiene_inspection"' not in main
 
 

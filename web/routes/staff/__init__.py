@@ -16,6 +16,7 @@ from web.deps import same_site
 from web.routes.staff import (
     application,
     assignment,
+    checklist,
     extension,
     intake,
     queue,
@@ -30,6 +31,7 @@ router.include_router(queue.router)
 # Before the application's own page: "new" is not an application id.
 router.include_router(intake.router)
 router.include_router(application.router)
+router.include_router(checklist.router)
 router.include_router(result_notice.pages)
 router.include_router(receipt.router)
 router.include_router(extension.router)

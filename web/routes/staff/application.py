@@ -1,5 +1,6 @@
 """One application as staff see it (its checklist, the actions of its step, its history) and
-the two forms on it: record a checklist item, fire an event.
+two forms on it: record an item of another step, fire an event (the current step's one
+checklist form is ``web.routes.staff.checklist``).
 
 When a rule refuses a form, the request's transaction is rolled back before the page is shown
 again with the message, so nothing of the refused change is written."""
@@ -37,7 +38,11 @@ DONE = {
     "extension": "done_extension",
     "result_notice": "done_result_notice",
     "assignment": "done_assignment",
+    "checklist_saved": "done_checklist_saved",
+    "checklist_none": "done_checklist_none",
 }
+# The confirmations shown beside the checklist (the one form's redirect lands there).
+AT_CHECKLIST = {"checklist_saved", "checklist_none"}
 FORM_ERRORS = {403: HTML, 404: HTML, 409: HTML, 422: HTML}
 
 
@@ -51,11 +56,13 @@ def _detail_page(
     error: DomainError | None = None,
     form: dict[str, str] | None = None,
     done: str | None = None,
+    changed: str = "",
 ) -> Response:
     """The application as staff see it; after a refused change, with the message, the HTTP
     status of the refusal and what was typed into the form that was refused."""
     lang = i18n.language(request)
     view = queries.application_view(session, application_id, actor, bangkok_date(utcnow()))
+    error_item = str(error.detail.get("item") or "") if error else ""
     return staff_page(
         request,
         session,
@@ -65,7 +72,9 @@ def _detail_page(
             "view": view,
             "a": view.application,
             "cannot_act": message(view.cannot_act, lang) if view.cannot_act else "",
-            "done": i18n.ui(DONE[done], lang) if done in DONE else "",
+            "done": _confirmation(view, done, changed, lang),
+            "done_at_checklist": done in AT_CHECKLIST,
+            "error_item": error_item,
             "error": message(error, lang) if error else "",
             "form": form or {},
             "field": str(error.detail.get("field") or "") if error else "",
@@ -102,6 +111,21 @@ def _submitted(
     return see_other(request, f"/staff/applications/{application_id}", done=form["kind"])
 
 
+def _confirmation(view: queries.ApplicationView, done: str | None, changed: str, lang: str) -> str:
+    """The fixed text of the form that succeeded; for the checklist, naming the items that
+    changed by their labels (ids in ``changed`` the file does not have are ignored, so no
+    text of the query is shown)."""
+    if done not in DONE:
+        return ""
+    if done != "checklist_saved":
+        return i18n.ui(DONE[done], lang)
+    ids = set(changed.split(","))
+    names = [i18n.pick(item.title, lang) for item in view.checklist if item.id in ids]
+    if not names:
+        return i18n.ui("done_checklist", lang)
+    return i18n.ui(DONE[done], lang, items=", ".join(names))
+
+
 # The other forms on this page (``web.routes.staff.result_notice``) answer the same way.
 submitted = _submitted
 
@@ -118,8 +142,9 @@ def application_page(
     session: SessionDep,
     actor: StaffActor,
     done: str | None = None,
+    changed: str = "",
 ) -> Response:
-    return _detail_page(request, session, actor, application_id, done=done)
+    return _detail_page(request, session, actor, application_id, done=done, changed=changed[:2000])
 
 
 @router.post(

@@ -33,10 +33,11 @@ def lang_param(request: Request) -> dict[str, str]:
     return {"lang": asked} if asked in i18n.LANGUAGES else {}
 
 
-def see_other(request: Request, path: str, **query: str) -> RedirectResponse:
-    """On to ``path`` (303), in the language this request asked for."""
+def see_other(request: Request, path: str, anchor: str = "", **query: str) -> RedirectResponse:
+    """On to ``path`` (303; at ``#anchor``, if given), in the language this request asked for."""
     params = urlencode({**query, **lang_param(request)})
-    return RedirectResponse(path + (f"?{params}" if params else ""), status_code=303)
+    fragment = f"#{anchor}" if anchor else ""
+    return RedirectResponse(path + (f"?{params}" if params else "") + fragment, status_code=303)
 
 
 def office(session: Session, actor: Actor) -> Office | None:

@@ -9,8 +9,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from tracking.dates import parse_day
 from tracking.errors import DomainError, InvalidInput
 from web import i18n
+from web.checklist_schemas import ChecklistBatchUpdate
 from web.routes.staff.common import message
 from web.schemas import ApplicationCreate, ChecklistUpdate, TransitionRequest
 
@@ -79,6 +81,40 @@ def checklist_update(status: str, note: str, version: str) -> ChecklistUpdate:
     return _parse(ChecklistUpdate, data, CHECKLIST_PROBLEMS)
 
 
+def checklist_batch(
+    items: list[str], statuses: list[str], notes: list[str], version: str
+) -> ChecklistBatchUpdate | None:
+    """The page's one checklist form as the API's batch: each listed item's status and note,
+    in the order shown. An item left without a status is left as it is (None: every item
+    was); one left so with a note typed is refused, as the note would be lost."""
+    if not (len(items) == len(statuses) == len(notes)):
+        raise _invalid("err_form", None)
+    chosen = []
+    for item, status, note in zip(items, statuses, notes, strict=True):
+        if status:
+            chosen.append({"item": item, "status": status, "note": note})
+        elif note.strip():
+            th, en = i18n.UI["err_status_for_note"]
+            raise InvalidInput(th, en, field="status", item=item)
+    if not chosen:
+        return None
+    try:
+        return ChecklistBatchUpdate.model_validate({"version": version, "items": chosen})
+    except ValidationError as exc:
+        loc = exc.errors()[0].get("loc", ())
+        if len(loc) < 3 or loc[0] != "items" or not isinstance(loc[1], int):
+            raise _invalid("err_form", None) from None
+        field = str(loc[2])
+        th, en = i18n.UI[CHECKLIST_PROBLEMS.get(field, "err_form")]
+        raise InvalidInput(th, en, field=field, item=chosen[loc[1]]["item"]) from None
+
+
+def form_day(text: str, field: str) -> str | None:
+    """A date typed into a form (BE ``dd/mm/yyyy``, Thai digits too, or ISO) as ISO for the
+    API's schema; None when left blank. ``InvalidInput`` naming ``field`` otherwise."""
+    return parse_day(text, field).isoformat() if text.strip() else None
+
+
 def transition_request(
     event: str, version: str, reason: str, ground: str, deadline: str, fine_baht: str = ""
 ) -> TransitionRequest:
@@ -89,7 +125,7 @@ def transition_request(
         "version": version,
         "reason": reason,
         "ground": ground or None,
-        "deadline": deadline or None,
+        "deadline": form_day(deadline, "deadline"),
         "fine_baht": fine_baht or None,
     }
     return _parse(TransitionRequest, data, TRANSITION_PROBLEMS)

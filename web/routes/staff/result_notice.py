@@ -29,6 +29,7 @@ from web.deps import ApplicationId, CurrentActor, SessionDep, StaffActor
 from web.pages import HTML, no_store, render
 from web.routes.staff.application import FORM_ERRORS, FormActor, submitted
 from web.routes.staff.common import staff_router
+from web.routes.staff.forms import form_day
 from web.schema_parts import AppealOut, DeliveryOut, appeal_out, delivery_out
 from web.schemas import ErrorOut, Input
 
@@ -100,8 +101,8 @@ pages = staff_router()
 def _form_request(method: str, delivered_on: str, sent_on: str, note: str, version: str) -> Any:
     data = {
         "method": method,
-        "delivered_on": delivered_on or None,
-        "sent_on": sent_on or None,
+        "delivered_on": form_day(delivered_on, "delivered_on"),
+        "sent_on": form_day(sent_on, "sent_on"),
         "note": note,
         "version": version,
     }
