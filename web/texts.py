@@ -10,6 +10,7 @@ from web.clock_texts import CLOCK_TEXTS
 from web.dashboard_texts import DASHBOARD_TEXTS, META_TEXTS
 from web.notice_texts import NOTICE_UI
 from web.receipt_texts import RECEIPT_UI
+from web.track_texts import TRACK_UI
 
 UI: dict[str, tuple[str, str]] = {
     "site": ("ติดตามคำขออนุญาต", "Permit tracking"),
@@ -392,3 +393,4 @@ UI.update(DASHBOARD_TEXTS)
 UI.update(META_TEXTS)
 # Intake's documents and the printed receipt (web.receipt_texts).
 UI.update(RECEIPT_UI)
+UI.update(TRACK_UI)  # the public page's fee and deadlines (web.track_texts)

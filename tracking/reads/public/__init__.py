@@ -11,8 +11,8 @@ layer's; this package says what is true.
 from __future__ import annotations
 
 from tracking import codes
-from tracking.reads.public.lookup import lookup
 from tracking.reads.public.offices import OFFICE_CACHE_SECONDS, _offices
+from tracking.reads.public.reading import lookup
 from tracking.reads.public.status import (
     DECISION_OUTCOMES,
     CodeMistyped,
