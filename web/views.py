@@ -37,7 +37,7 @@ def _escaped(value: Any) -> Any:
 
 
 def _baht(amount: float) -> str:
-    return f"{amount:,.0f}" if amount.is_integer() else f"{amount:,.2f}"
+    return f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
 
 
 def fee_line(fee: Fee, lang: str) -> str:
@@ -119,6 +119,10 @@ def track_view(s: PublicStatus, lang: str) -> SimpleNamespace:
                 "pays": s.payment_step,
                 "fee": fee_line(s.fee, lang) if s.fee else "",
                 "fee_note": _pick(s.fee.description, lang) if s.fee else "",
+                "sum_label": _pick(s.sum_due[0], lang) if s.sum_due else "",
+                "sum": TEXTS[lang]["fee_amount"].format(amount=_baht(s.sum_due[1]))
+                if s.sum_due
+                else "",
                 "department": _pick(s.department, lang),
                 "office_name": office.name_th if th else office.name_en,
                 "office_address": office.address_th if th else office.address_en,
@@ -209,6 +213,9 @@ def status_json(s: PublicStatus) -> dict[str, object]:
         "applicant_deadline_reason": _reason(s.deadline_gap),
         "fee": _fee(s.fee),
         "payment_due": _iso(s.payment_due),
+        "amount_due": (
+            {"label": _text(s.sum_due[0]), "amount_baht": s.sum_due[1]} if s.sum_due else None
+        ),
         "payment_due_reason": _reason(s.deadline_gap) if s.payment_step else None,
         "submitted_on": s.submitted_on.isoformat(),
         "due_date": s.due_date.isoformat(),

@@ -16,6 +16,7 @@ from checklists.fields import Fee, Text
 from checklists.loader import default_catalogue
 from tracking.clock import bangkok_date
 from tracking.dates import written
+from tracking.demo import DEMO_FINE_BAHT
 from tracking.models import utcnow
 from tracking.reads.public import reading
 from web.views import fee_line
@@ -190,4 +191,17 @@ def test_an_amendment_order_lists_what_to_amend(engine: Engine, client: TestClie
     assert written(due, "th") in thai
     assert label.en in english
     assert written(due, "en") in english
+    _no_personal_data(engine, app_id, str(data), thai, english)
+
+
+def test_a_settled_fine_shows_its_amount(engine: Engine, client: TestClient) -> None:
+    """No fee, but the settlement set the fine to pay: its amount and deadline."""
+    app_id = _at_step(engine, "fine-settlement", "awaiting_payment", utcnow())
+    due = bangkok_date(utcnow()) + timedelta(days=15)
+    data, thai, english = _bodies(client, _row(engine, app_id).tracking_code)
+    assert data["amount_due"]["amount_baht"] == DEMO_FINE_BAHT
+    assert data["payment_due"] == due.isoformat()
+    assert "2,000 บาท" in thai
+    assert "2,000 baht" in english
+    assert written(due, "th") in thai
     _no_personal_data(engine, app_id, str(data), thai, english)

@@ -179,4 +179,5 @@ def lookup(connection: Connection, text: str, today: date) -> PublicStatus:
         due_rule=Text(th=rule_th, en=rule_en),
         deadline_gap=gap,
         fee=turn.fee_at(permit, step),
+        sum_due=turn.sum_set(connection, permit, step, row.id),
     )

@@ -115,6 +115,8 @@ class PublicStatus:
     deadline_gap: DeadlineGap | None = None
     # The permit type's fee, at a step where the applicant pays (``payment_step``).
     fee: Fee | None = None
+    # The sum the office's decision set to pay there (a settled fine): its label, baht.
+    sum_due: tuple[Text, int] | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 from checklists.fields import Fee, ItemKind
 from checklists.lapses import Start
 from checklists.loader import default_catalogue
-from checklists.schema import PermitType, Step, Turn
+from checklists.schema import PermitType, Step, Text, Turn
 from tracking.clock import BusinessCalendar
 from tracking.models import HANDED_IN, ChecklistStatus
 from tracking.reads.public.sql import as_mapping, rows
@@ -28,6 +28,10 @@ from tracking.workflow.rules import current_deadline
 
 _CHECKLIST = "SELECT item_id, status FROM checklist_entry WHERE application_id = {id}"
 _DETAILS = "SELECT subject_details FROM application WHERE id = {id}"
+_SUMS = (
+    "SELECT data FROM application_event WHERE application_id = {id} AND event = {event}"
+    " ORDER BY seq DESC"
+)
 
 
 @lru_cache(maxsize=1024)
@@ -53,6 +57,29 @@ def pays_at(slug: str, step_id: str) -> bool:
 def fee_at(permit: PermitType, step: Step) -> Fee | None:
     """The permit type's fee at a step where the applicant pays; None elsewhere."""
     return permit.fee if pays_at(permit.slug, step.id) else None
+
+
+@lru_cache(maxsize=64)
+def _sum_event(slug: str) -> tuple[str, Text] | None:
+    """The transition of ``slug`` that sets a sum to pay (a settled fine), and its label."""
+    permit = default_catalogue()[slug]
+    return next(((t.event, t.fine.label) for t in permit.transitions if t.fine), None)
+
+
+def sum_set(
+    connection: Connection, permit: PermitType, step: Step, application_id: int
+) -> tuple[Text, int] | None:
+    """At a payment step of a type whose decision sets the sum (a settled fine), its label
+    and the amount in baht recorded in that decision's event; None elsewhere."""
+    found = _sum_event(permit.slug) if pays_at(permit.slug, step.id) else None
+    if found is None:
+        return None
+    event, label = found
+    for (data,) in rows(connection, _SUMS, id=application_id, event=event):
+        amount = as_mapping(data).get("fine_baht")
+        if isinstance(amount, int):
+            return label, amount
+    return None
 
 
 def outstanding(
