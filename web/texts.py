@@ -13,6 +13,7 @@ from web.dashboard_texts import DASHBOARD_TEXTS, META_TEXTS
 from web.notice_texts import NOTICE_UI
 from web.receipt_texts import RECEIPT_UI
 from web.search_texts import SEARCH_UI
+from web.track_texts import TRACK_UI
 
 UI: dict[str, tuple[str, str]] = {
     "site": ("ติดตามคำขออนุญาต", "Permit tracking"),
@@ -388,10 +389,10 @@ UI: dict[str, tuple[str, str]] = {
 
 # The texts of each part live beside these: the legal clocks (due-date rules, extensions), the
 # result notice and its appeal deadline, the manager's dashboard and the public pages'
-# descriptions, intake's documents and the receipt, assignment, the queue's search box, and the
-# staff page's one checklist form.
+# descriptions, intake's documents and the receipt, assignment, the queue's search box, the
+# staff page's one checklist form, and the public page's fee and deadlines.
 for part in (
     CLOCK_TEXTS, NOTICE_UI, DASHBOARD_TEXTS, META_TEXTS, RECEIPT_UI, ASSIGNMENT_TEXTS, SEARCH_UI,
-    CHECKLIST_TEXTS,
+    CHECKLIST_TEXTS, TRACK_UI,
 ):  # fmt: skip
     UI.update(part)

@@ -14,9 +14,10 @@ from typing import Any
 
 from markupsafe import escape
 
+from checklists.fields import Fee
 from checklists.schema import Text
 from tracking.clock import business
-from tracking.reads.public import PublicStatus
+from tracking.reads.public import DeadlineGap, PublicStatus
 from web.i18n import TEXTS, format_date, format_datetime
 
 
@@ -33,6 +34,25 @@ def _escaped(value: Any) -> Any:
     if isinstance(value, SimpleNamespace):
         return SimpleNamespace(**{k: _escaped(v) for k, v in vars(value).items()})
     return value
+
+
+def _baht(amount: float) -> str:
+    return f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
+
+
+def fee_line(fee: Fee, lang: str) -> str:
+    """The fee as the page says it: its amount in baht (or no fee), marked as an estimate
+    while the office has not confirmed it; or, with no amount, that the office sets it."""
+    T = TEXTS[lang]
+    if fee.amount_baht is None:
+        return T["fee_unknown"]
+    amount = fee.amount_baht
+    line = T["fee_amount"].format(amount=_baht(amount)) if amount else T["fee_none"]
+    return line if fee.confirmed else f"{line} ({T['fee_estimate']})"
+
+
+def _gap(gap: DeadlineGap | None, lang: str) -> str:
+    return TEXTS[lang]["gap_" + gap.value] if gap else ""
 
 
 def track_view(s: PublicStatus, lang: str) -> SimpleNamespace:
@@ -95,6 +115,14 @@ def track_view(s: PublicStatus, lang: str) -> SimpleNamespace:
                 "applicants_turn": s.applicants_turn,
                 "missing": [_pick(item, lang) for item in s.missing],
                 "deadline": format_date(s.applicant_deadline, lang) if s.applicant_deadline else "",
+                "deadline_gap": _gap(s.deadline_gap, lang),
+                "pays": s.payment_step,
+                "fee": fee_line(s.fee, lang) if s.fee else "",
+                "fee_note": _pick(s.fee.description, lang) if s.fee else "",
+                "sum_label": _pick(s.sum_due[0], lang) if s.sum_due else "",
+                "sum": TEXTS[lang]["fee_amount"].format(amount=_baht(s.sum_due[1]))
+                if s.sum_due
+                else "",
                 "department": _pick(s.department, lang),
                 "office_name": office.name_th if th else office.name_en,
                 "office_address": office.address_th if th else office.address_en,
@@ -136,6 +164,23 @@ def _text(value: Text | None) -> dict[str, str] | None:
     return None if value is None else {"th": value.th, "en": value.en}
 
 
+def _reason(gap: DeadlineGap | None) -> dict[str, str] | None:
+    if gap is None:
+        return None
+    return {"code": gap.value, "th": _gap(gap, "th"), "en": _gap(gap, "en")}
+
+
+def _fee(fee: Fee | None) -> dict[str, object] | None:
+    if fee is None:
+        return None
+    return {
+        "amount_baht": fee.amount_baht,
+        "confirmed": fee.confirmed,
+        "text": {"th": fee_line(fee, "th"), "en": fee_line(fee, "en")},
+        "description": _text(fee.description),
+    }
+
+
 def status_json(s: PublicStatus) -> dict[str, object]:
     """The JSON body of a public lookup: both languages, ISO dates, no personal data."""
     return {
@@ -161,6 +206,17 @@ def status_json(s: PublicStatus) -> dict[str, object]:
             if s.applicants_turn
             else None
         ),
+        # On the applicant's turn: what is owed (catalogue labels only), by when or why
+        # that is not known yet; at a payment step, the fee and the payment deadline.
+        "outstanding_items": [{"id": i.id, "label": _text(i.label)} for i in s.outstanding],
+        "applicant_deadline": _iso(s.applicant_deadline),
+        "applicant_deadline_reason": _reason(s.deadline_gap),
+        "fee": _fee(s.fee),
+        "payment_due": _iso(s.payment_due),
+        "amount_due": (
+            {"label": _text(s.sum_due[0]), "amount_baht": s.sum_due[1]} if s.sum_due else None
+        ),
+        "payment_due_reason": _reason(s.deadline_gap) if s.payment_step else None,
         "submitted_on": s.submitted_on.isoformat(),
         "due_date": s.due_date.isoformat(),
         "due_rule": _text(s.due_rule),
