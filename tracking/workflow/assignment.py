@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from tracking.access import ASSIGNEE_ROLES, Actor, authorise_assignment
 from tracking.errors import DomainError, GuardFailed, InvalidInput
 from tracking.models import Application, ApplicationEvent, EventKind, Staff, utcnow
-from tracking.workflow.recording import record_event
+from tracking.workflow.recording import record_at_step
 from tracking.workflow.text import visible_text
 from tracking.workflow.transitions import application_for, claim
 
@@ -198,16 +198,14 @@ def _hand_over(
     application.assignee = staff.username
     application.updated_at = now
     session.add(application)
-    event = record_event(
+    event = record_at_step(
         session,
         application,
         kind=EventKind.assignment,
-        occurred_at=now,
+        event=EVENT,
         actor=actor.username,
         role=actor.role,
-        event=EVENT,
-        source=application.state,
-        target=application.state,
+        now=now,
         reason=reason,
         data={"assignee": staff.username, "previous": before},
     )

@@ -24,7 +24,7 @@ from tracking import clock, periods
 from tracking.access import Actor
 from tracking.errors import DomainError, GuardFailed, InvalidInput, NotFound
 from tracking.models import Application, ApplicationEvent, EventKind, Office, OutboxMessage, utcnow
-from tracking.workflow.recording import record_event
+from tracking.workflow.recording import record_at_step
 from tracking.workflow.transitions import application_for, claim
 
 EVENT = "extension"
@@ -170,16 +170,14 @@ def extend(
     application.updated_at = now
     session.add(application)
     number = len(earlier) + 1
-    event = record_event(
+    event = record_at_step(
         session,
         application,
         kind=EventKind.extension,
-        occurred_at=now,
+        event=EVENT,
         actor=actor.username,
         role=actor.role,
-        event=EVENT,
-        source=application.state,
-        target=application.state,
+        now=now,
         reason=reason.strip(),
         data={
             "days": days,

@@ -14,7 +14,7 @@ from checklists.loader import default_catalogue
 from tracking import clock
 from tracking.errors import InvalidInput, NotFound
 from tracking.models import Application, ApplicationEvent, EventKind, OfficeDay
-from tracking.workflow.recording import record_event
+from tracking.workflow.recording import record_at_step
 from tracking.workflow.transitions import claim
 
 # Who records the clock changes of the office's calendar (``tidtam calendar``), and as what.
@@ -95,16 +95,14 @@ def record_clock_change(
     application.due_date = due_date
     application.updated_at = now
     session.add(application)
-    return record_event(
+    return record_at_step(
         session,
         application,
         kind=EventKind.clock,
-        occurred_at=now,
+        event=event,
         actor=CALENDAR_ACTOR,
         role=CALENDAR_ROLE,
-        event=event,
-        source=application.state,
-        target=application.state,
+        now=now,
         reason=reason,
         data=data,
     )

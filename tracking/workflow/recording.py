@@ -52,6 +52,37 @@ def record_event(
     return event
 
 
+def record_at_step(
+    session: Session,
+    application: Application,
+    *,
+    kind: EventKind,
+    event: str,
+    actor: str,
+    role: str,
+    now: datetime,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    history: Sequence[ApplicationEvent] | None = None,
+) -> ApplicationEvent:
+    """Append an event that changes no step (a clock move, an extension, a notice's delivery,
+    a change of hands): from the file's step to the same step, in the caller's transaction."""
+    return record_event(
+        session,
+        application,
+        history=history,
+        kind=kind,
+        occurred_at=now,
+        actor=actor,
+        role=role,
+        event=event,
+        source=application.state,
+        target=application.state,
+        reason=reason,
+        data=data or {},
+    )
+
+
 class TrailListener:
     """Listens to one machine: after each transition the clock moves to the new step and one
     event joins the trail (``machine.recorded`` holds it)."""

@@ -20,7 +20,7 @@ from tracking.access import Actor
 from tracking.errors import Conflict, InvalidInput
 from tracking.models import ApplicationEvent, EventKind, utcnow
 from tracking.workflow import rules
-from tracking.workflow.recording import record_event
+from tracking.workflow.recording import record_at_step
 from tracking.workflow.transitions import application_for, claim
 
 NOTE_LENGTH = 2000
@@ -103,17 +103,15 @@ def record_result_notice(
     if from_notice is not None:
         application.applicant_deadline = from_notice
     session.add(application)
-    event = record_event(
+    event = record_at_step(
         session,
         application,
         history=history,
         kind=EventKind.notice,
-        occurred_at=now,
+        event=f"notice:{recorded.order}",
         actor=actor.username,
         role=actor.role,
-        event=f"notice:{recorded.order}",
-        source=application.state,
-        target=application.state,
+        now=now,
         reason=note,
         data=recorded.data(),
     )
