@@ -18,7 +18,7 @@ from tracking.errors import InvalidInput
 from tracking.models import Application
 from tracking.reads.staff.holders import Holder, queue_holders
 from tracking.reads.staff.labels import Label, department_label, label, step_label
-from tracking.reads.staff.search import COUNT_CAP, parse_query, search_conditions
+from tracking.reads.staff.search import COUNT_CAP, first_matches, parse_query
 from tracking.workflow.machines import permit_type
 
 MAX_PER_PAGE = 200
@@ -89,11 +89,16 @@ def work_queue(
     elif filters.overdue is False:
         conditions.append(~overdue_clause(today))
     if terms is not None:
-        conditions.extend(search_conditions(terms, session.get_bind().dialect.name))
-        matches = select(col(Application.id)).where(*conditions).limit(COUNT_CAP + 1)
-        total = session.exec(select(func.count()).select_from(matches.subquery())).one()
-    else:
-        total = session.exec(select(func.count()).select_from(Application).where(*conditions)).one()
+        # At most COUNT_CAP + 1 matches, sorted here: first come first served among them.
+        found = sorted(first_matches(session, terms, conditions), key=lambda m: (m[1], m[0]))
+        shown = [i for i, _ in found[(page - 1) * per_page : page * per_page]]
+        rows = session.exec(
+            select(Application)
+            .where(col(Application.id).in_(shown))
+            .order_by(col(Application.submitted_at), col(Application.id))
+        ).all()
+        return list(rows), len(found)
+    total = session.exec(select(func.count()).select_from(Application).where(*conditions)).one()
     rows = session.exec(
         select(Application)
         .where(*conditions)

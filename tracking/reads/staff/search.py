@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, Integer, column, func, or_, text
-from sqlmodel import col
+from sqlalchemy import ColumnElement, Integer, column, func, or_, table, text
+from sqlmodel import Session, col, select
 
 from tracking import codes
 from tracking.errors import InvalidInput
@@ -96,10 +97,37 @@ def search_conditions(terms: SearchTerms, dialect: str) -> list[ColumnElement[bo
     return [_contains_any(word) for word in terms.words]
 
 
+def first_matches(
+    session: Session, terms: SearchTerms, conditions: Sequence[ColumnElement[bool]]
+) -> list[tuple[int, datetime]]:
+    """The id and intake time of the matches that also meet ``conditions``, the first
+    ``COUNT_CAP + 1`` of them in the order the index gives them (on SQLite, the oldest taken in
+    first). The lookup stops there, so a word in every other address costs no more than a
+    rare one: the caller sorts and pages these, and says "1000+" past the cap."""
+    columns = (col(Application.id), col(Application.submitted_at))
+    if terms.words and session.get_bind().dialect.name == "sqlite":
+        # The FTS table drives the join, so its lookup stops at the cap instead of
+        # gathering every match first.
+        statement = (
+            select(*columns)
+            .select_from(_FTS.join(Application, col(Application.id) == _FTS.c.rowid))
+            .where(text(f"{FTS_TABLE} MATCH :fts_query"), *conditions)
+            .params(fts_query=fts_expression(terms.words))
+        )
+    else:
+        statement = select(*columns).where(
+            *conditions, *search_conditions(terms, session.get_bind().dialect.name)
+        )
+    return [(int(i or 0), at) for i, at in session.exec(statement.limit(COUNT_CAP + 1)).all()]
+
+
 def fts_expression(words: Sequence[str]) -> str:
     """An FTS5 query asking for every word as a phrase (quotes doubled): nothing in a word
     is an operator."""
     return " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+_FTS = table(FTS_TABLE, column("rowid", Integer))
 
 
 def _fts_match(words: Sequence[str]) -> ColumnElement[bool]:
