@@ -25,7 +25,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checklists.loader import default_catalogue
-from checklists.schema import FIRING_ROLES, ROLES, ChecklistItem, ItemKind, PermitType
+from checklists.schema import (
+    FIRING_ROLES,
+    ROLES,
+    ChecklistItem,
+    ItemKind,
+    PermitType,
+    role_names,
+)
 from tracking.errors import NotPermitted
 from tracking.models import SATISFIED, ChecklistStatus
 
@@ -161,9 +168,10 @@ def item_refusal(
     if actor.role in roles:
         return None
     th, en = (item.label.th, item.label.en) if item else (item_id, item_id)
-    who = ", ".join(roles)
     return NotPermitted(
-        f"บทบาท {actor.role or '-'} บันทึกสถานะ {status} ของรายการ “{th}” ไม่ได้ (บันทึกได้โดย: {who})",
-        f"Role {actor.role or '-'} may not mark “{en}” {status}; it is recorded by: {who}",
+        f"{role_names([actor.role])} บันทึกสถานะ {status} ของรายการ “{th}” ไม่ได้"
+        f" (บันทึกได้โดย: {role_names(roles)})",
+        f"The {role_names([actor.role], 'en')} role may not mark “{en}” {status};"
+        f" it is recorded by: {role_names(roles, 'en')}",
         allowed_roles=list(roles),
     )

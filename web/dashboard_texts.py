@@ -34,7 +34,7 @@ META_TEXTS: dict[str, tuple[str, str]] = {
         " step, whose turn it is, what is missing and when it is due.",
     ),
     "meta_stats": (
-        "สถิติระยะเวลาการให้บริการของ{office}ย้อนหลัง ๑๒ เดือน: จำนวนคำขอ"
+        "สถิติระยะเวลาการให้บริการของ{office}ย้อนหลัง 12 เดือน: จำนวนคำขอ"
         " สัดส่วนที่แล้วเสร็จตามกำหนด และจำนวนวันที่ใช้ แยกตามประเภทคำขอ",
         "Processing times at {office} over the last 12 months: applications received, the"
         " share decided on time and the days taken, by permit type.",

@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import escape
 
+from checklists.references import legal_reference
 from checklists.schema import Text
 from tracking.clock import business
 from tracking.reads.public import PublicStatus
@@ -77,7 +78,7 @@ def track_view(s: PublicStatus, lang: str) -> SimpleNamespace:
         appeal = T["appeal_text" if deadline else "appeal_undelivered"].format(
             to=_pick(right.to, lang),
             days=right.days,
-            law=right.legal_basis,
+            law=legal_reference(right.legal_basis, lang),
             n=format_date(notified, lang) if notified else "",
             d=format_date(deadline, lang) if deadline else "",
         )
