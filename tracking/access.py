@@ -57,10 +57,19 @@ ITEM_ROLES: dict[ItemKind, tuple[str, ...]] = {
 }
 # Who makes the counter's check (received, missing) of any item: the document roles.
 CHECK_ROLES = ITEM_ROLES[ItemKind.document]
+# Each checklist status as people read it (Thai, English): pages and messages name them so.
+STATUS_NAMES: dict[str, tuple[str, str]] = {
+    ChecklistStatus.pending.value: ("ยังไม่ได้รับ", "not yet received"),
+    ChecklistStatus.received.value: ("ได้รับแล้ว", "received"),
+    ChecklistStatus.verified.value: ("ตรวจแล้วถูกต้อง", "verified"),
+    ChecklistStatus.missing.value: ("ขาด", "missing"),
+    ChecklistStatus.waived.value: ("ยกเว้น", "waived"),
+}
 # The statuses staff set (pending is what intake starts from).
 RECORDABLE = tuple(s for s in ChecklistStatus if s is not ChecklistStatus.pending)
 assert OFFICE_WIDE_ROLES | READ_ONLY_ROLES | INTAKE_ROLES | MANAGER_ROLES <= set(ROLES)
 assert set(ITEM_ROLES) == set(ItemKind)
+assert set(STATUS_NAMES) == {s.value for s in ChecklistStatus}
 assert {role for roles in ITEM_ROLES.values() for role in roles} <= FIRING_ROLES
 
 
@@ -169,7 +178,8 @@ def item_refusal(
         return None
     th, en = (item.label.th, item.label.en) if item else (item_id, item_id)
     return NotPermitted(
-        f"{role_names([actor.role])} บันทึกสถานะ {status} ของรายการ “{th}” ไม่ได้"
+        f"{role_names([actor.role])} บันทึกสถานะ “{STATUS_NAMES.get(status, (status,))[0]}”"
+        f" ของรายการ “{th}” ไม่ได้"
         f" (บันทึกได้โดย: {role_names(roles)})",
         f"The {role_names([actor.role], 'en')} role may not mark “{en}” {status};"
         f" it is recorded by: {role_names(roles, 'en')}",

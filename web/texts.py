@@ -7,6 +7,7 @@ and re-exports this table as ``web.i18n.UI``.
 from __future__ import annotations
 
 from checklists.schema import ROLE_NAMES
+from tracking.access import STATUS_NAMES
 from web.clock_texts import CLOCK_TEXTS
 from web.dashboard_texts import DASHBOARD_TEXTS, META_TEXTS
 from web.notice_texts import NOTICE_UI
@@ -60,11 +61,7 @@ UI: dict[str, tuple[str, str]] = {
     "applicant_name": ("ผู้ยื่นคำขอ", "Applicant"),
     "documents_received": ("เอกสารที่ได้รับ", "Documents received"),
     "item_status": ("ผลการตรวจ", "Check"),
-    "status_pending": ("ยังไม่ได้รับ", "not yet received"),
-    "status_received": ("ได้รับแล้ว", "received"),
-    "status_verified": ("ตรวจแล้วถูกต้อง", "verified"),
-    "status_missing": ("ขาด", "missing"),
-    "status_waived": ("ยกเว้น", "waived"),
+    **{f"status_{status}": names for status, names in STATUS_NAMES.items()},
     "deficiency_record": (
         "บันทึกความบกพร่องและรายการเอกสารที่ต้องยื่นเพิ่มเติม",
         "Record of deficiencies and documents still required",

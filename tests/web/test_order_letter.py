@@ -57,7 +57,7 @@ def test_a_return_letter_lists_what_was_asked_for(engine: Engine, staff: Staff) 
     page = staff.for_type("food-premises", "clerk").get(f"/applications/{app_id}/order")
     assert page.status_code == 200, page.text
     assert "หนังสือแจ้งคืนคำขอ" in page.text
-    assert "มาตรา ๘" in page.text
+    assert "มาตรา 8" in page.text
     first = FOOD.initial_step.checklist[0]
     assert first.label.th in page.text
     assert "Administrative Procedure Act B.E. 2539 s.44" in page.text

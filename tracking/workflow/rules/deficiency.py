@@ -38,7 +38,7 @@ def deficiency_names_missing_items(ctx: Context) -> DomainError | None:
     if ctx.kind is not TransitionKind.deficiency_request or missing_items(ctx.statuses):
         return None
     return GuardFailed(
-        "ต้องระบุรายการเอกสารที่ขาดในรายการตรวจสอบ (สถานะ missing) ก่อนขอเอกสารเพิ่ม",
+        "ต้องระบุรายการเอกสารที่ขาดในรายการตรวจสอบ (สถานะ “ขาด”) ก่อนขอเอกสารเพิ่ม",
         "Mark the missing items in the checklist (status missing) before requesting them",
     )
 
