@@ -60,7 +60,7 @@ def test_a_return_letter_lists_what_was_asked_for(engine: Engine, staff: Staff) 
     assert "มาตรา 8" in page.text
     first = FOOD.initial_step.checklist[0]
     assert first.label.th in page.text
-    assert "Administrative Procedure Act B.E. 2539 s.44" in page.text
+    assert "พระราชบัญญัติวิธีปฏิบัติราชการทางปกครอง พ.ศ. 2539 มาตรา 44" in page.text
 
 
 def test_no_order_no_letter_and_no_other_department(engine: Engine, staff: Staff) -> None:

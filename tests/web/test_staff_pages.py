@@ -399,7 +399,7 @@ def test_each_item_offers_only_what_the_signed_in_role_may_record(
     # A form posted anyway is refused and writes nothing.
     response = _record(clerk, app_id, "hygiene_inspection", 1, note="ตรวจเอง")
     assert response.status_code == 403
-    assert "(บันทึกได้โดย: officer)" in _alert(response.text)
+    assert "(บันทึกได้โดย: เจ้าหน้าที่ผู้ตรวจสอบ)" in _alert(response.text)
     assert _events(engine, app_id) == 1
     assert _stored(engine, app_id).version == 1
 
