@@ -10,6 +10,7 @@ other correctly, so a broken file is rejected before any machine is built from i
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from functools import cached_property
 from typing import Self
 
@@ -45,6 +46,22 @@ ROLES = ("clerk", "officer", "approver", "manager", "admin")
 """Staff roles. Managers read and audit; they never fire events."""
 
 FIRING_ROLES = frozenset({"clerk", "officer", "approver", "admin"})
+ROLE_NAMES: dict[str, tuple[str, str]] = {
+    "clerk": ("เจ้าหน้าที่รับคำขอ", "clerk"),
+    "officer": ("เจ้าหน้าที่ผู้ตรวจสอบ", "officer"),
+    "approver": ("ผู้มีอำนาจอนุญาต", "approver"),
+    "manager": ("ผู้บริหาร", "manager"),
+    "admin": ("ผู้ดูแลระบบ", "administrator"),
+}
+"""Each role as people read it (Thai, English): pages and messages name roles by these."""
+assert set(ROLE_NAMES) == set(ROLES)
+
+
+def role_names(roles: Iterable[str], lang: str = "th") -> str:
+    """``roles`` as people read them, joined: "เจ้าหน้าที่ผู้ตรวจสอบ, ผู้มีอำนาจอนุญาต"."""
+    i = 0 if lang == "th" else 1
+    return ", ".join(ROLE_NAMES[r][i] if r in ROLE_NAMES else r for r in roles) or "-"
+
 
 DEPARTMENTS: dict[str, tuple[str, str]] = {
     "public-works": ("ฝ่ายโยธา", "Public Works Section"),

@@ -25,7 +25,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checklists.loader import default_catalogue
-from checklists.schema import FIRING_ROLES, ROLES, ChecklistItem, ItemKind, PermitType
+from checklists.schema import (
+    FIRING_ROLES,
+    ROLES,
+    ChecklistItem,
+    ItemKind,
+    PermitType,
+    role_names,
+)
 from tracking.errors import NotPermitted
 from tracking.models import SATISFIED, ChecklistStatus
 
@@ -54,11 +61,20 @@ ITEM_ROLES: dict[ItemKind, tuple[str, ...]] = {
 }
 # Who makes the counter's check (received, missing) of any item: the document roles.
 CHECK_ROLES = ITEM_ROLES[ItemKind.document]
+# Each checklist status as people read it (Thai, English): pages and messages name them so.
+STATUS_NAMES: dict[str, tuple[str, str]] = {
+    ChecklistStatus.pending.value: ("ยังไม่ได้รับ", "not yet received"),
+    ChecklistStatus.received.value: ("ได้รับแล้ว", "received"),
+    ChecklistStatus.verified.value: ("ตรวจแล้วถูกต้อง", "verified"),
+    ChecklistStatus.missing.value: ("ขาด", "missing"),
+    ChecklistStatus.waived.value: ("ยกเว้น", "waived"),
+}
 # The statuses staff set (pending is what intake starts from).
 RECORDABLE = tuple(s for s in ChecklistStatus if s is not ChecklistStatus.pending)
 assert OFFICE_WIDE_ROLES | READ_ONLY_ROLES | INTAKE_ROLES | MANAGER_ROLES <= set(ROLES)
 assert ASSIGNING_ROLES | ASSIGNEE_ROLES <= set(ROLES)
 assert set(ITEM_ROLES) == set(ItemKind)
+assert set(STATUS_NAMES) == {s.value for s in ChecklistStatus}
 assert {role for roles in ITEM_ROLES.values() for role in roles} <= FIRING_ROLES
 
 
@@ -181,9 +197,11 @@ def item_refusal(
     if actor.role in roles:
         return None
     th, en = (item.label.th, item.label.en) if item else (item_id, item_id)
-    who = ", ".join(roles)
     return NotPermitted(
-        f"บทบาท {actor.role or '-'} บันทึกสถานะ {status} ของรายการ “{th}” ไม่ได้ (บันทึกได้โดย: {who})",
-        f"Role {actor.role or '-'} may not mark “{en}” {status}; it is recorded by: {who}",
+        f"{role_names([actor.role])} บันทึกสถานะ “{STATUS_NAMES.get(status, (status,))[0]}”"
+        f" ของรายการ “{th}” ไม่ได้"
+        f" (บันทึกได้โดย: {role_names(roles)})",
+        f"The {role_names([actor.role], 'en')} role may not mark “{en}” {status};"
+        f" it is recorded by: {role_names(roles, 'en')}",
         allowed_roles=list(roles),
     )

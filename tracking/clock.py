@@ -38,6 +38,20 @@ THAI_MONTHS = (
     "พฤศจิกายน",
     "ธันวาคม",
 )
+ENGLISH_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 # s.10: while a file is overdue, a written delay letter is due every 7 days (or part of them).
 DELAY_LETTER_DAYS = 7
 # s.10 too, a different duty: the result is notified within 7 days of the decision.
@@ -337,6 +351,11 @@ def thai_date(day: date) -> str:
     return f"{day.day} {THAI_MONTHS[day.month - 1]} {day.year + 543}"
 
 
+def english_date(day: date) -> str:
+    """``day`` with its Gregorian year: "13 April 2026"."""
+    return f"{day.day} {ENGLISH_MONTHS[day.month - 1]} {day.year}"
+
+
 def supported_day(day: date | None, field: str) -> date | None:
     """``day`` if the office works with it (``FIRST_DAY`` to ``LAST_DAY``, BE 2500 to 3143:
     a filter's dates, a deadline); else ``InvalidInput`` naming ``field``."""
@@ -344,6 +363,6 @@ def supported_day(day: date | None, field: str) -> date | None:
         return day
     raise InvalidInput(
         f"วันที่ต้องอยู่ระหว่าง {thai_date(FIRST_DAY)} ถึง {thai_date(LAST_DAY)}",
-        f"The date must be from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}",
+        f"The date must be from {english_date(FIRST_DAY)} to {english_date(LAST_DAY)}",
         field=field,
     )

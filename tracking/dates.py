@@ -11,7 +11,7 @@ import re
 from datetime import date
 
 from checklists.taxes import BE_OFFSET
-from tracking.clock import THAI_MONTHS, thai_date
+from tracking.clock import ENGLISH_MONTHS, THAI_MONTHS, english_date, thai_date
 from tracking.errors import InvalidInput
 from tracking.workflow.text import ascii_digits
 
@@ -24,20 +24,6 @@ __all__ = [
     "typed",
     "written",
 ]
-ENGLISH_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 FORMAT_HINT = ("วว/ดด/ปปปป พ.ศ. เช่น 15/02/2570", "YYYY-MM-DD, for example 2027-02-15")
 _BE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d+)")
 _ISO = re.compile(r"(\d+)-(\d{1,2})-(\d{1,2})")
@@ -47,7 +33,7 @@ def written(day: date, lang: str) -> str:
     """``day`` in words: "15 กุมภาพันธ์ 2570" in Thai, "15 February 2027" in English."""
     if lang == "th":
         return thai_date(day)
-    return f"{day.day} {ENGLISH_MONTHS[day.month - 1]} {day.year}"
+    return english_date(day)
 
 
 def typed(day: date | None, lang: str) -> str:

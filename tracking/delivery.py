@@ -24,6 +24,7 @@ from checklists.appeals import DeliveryMethod, OrderKind
 from checklists.fields import Appeal, Text
 from checklists.schema import PermitType
 from tracking import clock
+from tracking.dates import written
 from tracking.errors import InvalidInput
 
 ORDER_KINDS = frozenset(k.value for k in OrderKind)
@@ -178,8 +179,8 @@ def delivery_problem(
         clock.supported_day(day, name)
         if day < decided:
             return InvalidInput(
-                f"วันที่ต้องไม่ก่อนวันที่มีคำสั่ง ({clock.thai_date(decided)})",
-                f"The date cannot be before the order was made ({decided.isoformat()})",
+                f"วันที่ต้องไม่ก่อนวันที่มีคำสั่ง ({written(decided, 'th')})",
+                f"The date cannot be before the order was made ({written(decided, 'en')})",
                 field=name,
             )
         if day > today:

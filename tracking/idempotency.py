@@ -33,7 +33,7 @@ def fingerprint(operation: str, body: Any) -> str:
 def _check_key(key: str) -> None:
     if not key or len(key) > MAX_KEY or not key.isprintable():
         raise InvalidInput(
-            f"Idempotency-Key ต้องเป็นข้อความ ๑–{MAX_KEY} ตัวอักษร",
+            f"Idempotency-Key ต้องเป็นข้อความ 1–{MAX_KEY} ตัวอักษร",
             f"Idempotency-Key must be 1 to {MAX_KEY} printable characters",
             field="Idempotency-Key",
         )

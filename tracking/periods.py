@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from checklists.clocks import Clock
 from checklists.fields import DayUnit
+from checklists.references import legal_reference
 from checklists.schema import PermitType, Step, Turn
 from tracking import clock
 from tracking.clock import BusinessCalendar
@@ -150,21 +151,23 @@ def describe(permit: PermitType, rule: str | None, extensions: int = 0) -> tuple
     if rule == EXTENSION and law is not None and law.extensions is not None:
         basis = law.extensions.legal_basis
         return (
-            f"ขยายระยะเวลาพิจารณาครั้งที่ {extensions} โดยแจ้งเป็นหนังสือ ({basis})",
+            f"ขยายระยะเวลาพิจารณาครั้งที่ {extensions} โดยแจ้งเป็นหนังสือ ({legal_reference(basis, 'th')})",
             f"extension no. {extensions}, notified in writing ({basis})",
         )
     if rule == RESTART and law is not None and law.restart is not None:
         again = law.restart
         return (
-            f"ออกใบอนุญาตภายใน {again.days} วันนับแต่ได้รับแบบแปลนที่แก้ไขตามคำสั่ง ({again.legal_basis})",
+            f"ออกใบอนุญาตภายใน {again.days} วันนับแต่ได้รับแบบแปลนที่แก้ไขตามคำสั่ง"
+            f" ({legal_reference(again.legal_basis, 'th')})",
             f"the permit within {again.days} days of the plans amended as ordered"
             f" ({again.legal_basis})",
         )
     if rule == STATUTORY_LIMIT and law is not None:
         unit_th, unit_en = _unit(law)
         basis = f" ({law.legal_basis})" if law.legal_basis else ""
+        basis_th = f" ({legal_reference(law.legal_basis, 'th')})" if law.legal_basis else ""
         return (
-            f"ระยะเวลาที่กฎหมายกำหนด {law.days} {unit_th}{basis}",
+            f"ระยะเวลาที่กฎหมายกำหนด {law.days} {unit_th}{basis_th}",
             f"the statutory limit, {law.days} {unit_en}{basis}",
         )
     manual = permit.service_time

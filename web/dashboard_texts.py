@@ -11,6 +11,7 @@ DASHBOARD_TEXTS: dict[str, tuple[str, str]] = {
         "A blank field means all (a blank date: no limit on that side)",
     ),
     "date_format": ("วันที่: " + FORMAT_HINT[0], "Dates: " + FORMAT_HINT[1]),
+    "date_typed": FORMAT_HINT,
     "officer_hint": ("ชื่อผู้ใช้ของเจ้าหน้าที่", "The officer's username"),
     "period_shown": ("ช่วงเวลา {since} ถึง {until}", "Period: {since} to {until}"),
     "period_open": ("ไม่จำกัด", "any date"),
@@ -34,7 +35,7 @@ META_TEXTS: dict[str, tuple[str, str]] = {
         " step, whose turn it is, what is missing and when it is due.",
     ),
     "meta_stats": (
-        "สถิติระยะเวลาการให้บริการของ{office}ย้อนหลัง ๑๒ เดือน: จำนวนคำขอ"
+        "สถิติระยะเวลาการให้บริการของ{office}ย้อนหลัง 12 เดือน: จำนวนคำขอ"
         " สัดส่วนที่แล้วเสร็จตามกำหนด และจำนวนวันที่ใช้ แยกตามประเภทคำขอ",
         "Processing times at {office} over the last 12 months: applications received, the"
         " share decided on time and the days taken, by permit type.",

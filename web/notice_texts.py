@@ -32,8 +32,8 @@ NOTICE_UI: dict[str, tuple[str, str]] = {
     "notice_delivered_on": ("วันที่ผู้ยื่นคำขอได้รับ", "Day the applicant received it"),
     "notice_hint": (
         "ไปรษณีย์ลงทะเบียน: ระบุวันที่ส่ง และวันที่ได้รับตามใบตอบรับถ้ามี"
-        " หากไม่มีใบตอบรับ ถือว่าได้รับเมื่อครบ ๗ วันนับแต่วันส่ง"
-        " (ประมาณการ มาตรา ๗๑ พ.ร.บ.วิธีปฏิบัติราชการทางปกครอง)",
+        " หากไม่มีใบตอบรับ ถือว่าได้รับเมื่อครบ 7 วันนับแต่วันส่ง"
+        " (ประมาณการ มาตรา 71 พ.ร.บ.วิธีปฏิบัติราชการทางปกครอง)",
         "Registered mail: the day posted, and the day on the return receipt if there is one;"
         " without it the notice is deemed received 7 days after posting (an estimate,"
         " Administrative Procedure Act s.71)",

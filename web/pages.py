@@ -18,7 +18,8 @@ from sqlmodel import Session, select
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from checklists.schema import PermitType, Text
+from checklists.references import legal_reference
+from checklists.schema import PermitType, Text, role_names
 from tracking.models import Office
 from tracking.reads.staff import department_label
 from web import i18n
@@ -159,6 +160,8 @@ def render(
         "static_version": STATIC_VERSION,
         "department": department,
         "transition_label": transition_label,
+        "law": partial(legal_reference, lang=lang),
+        "roles": partial(role_names, lang=lang),
     }
     response = templates.TemplateResponse(
         request, name, {**base, **context}, status_code=status_code

@@ -8,7 +8,7 @@ RECEIPT_UI: dict[str, tuple[str, str]] = {
     "intake_documents_hint": (
         "ติ๊กเอกสารที่ได้รับและตรวจกับต้นฉบับแล้ว (เอกสารที่ต้องมีติ๊กไว้ให้แล้ว)"
         " เอกสารที่ไม่ได้ติ๊กจะบันทึกว่ายังไม่ได้รับ และใบรับคำขอจะระบุเอกสารที่ต้องมีแต่ยังขาด"
-        "ไว้ในบันทึกตามมาตรา ๘",
+        "ไว้ในบันทึกตามมาตรา 8",
         "Tick the documents you have received and checked against the originals (the"
         " required ones are ticked for you). Unticked ones are recorded as not yet received,"
         " and the receipt's s.8 record names each required one still missing.",

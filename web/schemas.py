@@ -127,7 +127,7 @@ class ApplicationCreate(Input):
                     },
                     "subject": {
                         "address": "99 ถนนพญาไท แขวงวังใหม่ เขตปทุมวัน",
-                        "description": "ร้านอาหาร ๓๕๐ ตารางเมตร",
+                        "description": "ร้านอาหาร 350 ตารางเมตร",
                         "area_sqm": 350,
                     },
                 }
@@ -341,7 +341,7 @@ class TransitionRequest(Input):
             "examples": [
                 {
                     "event": "refuse",
-                    "reason": "สถานที่ไม่ผ่านเกณฑ์สุขลักษณะข้อ ๓ และ ๗ ตามผลการตรวจ",
+                    "reason": "สถานที่ไม่ผ่านเกณฑ์สุขลักษณะข้อ 3 และ 7 ตามผลการตรวจ",
                     "ground": "hygiene-criteria-not-met",
                     "version": 7,
                 }

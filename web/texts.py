@@ -6,6 +6,8 @@ and re-exports this table as ``web.i18n.UI``.
 
 from __future__ import annotations
 
+from checklists.schema import ROLE_NAMES
+from tracking.access import STATUS_NAMES
 from web.assignment_texts import ASSIGNMENT_TEXTS
 from web.checklist_texts import CHECKLIST_TEXTS
 from web.clock_texts import CLOCK_TEXTS
@@ -22,7 +24,7 @@ UI: dict[str, tuple[str, str]] = {
     "switch_label": ("Read this page in English", "อ่านหน้านี้เป็นภาษาไทย"),
     "track_title": ("ติดตามสถานะคำขอ", "Track your application"),
     "track_intro": (
-        "กรอกรหัสติดตาม ๑๐ ตัวอักษรที่พิมพ์อยู่บนใบรับคำขอ หรือสแกนคิวอาร์โค้ดบนใบรับ",
+        "กรอกรหัสติดตาม 10 ตัวอักษรที่พิมพ์อยู่บนใบรับคำขอ หรือสแกนคิวอาร์โค้ดบนใบรับ",
         "Enter the 10-character tracking code printed on your receipt, or scan its QR code.",
     ),
     "code_label": ("รหัสติดตาม", "Tracking code"),
@@ -63,18 +65,14 @@ UI: dict[str, tuple[str, str]] = {
     "applicant_name": ("ผู้ยื่นคำขอ", "Applicant"),
     "documents_received": ("เอกสารที่ได้รับ", "Documents received"),
     "item_status": ("ผลการตรวจ", "Check"),
-    "status_pending": ("ยังไม่ได้รับ", "not yet received"),
-    "status_received": ("ได้รับแล้ว", "received"),
-    "status_verified": ("ตรวจแล้วถูกต้อง", "verified"),
-    "status_missing": ("ขาด", "missing"),
-    "status_waived": ("ยกเว้น", "waived"),
+    **{f"status_{status}": names for status, names in STATUS_NAMES.items()},
     "deficiency_record": (
         "บันทึกความบกพร่องและรายการเอกสารที่ต้องยื่นเพิ่มเติม",
         "Record of deficiencies and documents still required",
     ),
     "deficiency_law": (
-        "ตามพระราชบัญญัติการอำนวยความสะดวกในการพิจารณาอนุญาตของทางราชการ พ.ศ. ๒๕๕๘"
-        " มาตรา ๘ เจ้าหน้าที่ขอเอกสารเพิ่มได้เพียงครั้งเดียว",
+        "ตามพระราชบัญญัติการอำนวยความสะดวกในการพิจารณาอนุญาตของทางราชการ พ.ศ. 2558"
+        " มาตรา 8 เจ้าหน้าที่ขอเอกสารเพิ่มได้เพียงครั้งเดียว",
         "Licensing Facilitation Act B.E. 2558 s.8: documents may be requested only once.",
     ),
     "deficiency_items": (
@@ -109,21 +107,21 @@ UI: dict[str, tuple[str, str]] = {
     "on_time_rate": ("แล้วเสร็จตามกำหนด", "Decided on time"),
     "open_overdue": ("ค้างเกินกำหนด", "Open and overdue"),
     "letters": ("หนังสือแจ้งเหตุล่าช้า (ส่ง/ต้องส่ง)", "Delay letters (sent/due)"),
-    "four_eyes_breaches": ("ผู้ตรวจเป็นผู้อนุมัติเอง (หลักสี่ตา)", "Four-eyes breaches"),
+    "four_eyes_breaches": ("ผู้ตรวจเป็นผู้อนุญาตเอง (หลักสี่ตา)", "Four-eyes breaches"),
     "out_of_turn_n": ("พิจารณาข้ามลำดับ", "Decided out of turn"),
     "without_reason": ("ไม่บันทึกเหตุผล", "without a reason"),
     "multi_deficiency": (
-        "ขอเอกสารเพิ่มเกิน ๑ ครั้ง (ต้องเป็น ๐)",
+        "ขอเอกสารเพิ่มเกิน 1 ครั้ง (ต้องเป็น 0)",
         "More than one deficiency request (must be 0)",
     ),
     "refusals_no_ground": (
-        "ไม่อนุญาตโดยไม่อ้างเหตุ (ต้องเป็น ๐)",
+        "ไม่อนุญาตโดยไม่อ้างเหตุ (ต้องเป็น 0)",
         "Refusals without a ground (must be 0)",
     ),
-    "results_late": ("แจ้งผลเกิน ๗ วัน หรือยังไม่แจ้ง", "Results notified late or not yet"),
+    "results_late": ("แจ้งผลเกิน 7 วัน หรือยังไม่แจ้ง", "Results notified late or not yet"),
     "by_type": ("แยกตามประเภทคำขอ", "By permit type"),
     "median": ("มัธยฐาน (วัน)", "Median (days)"),
-    "p90": ("เปอร์เซ็นไทล์ที่ ๙๐ (วัน)", "90th percentile (days)"),
+    "p90": ("เปอร์เซ็นไทล์ที่ 90 (วัน)", "90th percentile (days)"),
     "chart_title": (
         "สัดส่วนที่แล้วเสร็จตามกำหนด แยกตามประเภทคำขอ",
         "Share decided on time, by permit type",
@@ -134,7 +132,7 @@ UI: dict[str, tuple[str, str]] = {
     "returned_n": ("คืนคำขอ", "Returned"),
     "officers_title": ("เจ้าหน้าที่เทียบกับเพื่อนร่วมฝ่าย", "Officers against their peers"),
     "officers_note": (
-        "ค่าที่ต่างจากเพื่อนร่วมฝ่ายมาก (ค่า z แบบ robust เกิน ๓) ถูกทำเครื่องหมายเพื่อทบทวน ไม่ใช่ข้อสรุปว่าผิด",
+        "ค่าที่ต่างจากเพื่อนร่วมฝ่ายมาก (ค่า z แบบ robust เกิน 3) ถูกทำเครื่องหมายเพื่อทบทวน ไม่ใช่ข้อสรุปว่าผิด",
         "Values far from department peers (robust z-score over 3) are marked for review,"
         " not judged.",
     ),
@@ -173,8 +171,8 @@ UI: dict[str, tuple[str, str]] = {
     "later": ("ขั้นตอนต่อ ๆ ไป", "later step"),
     "delay_title": ("หนังสือแจ้งเหตุล่าช้า", "Delay letters"),
     "delay_rule": (
-        "เมื่อพิจารณาไม่แล้วเสร็จตามกำหนด สำนักงานต้องมีหนังสือแจ้งเหตุล่าช้าถึงท่านทุก ๗ วัน"
-        " พร้อมสำเนาถึงสำนักงาน ก.พ.ร. (พ.ร.บ.การอำนวยความสะดวกฯ มาตรา ๑๐)",
+        "เมื่อพิจารณาไม่แล้วเสร็จตามกำหนด สำนักงานต้องมีหนังสือแจ้งเหตุล่าช้าถึงท่านทุก 7 วัน"
+        " พร้อมสำเนาถึงสำนักงาน ก.พ.ร. (พ.ร.บ.การอำนวยความสะดวกฯ มาตรา 10)",
         "When a decision is late, the office must write to you every 7 days with the reason,"
         " copied to the OPDC (Licensing Facilitation Act s.10).",
     ),
@@ -211,13 +209,15 @@ UI: dict[str, tuple[str, str]] = {
     "validity": ("อายุใบอนุญาต", "Validity"),
     "department": ("หน่วยงานที่รับผิดชอบ", "Responsible section"),
     "legal_basis": ("กฎหมายที่เกี่ยวข้อง", "Legal basis"),
+    "law_sections": ("มาตรา {s}", "s.{s}"),
+    "law_whole": ("ทั้งฉบับ", "all"),
     "documents": ("รายการเอกสารและการตรวจสอบ", "Documents and checks"),
     "required": ("จำเป็น", "required"),
     "optional": ("ถ้ามี", "if applicable"),
     "steps": ("ขั้นตอน", "Steps"),
     "grounds": ("เหตุที่อาจไม่อนุญาต", "Grounds for refusal"),
     "guideline": ("แนวทางการใช้ดุลยพินิจของเจ้าหน้าที่", "Discretion guideline for officers"),
-    "decided_by": ("ผู้มีอำนาจ", "Decided by"),
+    "decided_by": ("ผู้ตัดสินใจ", "Decided by"),
     "review": ("การตรวจสอบ", "How it is checked"),
     "estimate": ("ค่าประมาณ รอยืนยัน", "estimate, to be confirmed"),
     "who_applicant": ("ผู้ยื่นคำขอ", "applicant"),
@@ -236,11 +236,7 @@ UI: dict[str, tuple[str, str]] = {
     "manager_dashboard": ("ภาพรวมสำหรับผู้บริหาร", "Compliance dashboard"),
     "signed_in_as": ("เข้าสู่ระบบในชื่อ {user}", "Signed in as {user}"),
     "sign_out": ("ออกจากระบบ", "Sign out"),
-    "role_clerk": ("เจ้าหน้าที่รับคำขอ", "clerk"),
-    "role_officer": ("เจ้าหน้าที่ผู้ตรวจสอบ", "officer"),
-    "role_approver": ("ผู้มีอำนาจพิจารณา", "approver"),
-    "role_manager": ("ผู้บริหาร", "manager"),
-    "role_admin": ("ผู้ดูแลระบบ", "administrator"),
+    **{f"role_{role}": names for role, names in ROLE_NAMES.items()},
     "queue_intro": (
         "เรียงตามลำดับการยื่น คำขอที่ยื่นก่อนอยู่ก่อน (มาก่อนได้ก่อน)",
         "In order of submission, oldest first (first come, first served).",
@@ -274,7 +270,7 @@ UI: dict[str, tuple[str, str]] = {
     "full_name": ("ชื่อ-นามสกุล", "Full name"),
     "id_number": ("เลขประจำตัวประชาชน", "Thai ID number"),
     "id_number_hint": (
-        "๑๓ หลัก (เว้นวรรคหรือขีดได้) หรือเลขหนังสือเดินทางสำหรับผู้ที่ไม่มีสัญชาติไทย",
+        "13 หลัก (เว้นวรรคหรือขีดได้) หรือเลขหนังสือเดินทางสำหรับผู้ที่ไม่มีสัญชาติไทย",
         "13 digits (spaces or dashes are fine), or a passport number for non-Thai applicants",
     ),
     "phone_hint": ("ตัวอย่าง 0812345678", "For example 0812345678"),
@@ -338,11 +334,11 @@ UI: dict[str, tuple[str, str]] = {
     "error_prefix": ("ข้อผิดพลาด:", "Error:"),
     "err_permit_type": ("กรุณาเลือกประเภทคำขอ", "Choose a permit type"),
     "err_name": (
-        "กรุณากรอกชื่อผู้ยื่นคำขอ (ไม่เกิน ๒๐๐ ตัวอักษร)",
+        "กรุณากรอกชื่อผู้ยื่นคำขอ (ไม่เกิน 200 ตัวอักษร)",
         "Enter the applicant's name (up to 200 characters)",
     ),
     "err_id_number": (
-        "กรุณากรอกเลขประจำตัวประชาชน ๑๓ หลัก หรือเลขหนังสือเดินทาง",
+        "กรุณากรอกเลขประจำตัวประชาชน 13 หลัก หรือเลขหนังสือเดินทาง",
         "Enter a 13-digit Thai ID number or a passport number",
     ),
     "err_phone": (
@@ -354,11 +350,11 @@ UI: dict[str, tuple[str, str]] = {
         "The e-mail address is not valid (for example name@example.com)",
     ),
     "err_address": (
-        "กรุณากรอกที่ตั้ง (ไม่เกิน ๕๐๐ ตัวอักษร)",
+        "กรุณากรอกที่ตั้ง (ไม่เกิน 500 ตัวอักษร)",
         "Enter the address (up to 500 characters)",
     ),
     "err_description": (
-        "รายละเอียดยาวเกิน ๒,๐๐๐ ตัวอักษร",
+        "รายละเอียดยาวเกิน 2,000 ตัวอักษร",
         "The description is longer than 2,000 characters",
     ),
     "err_text": (
@@ -370,8 +366,8 @@ UI: dict[str, tuple[str, str]] = {
         "The form is incomplete; reload the page and try again",
     ),
     "err_status": ("กรุณาเลือกผลการตรวจ", "Choose the result of the check"),
-    "err_note": ("หมายเหตุยาวเกิน ๑,๐๐๐ ตัวอักษร", "The note is longer than 1,000 characters"),
-    "err_reason": ("เหตุผลยาวเกิน ๒,๐๐๐ ตัวอักษร", "The reason is longer than 2,000 characters"),
+    "err_note": ("หมายเหตุยาวเกิน 1,000 ตัวอักษร", "The note is longer than 1,000 characters"),
+    "err_reason": ("เหตุผลยาวเกิน 2,000 ตัวอักษร", "The reason is longer than 2,000 characters"),
     "err_deadline": ("กรุณาระบุวันที่ให้ถูกต้อง", "Enter a valid date"),
     "err_fine": (
         "กรุณาระบุจำนวนค่าปรับเป็นจำนวนบาทเต็มที่มากกว่าศูนย์",

@@ -15,6 +15,7 @@ from typing import Any
 from markupsafe import escape
 
 from checklists.fields import Fee
+from checklists.references import legal_reference
 from checklists.schema import Text
 from tracking.clock import business
 from tracking.reads.public import DeadlineGap, PublicStatus
@@ -97,7 +98,7 @@ def track_view(s: PublicStatus, lang: str) -> SimpleNamespace:
         appeal = T["appeal_text" if deadline else "appeal_undelivered"].format(
             to=_pick(right.to, lang),
             days=right.days,
-            law=right.legal_basis,
+            law=legal_reference(right.legal_basis, lang),
             n=format_date(notified, lang) if notified else "",
             d=format_date(deadline, lang) if deadline else "",
         )
@@ -133,7 +134,7 @@ def track_view(s: PublicStatus, lang: str) -> SimpleNamespace:
                 "undecided": s.undecided,
                 "due": format_date(s.due_date, lang),
                 "due_note": due_note,
-                "due_rule": f"{s.due_rule.th} / {s.due_rule.en}" if s.due_rule else "",
+                "due_rule": _pick(s.due_rule, lang) if s.due_rule else "",
                 "late": late,
                 "final": s.step.final,
                 "at_step": T["at_step"].format(n=s.days_at_step),

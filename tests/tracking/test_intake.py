@@ -202,7 +202,7 @@ def test_a_food_premises_of_200_sqm_or_less_is_sent_to_the_notification(area: An
     assert "หนังสือรับรองการแจ้ง" in error.th
     assert "หนังสือรับรองการแจ้ง" in error.en
     assert "notification" in error.en
-    assert "มาตรา ๓๘" in error.th
+    assert "มาตรา 38" in error.th
 
 
 @pytest.mark.parametrize(

@@ -278,7 +278,7 @@ def test_the_signboard_surcharge_is_two_percent_a_month() -> None:
     fee = TAX.fee.description
     assert "2% a month (s.25)" in fee.en
     assert "5 or 10% plus" not in fee.en
-    assert "ร้อยละ ๒ ต่อเดือน (มาตรา ๒๕)" in fee.th
+    assert "ร้อยละ 2 ต่อเดือน (มาตรา 25)" in fee.th
 
 
 # --- the data ---------------------------------------------------------------------------------

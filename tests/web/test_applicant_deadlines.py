@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from checklists.schema import TransitionKind
 from tracking.clock import bangkok_date
+from tracking.dates import written
 from tracking.models import utcnow
 
 from ..tracking.test_lapses import CATALOGUE, _at_step, _cases, _expected_deadline, _lapse, _row
@@ -41,8 +42,9 @@ def test_each_lapse_through_the_api(engine: Engine, staff: Staff, slug: str, ste
     assert not offered[lapse.event]["allowed"]
     refused = fire(user, fresh, version=detail["version"], **body)
     assert refused.status_code == 422, refused.text
-    assert deadline.isoformat() in refused.json()["message"]["en"]
-    assert refused.json()["message"]["th"]
+    assert written(deadline, "en") in refused.json()["message"]["en"]
+    assert written(deadline, "th") in refused.json()["message"]["th"]
+    assert refused.json()["deadline"] == deadline.isoformat()
 
     old = _at_step(engine, slug, step_id, utcnow() - days - timedelta(days=1))
     version = verify_items(staff, slug, old, lapse.requires)

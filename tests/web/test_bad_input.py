@@ -70,8 +70,8 @@ def test_summary_refuses_dates_outside_the_range(staff: Staff, dates: dict[str, 
     body = response.json()
     assert body["error"] == "invalid_input"
     assert body["field"] in dates
-    assert "1957-01-01" in body["message"]["en"]
-    assert "2600-12-31" in body["message"]["en"]
+    assert "1 January 1957" in body["message"]["en"]
+    assert "31 December 2600" in body["message"]["en"]
     assert "2500" in body["message"]["th"]
     assert "3143" in body["message"]["th"]
 
@@ -89,7 +89,7 @@ def test_dashboard_refuses_dates_outside_the_range(staff: Staff, dates: dict[str
     response = manager.get("/manager", params={**dates, "lang": "en"})
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("text/html")
-    assert "The date must be from 1957-01-01 to 2600-12-31" in response.text
+    assert "The date must be from 1 January 1957 to 31 December 2600" in response.text
     thai = manager.get("/manager", params={**dates, "lang": "th"})
     assert thai.status_code == 422
     assert "วันที่ต้องอยู่ระหว่าง 1 มกราคม 2500 ถึง 31 ธันวาคม 3143" in thai.text

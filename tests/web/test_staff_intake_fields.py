@@ -51,11 +51,22 @@ def test_the_types_own_fields_are_asked_for_and_stored(staff: Staff, engine: Eng
 def test_a_bad_value_is_named_at_its_input(staff: Staff) -> None:
     clerk = staff.for_type(RENEWAL, "clerk")
     _, key = _intake_form(clerk)
-    typed = {**GOOD, "permit_type": RENEWAL, "form_key": key, EXPIRY: "31/01/2570"}
+    typed = {**GOOD, "permit_type": RENEWAL, "form_key": key, EXPIRY: "31/02/2570"}
     refused = clerk.post("/staff/applications/new", data=typed, follow_redirects=False)
-    assert refused.status_code == 422
+    assert refused.status_code == 422  # no 31 February
     assert f'id="{EXPIRY}-error"' in refused.text
-    assert 'value="31/01/2570"' in refused.text
+    assert 'value="31/02/2570"' in refused.text
+
+
+def test_a_date_is_typed_in_the_buddhist_era(staff: Staff, engine: Engine) -> None:
+    clerk = staff.for_type(RENEWAL, "clerk")
+    page, key = _intake_form(clerk)
+    typed = {**GOOD, "permit_type": RENEWAL, "form_key": key, EXPIRY: "31/01/2570"}
+    done = clerk.post("/staff/applications/new", data=typed, follow_redirects=False)
+    assert done.status_code == 303, done.text
+    with unit_of_work(engine) as session:
+        stored = session.exec(select(Application)).one()
+        assert stored.subject_details["permit_expiry_date"] == "2027-01-31"
 
 
 def test_a_type_chosen_by_link_shows_its_fields(staff: Staff) -> None:

@@ -407,7 +407,7 @@ def test_each_item_offers_only_what_the_signed_in_role_may_record(
     # A form posted anyway is refused and writes nothing.
     response = _record(clerk, app_id, "hygiene_inspection", 1, note="ตรวจเอง")
     assert response.status_code == 403
-    assert "(บันทึกได้โดย: officer)" in _alert(response.text)
+    assert "(บันทึกได้โดย: เจ้าหน้าที่ผู้ตรวจสอบ)" in _alert(response.text)
     assert _events(engine, app_id) == 1
     assert _stored(engine, app_id).version == 1
 
@@ -465,7 +465,7 @@ def test_a_refused_rule_re_renders_with_the_message_and_writes_nothing(
     waive = _record(clerk, app_id, "application_form", 3, status="waived", note="   ")
     assert waive.status_code == 422
     # The refusal names the item it refuses.
-    assert "การยกเว้น “แบบคำขอรับใบอนุญาต (สอ.๑)” ต้องระบุเหตุผล" in _alert(waive.text)
+    assert "การยกเว้น “แบบคำขอรับใบอนุญาต (สอ.1)” ต้องระบุเหตุผล" in _alert(waive.text)
     assert _events(engine, app_id) == before + 2
     assert _stored(engine, app_id).version == 3
 

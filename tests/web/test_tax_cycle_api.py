@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import Engine
 
 from tracking.clock import bangkok_date, thai_date
+from tracking.dates import written
 from tracking.models import utcnow
 
 from ..tracking.test_tax_cycle import SLUG, _signboard_notified
@@ -64,7 +65,7 @@ def test_an_objection_after_thirty_days_is_refused(engine: Engine, staff: Staff)
     assert refused.status_code == 422, refused.text
     last = today - timedelta(days=1)
     message = refused.json()["message"]
-    assert last.isoformat() in message["en"]
+    assert written(last, "en") in message["en"]
     assert thai_date(last) in message["th"]
     assert refused.json()["deadline"] == last.isoformat()
 

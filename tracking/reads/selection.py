@@ -113,7 +113,7 @@ def parse_filters(
         )
     if who is not None and not OFFICER.match(who):
         raise InvalidInput(
-            "ชื่อผู้ใช้ของเจ้าหน้าที่มีได้เฉพาะตัวอักษร ตัวเลข และ . - _ @ (ไม่เกิน ๖๔ ตัว)",
+            "ชื่อผู้ใช้ของเจ้าหน้าที่มีได้เฉพาะตัวอักษร ตัวเลข และ . - _ @ (ไม่เกิน 64 ตัว)",
             "An officer's username has only letters, digits and . - _ @ (64 at most)",
             field="officer",
         )

@@ -19,9 +19,11 @@ from sqlmodel import Session, col, select
 
 from checklists.clocks import Extensions
 from checklists.loader import default_catalogue
+from checklists.references import legal_reference
 from checklists.schema import PermitType
 from tracking import clock, periods
 from tracking.access import Actor
+from tracking.dates import written
 from tracking.errors import DomainError, GuardFailed, InvalidInput, NotFound
 from tracking.models import Application, ApplicationEvent, EventKind, Office, OutboxMessage, utcnow
 from tracking.workflow.recording import record_at_step
@@ -71,9 +73,9 @@ def before_the_end(application: Application, today: date) -> DomainError | None:
     has), never after."""
     if clock.late(application.due_date, application.clock_paused_on, today):
         return GuardFailed(
-            f"ระยะเวลาพิจารณาสิ้นสุดแล้วเมื่อ {clock.thai_date(application.due_date)}"
+            f"ระยะเวลาพิจารณาสิ้นสุดแล้วเมื่อ {written(application.due_date, 'th')}"
             " ต้องแจ้งขยายระยะเวลาก่อนครบกำหนด",
-            f"The period ended on {application.due_date.isoformat()}: an extension must be"
+            f"The period ended on {written(application.due_date, 'en')}: an extension must be"
             " notified before the period ends",
         )
     return None
@@ -82,7 +84,7 @@ def before_the_end(application: Application, today: date) -> DomainError | None:
 def within_count(law: Extensions, earlier: int) -> DomainError | None:
     if earlier >= law.times:
         return GuardFailed(
-            f"ขยายระยะเวลาได้ไม่เกิน {law.times} ครั้ง ({law.legal_basis})",
+            f"ขยายระยะเวลาได้ไม่เกิน {law.times} ครั้ง ({legal_reference(law.legal_basis, 'th')})",
             f"The period may be extended at most {law.times} times ({law.legal_basis})",
         )
     return None
@@ -91,7 +93,7 @@ def within_count(law: Extensions, earlier: int) -> DomainError | None:
 def within_days(law: Extensions, days: int) -> DomainError | None:
     if not 1 <= days <= law.days:
         return InvalidInput(
-            f"ขยายได้ครั้งละ 1 ถึง {law.days} วัน ({law.legal_basis})",
+            f"ขยายได้ครั้งละ 1 ถึง {law.days} วัน ({legal_reference(law.legal_basis, 'th')})",
             f"Each extension is 1 to {law.days} days ({law.legal_basis})",
             field="days",
         )
@@ -256,13 +258,14 @@ def _message(application: Application, notice: ExtensionNotice) -> OutboxMessage
     assert application.id is not None
     body = (
         f"เรียน ผู้ยื่นคำขอ\n\nสำนักงานขอขยายระยะเวลาพิจารณาคำขอเลขติดตาม {notice.tracking_code}"
-        f" ออกไป {notice.days} วัน จากเดิม {clock.thai_date(notice.due_before)}"
-        f" เป็นภายใน {clock.thai_date(notice.due_date)} ({notice.legal_basis})\n"
+        f" ออกไป {notice.days} วัน จากเดิม {written(notice.due_before, 'th')}"
+        f" เป็นภายใน {written(notice.due_date, 'th')}"
+        f" ({legal_reference(notice.legal_basis, 'th')})\n"
         f"เหตุผล: {notice.reason}\nเลขที่หนังสือ {notice.number}\n\n"
         f"{notice.office_th} โทร {notice.office_phone}\n\n"
         f"Dear applicant,\n\nThe office extends the period to decide application"
-        f" {notice.tracking_code} by {notice.days} days, from {notice.due_before.isoformat()}"
-        f" to {notice.due_date.isoformat()} ({notice.legal_basis}).\nReason: {notice.reason}\n"
+        f" {notice.tracking_code} by {notice.days} days, from {written(notice.due_before, 'en')}"
+        f" to {written(notice.due_date, 'en')} ({notice.legal_basis}).\nReason: {notice.reason}\n"
         f"Notice {notice.number}.\n\n{notice.office_en}, phone {notice.office_phone}\n"
     )
     return OutboxMessage(

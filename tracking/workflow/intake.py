@@ -73,7 +73,7 @@ def normalise_applicant(applicant: Applicant) -> Applicant:
             )
     elif not (id_number.isalnum() and id_number.isascii() and 5 <= len(id_number) <= 20):
         raise InvalidInput(
-            "เลขประจำตัวต้องเป็นเลขประจำตัวประชาชน ๑๓ หลัก หรือเลขหนังสือเดินทาง",
+            "เลขประจำตัวต้องเป็นเลขประจำตัวประชาชน 13 หลัก หรือเลขหนังสือเดินทาง",
             "The ID number must be a 13-digit Thai ID number or a passport number",
             field="applicant.id_number",
         )

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from checklists.loader import default_catalogue
 from tracking import clock
+from tracking.dates import written
 from tracking.errors import InvalidInput, NotFound
 from tracking.models import Application, ApplicationEvent, EventKind, OfficeDay
 from tracking.workflow.recording import record_at_step
@@ -140,8 +141,8 @@ def add_office_day(
     if found is not None:
         th, en = KINDS[found.open]
         raise InvalidInput(
-            f"วันที่ {clock.thai_date(day)} บันทึกไว้แล้วเป็น{th}: {found.note}",
-            f"{day.isoformat()} is already {en}: {found.note}",
+            f"วันที่ {written(day, 'th')} บันทึกไว้แล้วเป็น{th}: {found.note}",
+            f"{written(day, 'en')} is already {en}: {found.note}",
             field="day",
         )
     calendar = clock.office_calendar(session, office_id)
@@ -175,8 +176,8 @@ def remove_office_day(session: Session, office_id: int, day: date, *, open: bool
     if found is None or found.open != open:
         th, en = KINDS[open]
         raise NotFound(
-            f"วันที่ {clock.thai_date(day)} ไม่ได้บันทึกไว้เป็น{th}",
-            f"{day.isoformat()} is not {en}",
+            f"วันที่ {written(day, 'th')} ไม่ได้บันทึกไว้เป็น{th}",
+            f"{written(day, 'en')} is not {en}",
             field="day",
         )
     session.delete(found)

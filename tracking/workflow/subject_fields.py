@@ -13,8 +13,9 @@ from checklists.loader import default_catalogue
 from checklists.schema import PermitType
 from checklists.taxes import BE_OFFSET
 from tracking import clock
+from tracking.dates import parse_day, written
 from tracking.errors import InvalidInput
-from tracking.workflow.text import ascii_digits, thai_digits
+from tracking.workflow.text import ascii_digits
 
 # The first tax year of the Land and Buildings Tax Act B.E. 2562 (in force from 1 Jan 2563).
 FIRST_TAX_YEAR = 2563
@@ -56,7 +57,7 @@ def _number(spec: SubjectField, value: Any) -> int | float:
         number = None
     if number is None or not math.isfinite(number) or number <= 0:
         raise InvalidInput(
-            f"{spec.label.th}ต้องเป็นตัวเลขที่มากกว่า ๐",
+            f"{spec.label.th}ต้องเป็นตัวเลขที่มากกว่า 0",
             f"{spec.label.en} must be a number greater than 0",
             field=f"subject.{spec.id}",
         )
@@ -75,8 +76,7 @@ def _tax_year(spec: SubjectField, value: Any, today: date) -> int:
     if text.isdigit() and FIRST_TAX_YEAR <= int(text) <= latest:
         return int(text)
     raise InvalidInput(
-        f"{spec.label.th}ต้องเป็นปี พ.ศ. ตั้งแต่ {thai_digits(FIRST_TAX_YEAR)} ถึง"
-        f" {thai_digits(latest)} เช่น {thai_digits(latest - 1)}",
+        f"{spec.label.th}ต้องเป็นปี พ.ศ. ตั้งแต่ {FIRST_TAX_YEAR} ถึง {latest} เช่น {latest - 1}",
         f"{spec.label.en} must be a Buddhist Era year from {FIRST_TAX_YEAR} to {latest},"
         f" for example {latest - 1}",
         field=f"subject.{spec.id}",
@@ -98,18 +98,17 @@ def _beyond(spec: SubjectField, limit: Threshold, number: float) -> InvalidInput
 
 
 def _day(spec: SubjectField, value: Any) -> date:
-    day: date | None = value if type(value) is date else None
-    if isinstance(value, str):
+    """A date field as typed: BE ``dd/mm/yyyy`` (Thai or Arabic digits) or ISO (``dates``)."""
+    field = f"subject.{spec.id}"
+    if type(value) is date:
+        day = value
+    else:
         try:
-            day = date.fromisoformat(ascii_digits(value).strip())
-        except ValueError:
-            day = None
-    if day is None:
-        raise InvalidInput(
-            f"{spec.label.th}ต้องเป็นวันที่แบบ ค.ศ. ปปปป-ดด-วว เช่น 2026-05-01",
-            f"{spec.label.en} must be a date written YYYY-MM-DD, for example 2026-05-01",
-            field=f"subject.{spec.id}",
-        )
+            day = parse_day(value if isinstance(value, str) else "", field)
+        except InvalidInput as error:
+            raise InvalidInput(
+                f"{spec.label.th}: {error.th}", f"{spec.label.en}: {error.en}", field=field
+            ) from None
     clock.supported_day(day, f"subject.{spec.id}")
     return day
 
@@ -137,7 +136,7 @@ def _check_period(permit: PermitType, details: dict[str, Any], today: date) -> N
         )
     if end < today:
         raise InvalidInput(
-            f"ช่วงเวลาที่ขอสิ้นสุดไปแล้ว ({end.isoformat()})",
-            f"The period applied for is already over ({end.isoformat()})",
+            f"ช่วงเวลาที่ขอสิ้นสุดไปแล้ว ({written(end, 'th')})",
+            f"The period applied for is already over ({written(end, 'en')})",
             field=field,
         )

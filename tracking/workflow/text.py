@@ -32,11 +32,3 @@ def ascii_digits(text: str) -> str:
     """Decimal digits of any script as ASCII: Thai ``๑๒๓`` (or full-width ``１２３``) is
     ``123``. Other characters stay as they are."""
     return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
-
-
-def thai_digits(number: int) -> str:
-    """``number`` written in Thai digits: ``2570`` is ``๒๕๗๐``."""
-    return str(number).translate(_THAI_DIGITS)
-
-
-_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")

@@ -17,6 +17,7 @@ from tracking.errors import InvalidInput
 from tracking.models import Office, utcnow
 from tracking.reads import compliance, reports, selection
 from tracking.reads.staff import department_label, holders
+from tracking.reads.staff.labels import ground_label
 from web import i18n
 from web.deps import ReaderActor, SessionDep, StaffActor
 from web.pages import HTML, page_router, render, request_office
@@ -224,6 +225,7 @@ def dashboard(
         chart=_bar_chart(data["by_permit_type"], language),
         names={slug: getattr(p.name, language) for slug, p in default_catalogue().items()},
         dept=lambda slug: _department(slug, language),
+        ground=lambda code: i18n.pick(ground_label(code), language),
         iso_day=lambda text: i18n.format_date(date.fromisoformat(text), language),
         since=day(filters.date_from),
         until=day(filters.date_to),

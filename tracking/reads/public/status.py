@@ -34,7 +34,7 @@ def parse_code(text: str) -> str:
         return codes.parse(text)
     except codes.InvalidCode as exc:
         raise CodeMistyped(
-            "รหัสติดตามไม่ถูกต้อง กรุณาตรวจสอบรหัสบนใบรับคำขออีกครั้ง (รหัสมี ๑๐ ตัวอักษร เช่น K7MP2-Q9XR4)",
+            "รหัสติดตามไม่ถูกต้อง กรุณาตรวจสอบรหัสบนใบรับคำขออีกครั้ง (รหัสมี 10 ตัวอักษร เช่น K7MP2-Q9XR4)",
             "That tracking code is not valid; please check it against your receipt"
             " (10 characters, for example K7MP2-Q9XR4)",
             detail=str(exc),

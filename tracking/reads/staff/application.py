@@ -18,11 +18,17 @@ from checklists.schema import ItemKind, PermitType, Step, TransitionKind
 from tracking import codes
 from tracking.access import Actor, item_roles, item_statuses, refusal
 from tracking.clock import is_overdue
-from tracking.errors import DomainError
+from tracking.errors import DomainError, NotPermitted
 from tracking.models import SATISFIED, Application, ApplicationEvent, ChecklistEntry, DelayNotice
 from tracking.reads import clocks
 from tracking.reads.staff.holders import Hands, hands
-from tracking.reads.staff.labels import Label, department_label, label, step_label
+from tracking.reads.staff.labels import (
+    Label,
+    department_label,
+    label,
+    step_label,
+    subject_detail,
+)
 from tracking.workflow import rules
 from tracking.workflow.machines import permit_type
 from tracking.workflow.transitions import application_for, checklist_refusal
@@ -115,9 +121,12 @@ def available_events(
         ctx = rules.context(
             session, application, permit, rule, actor, today, history=history, statuses=statuses
         )
-        blocked = [error.as_dict() for error in rules.blockers(ctx)]
+        found_blockers = rules.blockers(ctx)
         if cannot_act is not None:
-            blocked.insert(0, cannot_act.as_dict())
+            # Who may not act here is said once: not again as "this role may not ...".
+            others = [e for e in found_blockers if not isinstance(e, NotPermitted)]
+            found_blockers = [cannot_act, *others]
+        blocked = [error.as_dict() for error in found_blockers]
         found.append(
             AvailableEvent(
                 event=rule.event,
@@ -252,7 +261,7 @@ class ApplicationView:
     cannot_act: DomainError | None
     cannot_record: DomainError | None
     grounds: list[tuple[str, Label]]
-    details: list[tuple[str, str]]
+    details: list[tuple[Label, Label]]
     # The rule that set the due date (Thai, English), and the file's extensions.
     due_rule: tuple[str, str] = ("", "")
     extensions: clocks.ExtensionsView | None = None
@@ -332,7 +341,10 @@ def application_view(
         cannot_act=refusal(actor, application.department, act=True),
         cannot_record=cannot_record,
         grounds=[(g.code, label(g.text)) for g in permit.refusal_grounds],
-        details=[(str(k), str(v)) for k, v in (application.subject_details or {}).items()],
+        details=[
+            subject_detail(permit, str(k), v)
+            for k, v in (application.subject_details or {}).items()
+        ],
         due_rule=clocks.due_rule(session, application, permit),
         extensions=clocks.extensions_view(session, application, permit, today),
         hands=hands(session, application, permit, history, actor),

@@ -15,7 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from checklists.schema import DECISIONS, ItemKind, PermitType, Transition, TransitionKind
+from checklists.schema import (
+    DECISIONS,
+    ItemKind,
+    PermitType,
+    Transition,
+    TransitionKind,
+    role_names,
+)
 from tracking.errors import DomainError, GuardFailed, InvalidInput, NotPermitted
 from tracking.models import SATISFIED, ApplicationEvent, EventKind
 from tracking.workflow.rules.context import (
@@ -112,8 +119,10 @@ def role_error(rule: Transition, role: str) -> DomainError | None:
     if role in rule.roles:
         return None
     return NotPermitted(
-        f"บทบาท {role or '-'} ไม่มีสิทธิ์ดำเนินการ “{rule.label.th}”",
-        f"Role {role or '-'} may not {rule.label.en.lower()}",
+        f"{role_names([role])} ไม่มีสิทธิ์ดำเนินการ “{rule.label.th}”"
+        f" (ดำเนินการได้โดย: {role_names(rule.roles)})",
+        f"The {role_names([role], 'en')} role may not {rule.label.en.lower()}"
+        f" (it is done by: {role_names(rule.roles, 'en')})",
         allowed_roles=list(rule.roles),
     )
 
@@ -151,23 +160,26 @@ def visited_steps(permit: PermitType, history: Sequence[ApplicationEvent]) -> se
 
 
 def approval_complete(ctx: Context) -> DomainError | None:
-    """An approval needs every required item of every step the file has been through."""
+    """An approval needs every required item of every step the file has been through (those
+    the transition itself requires are ``items_verified``'s, so a page states each once)."""
     if ctx.kind is not TransitionKind.approve:
         return None
     visited = visited_steps(ctx.permit, ctx.history)
+    # The transition's own items are ``items_verified``'s: named there, not twice.
+    own = set(ctx.rule.requires)
     required = [
         item.id
         for step in ctx.permit.steps
         if step.id in visited
         for item in step.checklist
-        if item.required
+        if item.required and item.id not in own
     ]
     unmet = unmet_items(required, ctx.statuses)
     if not unmet:
         return None
     th, en = labels(ctx.permit, unmet)
     return GuardFailed(
-        "อนุมัติไม่ได้ เพราะรายการที่ต้องมียังไม่ได้ตรวจหรือยกเว้น: " + th,
+        "อนุญาตไม่ได้ เพราะรายการที่ต้องมียังไม่ได้ตรวจหรือยกเว้น: " + th,
         "Cannot approve: required items are neither verified nor waived: " + en,
         unmet_items=unmet,
     )

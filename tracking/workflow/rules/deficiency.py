@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from checklists.schema import TransitionKind
 from tracking.clock import supported_day
+from tracking.dates import written
 from tracking.errors import DomainError, GuardFailed, InvalidInput
 from tracking.workflow.rules.context import Context
 
@@ -18,15 +19,16 @@ def deficiency_once(ctx: Context) -> DomainError | None:
     kind = TransitionKind.deficiency_request.value
     if any(e.transition_kind == kind for e in ctx.history):
         return GuardFailed(
-            "ขอเอกสารเพิ่มเติมได้เพียงครั้งเดียว (พ.ร.บ.การอำนวยความสะดวกฯ มาตรา ๘)",
+            "ขอเอกสารเพิ่มเติมได้เพียงครั้งเดียว (พ.ร.บ.การอำนวยความสะดวกฯ มาตรา 8)",
             "Documents may be requested only once (Licensing Facilitation Act s.8)",
         )
     filed = ctx.application.submitted_on
     if ctx.today <= filed:
         return None
     return GuardFailed(
-        f"ขอเอกสารเพิ่มได้เฉพาะในวันที่ยื่นคำขอ ({filed}) (พ.ร.บ.การอำนวยความสะดวกฯ มาตรา ๘)",
-        f"Documents may be requested only on the day of filing, {filed}"
+        f"ขอเอกสารเพิ่มได้เฉพาะในวันที่ยื่นคำขอ ({written(filed, 'th')})"
+        " (พ.ร.บ.การอำนวยความสะดวกฯ มาตรา 8)",
+        f"Documents may be requested only on the day of filing, {written(filed, 'en')}"
         " (Licensing Facilitation Act s.8)",
         filed_on=filed.isoformat(),
     )
@@ -36,7 +38,7 @@ def deficiency_names_missing_items(ctx: Context) -> DomainError | None:
     if ctx.kind is not TransitionKind.deficiency_request or missing_items(ctx.statuses):
         return None
     return GuardFailed(
-        "ต้องระบุรายการเอกสารที่ขาดในรายการตรวจสอบ (สถานะ missing) ก่อนขอเอกสารเพิ่ม",
+        "ต้องระบุรายการเอกสารที่ขาดในรายการตรวจสอบ (สถานะ “ขาด”) ก่อนขอเอกสารเพิ่ม",
         "Mark the missing items in the checklist (status missing) before requesting them",
     )
 
@@ -59,9 +61,9 @@ def supplied_by_deadline(ctx: Context) -> DomainError | None:
     if ctx.kind is not TransitionKind.documents_supplied or not deadline or ctx.today <= deadline:
         return None
     return GuardFailed(
-        f"พ้นกำหนดส่งเอกสาร ({deadline}) แล้ว ต้องคืนคำขอ ผู้ยื่นคำขอยื่นใหม่ได้ (มาตรา ๘)",
-        f"The document deadline ({deadline}) has passed: the application is returned, and"
-        " the applicant may apply again (Licensing Facilitation Act s.8)",
+        f"พ้นกำหนดส่งเอกสาร ({written(deadline, 'th')}) แล้ว ต้องคืนคำขอ ผู้ยื่นคำขอยื่นใหม่ได้ (มาตรา 8)",
+        f"The document deadline ({written(deadline, 'en')}) has passed: the application is"
+        " returned, and the applicant may apply again (Licensing Facilitation Act s.8)",
         deadline=deadline.isoformat(),
     )
 
@@ -76,10 +78,11 @@ def return_after_deadline(ctx: Context) -> DomainError | None:
     deadline = ctx.application.applicant_deadline
     if deadline is not None and ctx.today > deadline:
         return None
-    when = deadline.isoformat() if deadline else "-"
+    when_th = written(deadline, "th") if deadline else "-"
+    when_en = written(deadline, "en") if deadline else "-"
     return GuardFailed(
-        f"คืนคำขอได้เมื่อพ้นกำหนดส่งเอกสาร ({when}) แล้วเท่านั้น",
-        f"The application can be returned only after the document deadline ({when}) has passed",
+        f"คืนคำขอได้เมื่อพ้นกำหนดส่งเอกสาร ({when_th}) แล้วเท่านั้น",
+        f"The application can be returned only after the document deadline ({when_en}) has passed",
         deadline=deadline.isoformat() if deadline else None,
     )
 

@@ -17,9 +17,11 @@ from typing import Any
 
 from checklists.fields import DayUnit
 from checklists.lapses import Start, Window
+from checklists.references import legal_reference
 from checklists.schema import PermitType, Step, TransitionKind
 from tracking import delivery
-from tracking.clock import BusinessCalendar, bangkok_date, thai_date
+from tracking.clock import BusinessCalendar, bangkok_date
+from tracking.dates import written
 from tracking.errors import DomainError, GuardFailed, InvalidInput
 from tracking.workflow.rules.context import Context
 
@@ -96,10 +98,11 @@ def lapse_after_deadline(ctx: Context) -> DomainError | None:
     deadline = current_deadline(ctx.permit, ctx.application)
     if deadline is not None and ctx.today > deadline:
         return None
-    when = deadline.isoformat() if deadline else "-"
+    when_th = written(deadline, "th") if deadline else "-"
+    when_en = written(deadline, "en") if deadline else "-"
     return GuardFailed(
-        f"“{rule.label.th}” ได้เมื่อพ้นกำหนดของผู้ยื่นคำขอ ({when}) แล้วเท่านั้น",
-        f"“{rule.label.en}” is allowed only after the applicant's deadline ({when}) has passed",
+        f"“{rule.label.th}” ได้เมื่อพ้นกำหนดของผู้ยื่นคำขอ ({when_th}) แล้วเท่านั้น",
+        f"“{rule.label.en}” is allowed only after the applicant's deadline ({when_en}) has passed",
         deadline=deadline.isoformat() if deadline else None,
     )
 
@@ -147,28 +150,27 @@ def within_window(ctx: Context) -> DomainError | None:
     if window is None:
         return None
     label = ctx.rule.label
+    law_th = legal_reference(window.legal_basis, "th")
     start = window_start(window, ctx.application, ctx.history)
     if start is None:
         return GuardFailed(
-            f"“{label.th}” ต้องบันทึกวันที่ผู้ยื่นได้รับหนังสือแจ้งก่อน ({window.legal_basis})",
+            f"“{label.th}” ต้องบันทึกวันที่ผู้ยื่นได้รับหนังสือแจ้งก่อน ({law_th})",
             f"“{label.en}” needs the day the notice reached the applicant recorded first"
             f" ({window.legal_basis})",
         )
     end = window_end(window, start)
     if window.within is not None and ctx.today > end:
         return GuardFailed(
-            f"“{label.th}” ได้ภายใน {window.within} วัน ถึง{thai_date(end)} เท่านั้น"
-            f" ({window.legal_basis})",
+            f"“{label.th}” ได้ภายใน {window.within} วัน ถึง{written(end, 'th')} เท่านั้น ({law_th})",
             f"“{label.en}” is allowed only within {window.within} days, until"
-            f" {end.isoformat()} ({window.legal_basis})",
+            f" {written(end, 'en')} ({window.legal_basis})",
             deadline=end.isoformat(),
         )
     if window.after is not None and ctx.today <= end:
         return GuardFailed(
-            f"“{label.th}” ได้เมื่อพ้น {window.after} วัน คือตั้งแต่วันถัดจาก{thai_date(end)}"
-            f" ({window.legal_basis})",
+            f"“{label.th}” ได้เมื่อพ้น {window.after} วัน คือตั้งแต่วันถัดจาก{written(end, 'th')} ({law_th})",
             f"“{label.en}” is allowed only once {window.after} days have passed, after"
-            f" {end.isoformat()} ({window.legal_basis})",
+            f" {written(end, 'en')} ({window.legal_basis})",
             deadline=end.isoformat(),
         )
     return None
