@@ -1,8 +1,8 @@
 """The clerk's and approver's workbench in Chromium, in Thai and English, at phone (390x844)
 and desktop (1280x900) sizes (issue 12): a file its own approver reviewed says who may still
 decide it and is given to them from its page; the queue shows who holds each file, filters by
-holder and moves several files at once; no page is wider than the phone; axe-core finds
-nothing."""
+holder, moves several files at once, and its search finds a file by each key; no page is
+wider than the phone; axe-core finds nothing."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlmodel import Session
 from checklists.loader import default_catalogue
 from checklists.schema import Outcome
 from tracking import auth
+from tracking.codes import format_code
 from tracking.db import unit_of_work
 from tracking.demo import path_to
 from tracking.models import Application
@@ -164,4 +165,83 @@ def test_the_queue_moves_the_ticked_files_to_one_person(
         held = {session.get(Application, i).assignee for i in three_files}  # type: ignore[union-attr]
     assert held == {"officer-b"}
     _fits(page, viewport)
+    page.context.close()
+
+
+def _thai_id(first12: str) -> str:
+    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
+    return first12 + str((11 - total % 11) % 10)
+
+
+@pytest.fixture
+def searchable(engine: Engine) -> dict[str, Application]:
+    """Two files with their own applicant and address, and one of another name, held by two
+    officers."""
+    _account(engine, "officer-a", "officer", "อรุณ ขยันงาน")
+    _account(engine, "officer-b", "officer", "บุญมี ใจเย็น")
+    _account(engine, "approver-1", "approver", "ประเสริฐ ผู้อนุญาต")
+    made = {
+        "wanted": committed_application(
+            engine, applicant_name="วิไลวรรณ ศรีสุข", id_number=_thai_id("310050012345"),
+            address="45/7 ซอยจุฬาลงกรณ์ 12 แขวงวังใหม่ เขตปทุมวัน",
+        ),
+        "other": committed_application(
+            engine, applicant_name="ธนากร มั่นคง", id_number=_thai_id("110170099887"),
+            address="9 ถนนพระราม 4 แขวงรองเมือง เขตปทุมวัน",
+        ),
+    }  # fmt: skip
+    with Session(engine) as session:
+        files = {k: session.get(Application, i) for k, i in made.items()}
+    return {k: v for k, v in files.items() if v is not None}
+
+
+@pytest.mark.parametrize(("lang", "locale"), LANGS)
+@pytest.mark.parametrize(("size", "viewport"), SIZES)
+def test_the_queue_search_finds_a_file_by_each_key(
+    browser: Browser,
+    server: str,
+    searchable: dict[str, Application],
+    lang: str,
+    locale: str,
+    size: str,
+    viewport: dict[str, int],
+) -> None:
+    wanted = searchable["wanted"]
+    code = format_code(wanted.tracking_code)
+    number = wanted.applicant_id_number
+    keys = {
+        "code": code.lower().replace("-", ""),
+        "id": f"{number[0]}-{number[1:5]}-{number[5:10]}-{number[10:12]}-{number[12]}",
+        "name": "วิไลวรรณ",
+        "surname": "ศรีสุ",
+        "address": "จุฬาลงกรณ์ วังใหม่",
+    }
+    page = _signed_in(browser, server, "approver-1", locale, viewport)
+    english = "?lang=en" if lang == "en" else ""
+    page.goto(f"{server}/staff{english}")
+    suffix = "-en" if lang == "en" else ""
+    for kind, typed in keys.items():
+        page.fill("#f-q", typed)
+        with page.expect_navigation():
+            page.click("form.filters button[type=submit]")
+        codes_shown = page.locator(".queue-head .code").all_inner_texts()
+        assert codes_shown == [code], (kind, typed, codes_shown)
+        assert page.locator(".queue-applicant").inner_text() == "วิไลวรรณ ศรีสุข"
+        assert page.input_value("#f-q") == typed  # kept as typed
+        if kind == "name":
+            _fits(page, viewport)
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            shot = f"queue-search-assignee{suffix}-{size}.png"
+            page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
+            _accessible(page, f"queue search ({lang}, {size})")
+            assert page.locator(".assignee").inner_text() in {"อรุณ ขยันงาน", "บุญมี ใจเย็น"}
+    # Too short a word: refused, said why, nothing listed.
+    page.fill("#f-q", "วิ")
+    with page.expect_navigation() as refused:
+        page.click("form.filters button[type=submit]")
+    assert refused.value is not None
+    assert refused.value.status == 422
+    assert page.locator("#search-error").count() == 1
+    assert page.locator(".queue-head").count() == 0
+    _accessible(page, f"queue search refused ({lang}, {size})")
     page.context.close()
