@@ -209,7 +209,7 @@ class QueueItem(BaseModel):
 class QueuePage(BaseModel):
     items: list[QueueItem]
     total: int
-    total_text: str = Field(description='total as shown: "1000+" when a search found more')
+    total_text: str = Field(description='total as shown: "200+" when a search found more')
     page: int
     per_page: int
 

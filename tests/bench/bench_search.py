@@ -78,10 +78,10 @@ def _particulars(rng: random.Random) -> dict[str, str]:
 
 def load(engine: Engine, applications: int, seed: int = 1) -> list[dict[str, str]]:
     """Insert ``applications`` open and closed files; return each one's keys. The search's
-    indexes (the head revision, 0014) are taken off meanwhile and made again after, filled
+    indexes (revision 0014) are taken off meanwhile and made again after, filled
     from the rows as the migration fills them: loading through the triggers is far slower."""
     migrate.upgrade(engine)
-    migrate.downgrade(engine, "-1")
+    migrate.downgrade(engine, "0013")
     rng = random.Random(seed)
     catalogue = default_catalogue()
     slugs = sorted(catalogue)

@@ -128,9 +128,15 @@ def test_a_hundred_characters_and_five_words_are_allowed() -> None:
     assert parse_query("aaa bbb ccc ddd eee") is not None
 
 
-def test_words_are_quoted_for_fts_and_escaped_for_like() -> None:
-    assert search.fts_expression(['a"b', "AND", "x*"]) == '"a""b" AND "AND" AND "x*"'
-    assert search.like_pattern("100%_Off\\") == "%100\\%\\_off\\\\%"
+def test_words_are_quoted_for_fts_and_for_tsquery() -> None:
+    words = ['a"b', "AND", "x*"]
+    assert search.fts_expression(words) == (
+        '{applicant_name subject_address address_parts} : ("a""b"* AND "AND"* AND "x*"*)'
+    )
+    assert search.fts_expression(["abc"], 3, "public-works").endswith(
+        ' AND scope : "o3" AND scope : "dpublicworks"'
+    )
+    assert search.ts_expression(["o'brien", "a\\b"]) == "'o''brien':* & 'a\\\\b':*"
 
 
 # --- finding files ----------------------------------------------------------------------------
@@ -177,7 +183,7 @@ def test_the_queue_scope_holds_for_every_key(session: Session, files: dict[str, 
 
 
 @pytest.mark.parametrize(
-    "typed", ["%%%", "___", "%_%", "\\\\\\", '"""', "'''", 'สมชาย"', "*** AND ***", "NEAR(aaa bbb)"]
+    "typed", ["%%%", "___", "%_%", "\\\\\\", '"""', "'''", "*** AND ***", "NEAR(aaa bbb)"]
 )
 def test_hostile_words_are_taken_literally(
     session: Session, files: dict[str, int], typed: str
@@ -185,9 +191,15 @@ def test_hostile_words_are_taken_literally(
     assert found(session, typed, manager()) == set()
 
 
+def test_punctuation_in_a_word_only_separates(session: Session, files: dict[str, int]) -> None:
+    assert found(session, 'สมชาย"', manager()) == {files["a"]}  # a quote is no operator
+    assert found(session, "(สมชาย)", manager()) == {files["a"]}
+
+
 def test_wildcards_match_only_themselves(session: Session, files: dict[str, int]) -> None:
-    assert found(session, "0%_off") == {files["b"]}
-    assert found(session, "0_%off") == set()
+    assert found(session, "100%_off") == {files["b"]}
+    assert found(session, "1_0") == set()  # not "1, any letter, 0": "1" and "0" as words
+    assert found(session, "0%_off") == set()  # a word counts from its start
 
 
 def test_the_index_follows_changes_to_the_name_and_address(
@@ -240,14 +252,14 @@ def test_the_migration_steps_back_cleanly(tmp_path: Path) -> None:
         with engine.connect() as connection:
             names = connection.exec_driver_sql(
                 "SELECT name FROM sqlite_master WHERE name LIKE 'application_fts%'"
-                " OR name = 'ix_application_applicant_id_number'"
+                " OR name IN ('ix_application_applicant_id_number', 'application_search_text')"
             )
             return {row[0] for row in names}
 
     migrate.upgrade(engine)
     made = search_objects()
-    assert {search.FTS_TABLE, *search.FTS_TRIGGERS, "ix_application_applicant_id_number"} <= made
-    migrate.downgrade(engine, "-1")
+    assert {search.FTS_TABLE, search.FTS_VIEW, *search.FTS_TRIGGERS} <= made
+    migrate.downgrade(engine, "0013")
     assert search_objects() == set()
     migrate.upgrade(engine)
     assert search_objects() == made

@@ -169,7 +169,7 @@ def test_a_refused_search_says_why(
     assert en in _alert(english.text)
 
 
-def test_pages_of_a_search_keep_it_and_a_long_count_reads_1000_plus(
+def test_pages_of_a_search_keep_it_and_a_long_count_reads_as_capped(
     staff: Staff, files: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(queue_page, "PER_PAGE", 1)

@@ -1,11 +1,14 @@
 """application search: indexes for the work queue's search box
 
-The queue's search (``tracking.reads.staff.search``) matches an ID number exactly and words
-anywhere in the applicant's name or the address. ID numbers get a btree index on both
-databases. For the words, SQLite gets an FTS5 table with the trigram tokenizer over both
-columns (external content: it stores only its index), kept in step by triggers and filled
-from the rows already there; PostgreSQL gets pg_trgm and a trigram GIN index on ``lower()``
-of each column, which ``lower(col) LIKE '%word%'`` uses.
+The queue's search (``tracking.reads.staff.search``) matches an ID number exactly and each
+word typed as the start of a word of the applicant's name or the address, or of an address
+part after its marker ("วังใหม่" in "แขวงวังใหม่"). ID numbers get a btree index on both
+databases. For the words, SQLite gets an FTS5 table with the ASCII tokenizer (Thai words stay
+whole) over a view that adds the address's parts and the file's office and department (its
+scope), kept in step by triggers and filled from the rows already there; PostgreSQL gets a GIN
+index of the same words as a ``tsvector`` (``search.SEARCH_DOCUMENT``).
+
+A later migration that rebuilds the application table on SQLite must make the triggers again.
 
 Revision ID: 0014
 Revises: 0013
@@ -16,29 +19,50 @@ from collections.abc import Sequence
 
 from alembic import op
 
+from tracking.reads.staff.search import (
+    ADDRESS_MARKERS,
+    FTS_TABLE,
+    FTS_VIEW,
+    SEARCH_DOCUMENT,
+    WORD_INDEX,
+)
+
 revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-FTS = "application_fts"
-COLUMNS = "applicant_name, subject_address"
+FTS = FTS_TABLE
+COLUMNS = "applicant_name, subject_address, address_parts, scope"
+
+
+def _values(row: str) -> str:
+    """The FTS row of an application row (``new`` or ``old`` in a trigger; the table in the
+    view): its name, address, the address with each marker taken off, and its scope."""
+    parts = f"{row}.subject_address"
+    for marker in ADDRESS_MARKERS:
+        parts = f"replace({parts}, '{marker}', ' ')"
+    # search.scope_word: "o" and the office id, "d" and the department's letters.
+    scope = f"'o' || {row}.office_id || ' d' || replace({row}.department, '-', '')"
+    return f"{row}.applicant_name, {row}.subject_address, {parts}, {scope}"
+
 
 SQLITE_UP = (
+    # The view names its columns as the FTS table does; 'rebuild' reads them from it.
+    f"CREATE VIEW {FTS_VIEW} (id, {COLUMNS}) AS SELECT application.id, {_values('application')}"
+    " FROM application",
     f"CREATE VIRTUAL TABLE {FTS} USING fts5({COLUMNS},"
-    " content='application', content_rowid='id', tokenize='trigram')",
+    f" content='{FTS_VIEW}', content_rowid='id', tokenize='ascii')",
     f"CREATE TRIGGER {FTS}_insert AFTER INSERT ON application BEGIN"
-    f" INSERT INTO {FTS} (rowid, {COLUMNS})"
-    " VALUES (new.id, new.applicant_name, new.subject_address); END",
+    f" INSERT INTO {FTS} (rowid, {COLUMNS}) VALUES (new.id, {_values('new')}); END",
     f"CREATE TRIGGER {FTS}_delete AFTER DELETE ON application BEGIN"
     f" INSERT INTO {FTS} ({FTS}, rowid, {COLUMNS})"
-    " VALUES ('delete', old.id, old.applicant_name, old.subject_address); END",
-    # Only a change of the two columns touches the index: steps change rows all day.
-    f"CREATE TRIGGER {FTS}_update AFTER UPDATE OF {COLUMNS} ON application BEGIN"
-    f" INSERT INTO {FTS} ({FTS}, rowid, {COLUMNS})"
-    " VALUES ('delete', old.id, old.applicant_name, old.subject_address);"
-    f" INSERT INTO {FTS} (rowid, {COLUMNS})"
-    " VALUES (new.id, new.applicant_name, new.subject_address); END",
+    f" VALUES ('delete', old.id, {_values('old')}); END",
+    # Only a change of what the index holds touches it: steps change rows all day.
+    f"CREATE TRIGGER {FTS}_update AFTER UPDATE OF applicant_name, subject_address, office_id,"
+    f" department ON application BEGIN"
+    f" INSERT INTO {FTS} ({FTS}, rowid, {COLUMNS}) VALUES ('delete', old.id, {_values('old')});"
+    f" INSERT INTO {FTS} (rowid, {COLUMNS}) VALUES (new.id, {_values('new')}); END",
     f"INSERT INTO {FTS} ({FTS}) VALUES ('rebuild')",
 )
 SQLITE_DOWN = (
@@ -46,19 +70,10 @@ SQLITE_DOWN = (
     f"DROP TRIGGER IF EXISTS {FTS}_delete",
     f"DROP TRIGGER IF EXISTS {FTS}_insert",
     f"DROP TABLE IF EXISTS {FTS}",
+    f"DROP VIEW IF EXISTS {FTS_VIEW}",
 )
-POSTGRESQL_UP = (
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX ix_application_name_trgm ON application"
-    " USING gin (lower(applicant_name) gin_trgm_ops)",
-    "CREATE INDEX ix_application_address_trgm ON application"
-    " USING gin (lower(subject_address) gin_trgm_ops)",
-)
-# The extension stays: other schemas of the database may use it.
-POSTGRESQL_DOWN = (
-    "DROP INDEX IF EXISTS ix_application_address_trgm",
-    "DROP INDEX IF EXISTS ix_application_name_trgm",
-)
+POSTGRESQL_UP = (f"CREATE INDEX {WORD_INDEX} ON application USING gin (({SEARCH_DOCUMENT}))",)
+POSTGRESQL_DOWN = (f"DROP INDEX IF EXISTS {WORD_INDEX}",)
 
 
 def upgrade() -> None:

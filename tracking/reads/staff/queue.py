@@ -90,7 +90,10 @@ def work_queue(
         conditions.append(~overdue_clause(today))
     if terms is not None:
         # At most COUNT_CAP + 1 matches, sorted here: first come first served among them.
-        found = sorted(first_matches(session, terms, conditions), key=lambda m: (m[1], m[0]))
+        matches = first_matches(
+            session, terms, conditions, office_id=actor.office_id, department=department
+        )
+        found = sorted(matches, key=lambda m: (m[1], m[0]))
         shown = [i for i, _ in found[(page - 1) * per_page : page * per_page]]
         rows = session.exec(
             select(Application)
@@ -111,7 +114,7 @@ def work_queue(
 
 def count_shown(total: int) -> tuple[int, str]:
     """``total`` from ``work_queue`` as a number no greater than ``COUNT_CAP`` and as read:
-    ``"1000+"`` when it stands for more."""
+    ``"200+"`` when it stands for more."""
     if total > COUNT_CAP:
         return COUNT_CAP, f"{COUNT_CAP}+"
     return total, str(total)
@@ -138,7 +141,7 @@ class QueueView:
     """One page of the actor's work queue, with the filters it offers and those it applied."""
 
     rows: list[QueueRow]
-    # Up to COUNT_CAP + 1 when searching: ``total_text`` reads "1000+".
+    # Up to COUNT_CAP + 1 when searching: ``total_text`` reads "200+".
     total: int
     page: int
     per_page: int

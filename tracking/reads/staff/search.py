@@ -2,13 +2,17 @@
 
 One box takes three kinds of key. A tracking code in any spelling (case, dashes, spaces, Thai
 digits) and a 13-digit ID number (dashes, spaces, Thai digits) match their column exactly;
-anything else is up to five words, each found in the applicant's name or the subject's address.
-The conditions join the queue's own (office, department), so a search never widens the scope.
+anything else is up to five words, each the start of a word of the applicant's name or of the
+subject's address. An address word counts from its start and also after the marker it begins
+with (``ADDRESS_MARKERS``): "วังใหม่" finds "แขวงวังใหม่", "พญาไท" finds "ถนนพญาไท". The
+conditions join the queue's own (office, department), so a search never widens the scope.
 
-The words are looked up through indexes migration 0014 makes: on SQLite an FTS5 trigram table
-(``application_fts``, kept in step by triggers), on PostgreSQL trigram GIN indexes on
-``lower(...)`` of both columns. Words of three characters or more are what a trigram index can
-answer, hence the minimum.
+The words are looked up through an index of whole words, made by migration 0014: on SQLite
+an FTS5 table (``application_fts``, ASCII tokenizer: every non-ASCII character is part of a
+word, so Thai words stay whole) over a view that adds the words after the markers and the
+file's office and department, kept in step by triggers; on PostgreSQL a GIN index of the same
+words as a ``tsvector`` (``SEARCH_DOCUMENT``). A word common to many files costs no more than
+a rare one: each is one list of files in the index, not one per three letters.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Integer, column, func, or_, table, text
+from sqlalchemy import ColumnElement, Integer, column, false, func, literal_column, table, text
 from sqlmodel import Session, col, select
 
 from tracking import codes
@@ -29,11 +33,20 @@ MAX_LENGTH = 100
 MAX_WORDS = 5
 MIN_WORD = 3
 ID_NUMBER_LENGTH = 13
-# A search counts its matches no further than this (the page says "1000+").
-COUNT_CAP = 1000
+# A search counts its matches no further than this (the page says "200+": narrow it down).
+COUNT_CAP = 200
 FTS_TABLE = "application_fts"
+FTS_VIEW = "application_search_text"
 FTS_TRIGGERS = ("application_fts_insert", "application_fts_delete", "application_fts_update")
-TRIGRAM_INDEXES = ("ix_application_name_trgm", "ix_application_address_trgm")
+WORD_INDEX = "ix_application_search_words"
+# The words a Thai address's parts begin with: each part is found from its start and after it.
+ADDRESS_MARKERS = ("จังหวัด", "อำเภอ", "ตำบล", "แขวง", "ถนน", "ซอย", "เขต")
+# PostgreSQL: the words of a file the index holds (the migration indexes this very expression,
+# and a query must repeat it to its letter to use the index).
+SEARCH_DOCUMENT = (
+    "to_tsvector('simple'::regconfig, applicant_name || ' ' || subject_address || ' ' ||"
+    " regexp_replace(subject_address, '" + "|".join(ADDRESS_MARKERS) + "', ' ', 'g'))"
+)
 _SEPARATORS = " -\t"
 
 
@@ -92,74 +105,91 @@ def search_conditions(terms: SearchTerms, dialect: str) -> list[ColumnElement[bo
         return [col(Application.tracking_code) == terms.code]
     if terms.id_number is not None:
         return [col(Application.applicant_id_number) == terms.id_number]
+    if not all(map(searchable, terms.words)):
+        return [false()]
     if dialect == "sqlite":
-        return [_fts_match(terms.words)]
-    return [_contains_any(word) for word in terms.words]
+        rowids = (
+            text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_query")
+            .bindparams(fts_query=fts_expression(terms.words))
+            .columns(column("rowid", Integer))
+        )
+        return [col(Application.id).in_(rowids)]
+    simple: ColumnElement[str] = literal_column("'simple'::regconfig")
+    query = func.to_tsquery(simple, ts_expression(terms.words))
+    return [literal_column(SEARCH_DOCUMENT).bool_op("@@")(query)]
+
+
+def searchable(word: str) -> bool:
+    """Whether ``word`` has a letter or digit an index of words holds (a word of punctuation
+    alone is in no file)."""
+    return any(ch.isalnum() or not ch.isascii() for ch in word)
 
 
 def first_matches(
-    session: Session, terms: SearchTerms, conditions: Sequence[ColumnElement[bool]]
+    session: Session,
+    terms: SearchTerms,
+    conditions: Sequence[ColumnElement[bool]],
+    *,
+    office_id: int | None = None,
+    department: str | None = None,
 ) -> list[tuple[int, datetime]]:
-    """The id and intake time of the matches that also meet ``conditions``, the first
-    ``COUNT_CAP + 1`` of them in the order the index gives them (on SQLite, the oldest taken in
-    first). The lookup stops there, so a word in every other address costs no more than a
-    rare one: the caller sorts and pages these, and says "1000+" past the cap."""
+    """The id and intake time of the matches that also meet ``conditions`` (which hold the
+    queue's ``office_id`` and ``department``, if any), the first ``COUNT_CAP + 1`` of them in
+    the order the index gives them (on SQLite, the oldest taken in first). The lookup stops
+    there: the caller sorts and pages these, and says "200+" past the cap."""
     columns = (col(Application.id), col(Application.submitted_at))
-    if terms.words and session.get_bind().dialect.name == "sqlite":
-        # The FTS table drives the join, so its lookup stops at the cap instead of
-        # gathering every match first.
+    dialect = session.get_bind().dialect.name
+    if terms.words and dialect == "sqlite" and all(map(searchable, terms.words)):
+        # The FTS table drives the join and holds the scope too, so its lookup stops at the
+        # cap instead of gathering every match first.
         statement = (
             select(*columns)
             .select_from(_FTS.join(Application, col(Application.id) == _FTS.c.rowid))
             .where(text(f"{FTS_TABLE} MATCH :fts_query"), *conditions)
-            .params(fts_query=fts_expression(terms.words))
+            .params(fts_query=fts_expression(terms.words, office_id, department))
         )
     else:
-        statement = select(*columns).where(
-            *conditions, *search_conditions(terms, session.get_bind().dialect.name)
-        )
+        statement = select(*columns).where(*conditions, *search_conditions(terms, dialect))
     return [(int(i or 0), at) for i, at in session.exec(statement.limit(COUNT_CAP + 1)).all()]
 
 
-def fts_expression(words: Sequence[str]) -> str:
-    """An FTS5 query asking for every word as a phrase (quotes doubled): nothing in a word
-    is an operator."""
-    return " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
+def scope_word(kind: str, value: object) -> str:
+    """The word the FTS table's ``scope`` column holds for an office (``o``) or a department
+    (``d``): letters and digits only, so the tokenizer keeps it whole."""
+    return kind + "".join(ch for ch in str(value) if ch.isascii() and ch.isalnum())
+
+
+def fts_expression(
+    words: Sequence[str], office_id: int | None = None, department: str | None = None
+) -> str:
+    """An FTS5 query asking for every word as the start of a word of the name, the address or
+    the address's parts (each quoted, quotes doubled: nothing in a word is an operator), and
+    for the office and department when given."""
+    phrases = " AND ".join('"' + word.replace('"', '""') + '"*' for word in words)
+    query = f"{{applicant_name subject_address address_parts}} : ({phrases})"
+    for kind, value in (("o", office_id), ("d", department)):
+        if value is not None:
+            query += f' AND scope : "{scope_word(kind, value)}"'
+    return query
+
+
+def ts_expression(words: Sequence[str]) -> str:
+    """A PostgreSQL ``tsquery`` asking for every word as the start of a word (each quoted:
+    nothing in a word is an operator)."""
+    quoted = ("'" + word.replace("\\", "\\\\").replace("'", "''") + "':*" for word in words)
+    return " & ".join(quoted)
 
 
 _FTS = table(FTS_TABLE, column("rowid", Integer))
 
 
-def _fts_match(words: Sequence[str]) -> ColumnElement[bool]:
-    rowids = (
-        text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_query")
-        .bindparams(fts_query=fts_expression(words))
-        .columns(column("rowid", Integer))
-    )
-    return col(Application.id).in_(rowids)
-
-
-def like_pattern(word: str) -> str:
-    """``%word%`` in lower case, with LIKE's wildcards and its escape character escaped."""
-    escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _contains_any(word: str) -> ColumnElement[bool]:
-    pattern = like_pattern(word)
-    return or_(
-        func.lower(col(Application.applicant_name)).like(pattern, escape="\\"),
-        func.lower(col(Application.subject_address)).like(pattern, escape="\\"),
-    )
-
-
 def modelled(name: str | None, type_: str, parents: object) -> bool:
     """Alembic ``include_name``: False for the search machinery the migrations make beside the
-    models (the FTS5 table and its shadow tables, the trigram indexes)."""
+    models (the FTS5 table, its shadow tables and view, the word index)."""
     if name is None:
         return True
     if type_ == "table":
-        return not name.startswith(FTS_TABLE)
+        return not name.startswith((FTS_TABLE, FTS_VIEW))
     if type_ == "index":
-        return name not in TRIGRAM_INDEXES
+        return name != WORD_INDEX
     return True
