@@ -128,7 +128,7 @@ def test_a_hundred_characters_and_five_words_are_allowed() -> None:
     assert parse_query("aaa bbb ccc ddd eee") is not None
 
 
-def test_words_are_quoted_for_fts_and_for_tsquery() -> None:
+def test_words_are_quoted_for_fts() -> None:
     words = ['a"b', "AND", "x*"]
     assert search.fts_expression(words) == (
         '{applicant_name subject_address address_parts} : ("a""b"* AND "AND"* AND "x*"*)'
@@ -136,7 +136,6 @@ def test_words_are_quoted_for_fts_and_for_tsquery() -> None:
     assert search.fts_expression(["abc"], 3, "public-works").endswith(
         ' AND scope : "o3" AND scope : "dpublicworks"'
     )
-    assert search.ts_expression(["o'brien", "a\\b"]) == "'o''brien':* & 'a\\\\b':*"
 
 
 # --- finding files ----------------------------------------------------------------------------

@@ -6,7 +6,8 @@ part after its marker ("วังใหม่" in "แขวงวังให�
 databases. For the words, SQLite gets an FTS5 table with the ASCII tokenizer (Thai words stay
 whole) over a view that adds the address's parts and the file's office and department (its
 scope), kept in step by triggers and filled from the rows already there; PostgreSQL gets a GIN
-index of the same words as a ``tsvector`` (``search.SEARCH_DOCUMENT``).
+index of the same words and their beginnings as a ``tsvector`` (``search.SEARCH_DOCUMENT``, a
+function this migration makes).
 
 A later migration that rebuilds the application table on SQLite must make the triggers again.
 
@@ -24,6 +25,7 @@ from tracking.reads.staff.search import (
     FTS_TABLE,
     FTS_VIEW,
     SEARCH_DOCUMENT,
+    SEARCH_FUNCTION,
     WORD_INDEX,
 )
 
@@ -72,8 +74,24 @@ SQLITE_DOWN = (
     f"DROP TABLE IF EXISTS {FTS}",
     f"DROP VIEW IF EXISTS {FTS_VIEW}",
 )
-POSTGRESQL_UP = (f"CREATE INDEX {WORD_INDEX} ON application USING gin (({SEARCH_DOCUMENT}))",)
-POSTGRESQL_DOWN = (f"DROP INDEX IF EXISTS {WORD_INDEX}",)
+# The words of the name, the address and the address's parts, each also as its beginnings of
+# three letters or more (a word typed then matches a stored one exactly).
+POSTGRESQL_UP = (
+    f"CREATE FUNCTION {SEARCH_FUNCTION}(name text, address text) RETURNS tsvector"
+    " LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$"
+    " SELECT array_to_tsvector(coalesce(array_agg(DISTINCT part), '{}'))"
+    " FROM unnest(tsvector_to_array(to_tsvector('simple'::regconfig,"
+    " name || ' ' || address || ' ' || regexp_replace(address, '"
+    + "|".join(ADDRESS_MARKERS)
+    + "', ' ', 'g')))) AS word,"
+    " LATERAL (SELECT substr(word, 1, n)"
+    " FROM generate_series(least(3, length(word)), length(word)) AS n) AS parts(part) $$",
+    f"CREATE INDEX {WORD_INDEX} ON application USING gin ({SEARCH_DOCUMENT})",
+)
+POSTGRESQL_DOWN = (
+    f"DROP INDEX IF EXISTS {WORD_INDEX}",
+    f"DROP FUNCTION IF EXISTS {SEARCH_FUNCTION}(text, text)",
+)
 
 
 def upgrade() -> None:

@@ -11,8 +11,9 @@ The words are looked up through an index of whole words, made by migration 0014:
 an FTS5 table (``application_fts``, ASCII tokenizer: every non-ASCII character is part of a
 word, so Thai words stay whole) over a view that adds the words after the markers and the
 file's office and department, kept in step by triggers; on PostgreSQL a GIN index of the same
-words as a ``tsvector`` (``SEARCH_DOCUMENT``). A word common to many files costs no more than
-a rare one: each is one list of files in the index, not one per three letters.
+words and their beginnings as a ``tsvector`` (``SEARCH_DOCUMENT``). A word common to many
+files costs no more than a rare one: each is one list of files in the index, not one per three
+letters.
 """
 
 from __future__ import annotations
@@ -41,12 +42,11 @@ FTS_TRIGGERS = ("application_fts_insert", "application_fts_delete", "application
 WORD_INDEX = "ix_application_search_words"
 # The words a Thai address's parts begin with: each part is found from its start and after it.
 ADDRESS_MARKERS = ("จังหวัด", "อำเภอ", "ตำบล", "แขวง", "ถนน", "ซอย", "เขต")
-# PostgreSQL: the words of a file the index holds (the migration indexes this very expression,
-# and a query must repeat it to its letter to use the index).
-SEARCH_DOCUMENT = (
-    "to_tsvector('simple'::regconfig, applicant_name || ' ' || subject_address || ' ' ||"
-    " regexp_replace(subject_address, '" + "|".join(ADDRESS_MARKERS) + "', ' ', 'g'))"
-)
+# PostgreSQL: the words of a file the index holds, each also as its beginnings of three
+# letters or more, so that a word typed matches a stored one exactly (no prefix scan of the
+# index). The migration makes the function and indexes this very expression.
+SEARCH_FUNCTION = "tidtam_search_words"
+SEARCH_DOCUMENT = f"{SEARCH_FUNCTION}(applicant_name, subject_address)"
 _SEPARATORS = " -\t"
 
 
@@ -114,8 +114,9 @@ def search_conditions(terms: SearchTerms, dialect: str) -> list[ColumnElement[bo
             .columns(column("rowid", Integer))
         )
         return [col(Application.id).in_(rowids)]
+    # plainto_tsquery: the words as they are, every one required, nothing an operator.
     simple: ColumnElement[str] = literal_column("'simple'::regconfig")
-    query = func.to_tsquery(simple, ts_expression(terms.words))
+    query = func.plainto_tsquery(simple, " ".join(terms.words))
     return [literal_column(SEARCH_DOCUMENT).bool_op("@@")(query)]
 
 
@@ -171,13 +172,6 @@ def fts_expression(
         if value is not None:
             query += f' AND scope : "{scope_word(kind, value)}"'
     return query
-
-
-def ts_expression(words: Sequence[str]) -> str:
-    """A PostgreSQL ``tsquery`` asking for every word as the start of a word (each quoted:
-    nothing in a word is an operator)."""
-    quoted = ("'" + word.replace("\\", "\\\\").replace("'", "''") + "':*" for word in words)
-    return " & ".join(quoted)
 
 
 _FTS = table(FTS_TABLE, column("rowid", Integer))
