@@ -75,11 +75,13 @@ SQLITE_DOWN = (
     f"DROP VIEW IF EXISTS {FTS_VIEW}",
 )
 # The words of the name, the address and the address's parts, each also as its beginnings of
-# three letters or more (a word typed then matches a stored one exactly).
+# three letters or more (a word typed then matches a stored one exactly), and the file's scope.
 POSTGRESQL_UP = (
-    f"CREATE FUNCTION {SEARCH_FUNCTION}(name text, address text) RETURNS tsvector"
-    " LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$"
-    " SELECT array_to_tsvector(coalesce(array_agg(DISTINCT part), '{}'))"
+    f"CREATE FUNCTION {SEARCH_FUNCTION}(name text, address text, department text, office integer)"
+    " RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$"
+    # search.scope_word: "o" and the office id, "d" and the department's letters.
+    " SELECT array_to_tsvector(coalesce(array_agg(DISTINCT part), '{}')"
+    " || ARRAY['o' || office, 'd' || replace(department, '-', '')])"
     " FROM unnest(tsvector_to_array(to_tsvector('simple'::regconfig,"
     " name || ' ' || address || ' ' || regexp_replace(address, '"
     + "|".join(ADDRESS_MARKERS)
@@ -90,7 +92,7 @@ POSTGRESQL_UP = (
 )
 POSTGRESQL_DOWN = (
     f"DROP INDEX IF EXISTS {WORD_INDEX}",
-    f"DROP FUNCTION IF EXISTS {SEARCH_FUNCTION}(text, text)",
+    f"DROP FUNCTION IF EXISTS {SEARCH_FUNCTION}(text, text, text, integer)",
 )
 
 

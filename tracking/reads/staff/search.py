@@ -46,7 +46,7 @@ ADDRESS_MARKERS = ("จังหวัด", "อำเภอ", "ตำบล", "
 # letters or more, so that a word typed matches a stored one exactly (no prefix scan of the
 # index). The migration makes the function and indexes this very expression.
 SEARCH_FUNCTION = "tidtam_search_words"
-SEARCH_DOCUMENT = f"{SEARCH_FUNCTION}(applicant_name, subject_address)"
+SEARCH_DOCUMENT = f"{SEARCH_FUNCTION}(applicant_name, subject_address, department, office_id)"
 _SEPARATORS = " -\t"
 
 
@@ -98,9 +98,15 @@ def parse_query(query: str) -> SearchTerms | None:
     return SearchTerms(words=words)
 
 
-def search_conditions(terms: SearchTerms, dialect: str) -> list[ColumnElement[bool]]:
+def search_conditions(
+    terms: SearchTerms,
+    dialect: str,
+    office_id: int | None = None,
+    department: str | None = None,
+) -> list[ColumnElement[bool]]:
     """Conditions on ``Application`` that every match meets, for the database ``dialect``
-    (``session.get_bind().dialect.name``)."""
+    (``session.get_bind().dialect.name``); the queue's ``office_id`` and ``department``, when
+    given, are asked of the word index too (they are among its words)."""
     if terms.code is not None:
         return [col(Application.tracking_code) == terms.code]
     if terms.id_number is not None:
@@ -116,7 +122,8 @@ def search_conditions(terms: SearchTerms, dialect: str) -> list[ColumnElement[bo
         return [col(Application.id).in_(rowids)]
     # plainto_tsquery: the words as they are, every one required, nothing an operator.
     simple: ColumnElement[str] = literal_column("'simple'::regconfig")
-    query = func.plainto_tsquery(simple, " ".join(terms.words))
+    scope = [scope_word(k, v) for k, v in (("o", office_id), ("d", department)) if v is not None]
+    query = func.plainto_tsquery(simple, " ".join([*terms.words, *scope]))
     return [literal_column(SEARCH_DOCUMENT).bool_op("@@")(query)]
 
 
@@ -150,7 +157,8 @@ def first_matches(
             .params(fts_query=fts_expression(terms.words, office_id, department))
         )
     else:
-        statement = select(*columns).where(*conditions, *search_conditions(terms, dialect))
+        found = search_conditions(terms, dialect, office_id, department)
+        statement = select(*columns).where(*conditions, *found)
     return [(int(i or 0), at) for i, at in session.exec(statement.limit(COUNT_CAP + 1)).all()]
 
 
