@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from tracking.access import Actor
 from tracking.errors import InvalidInput, NotFound
-from tracking.models import ChecklistEntry, ChecklistStatus
+from tracking.models import ChecklistStatus
 from tracking.workflow import transitions
 from tracking.workflow.transitions import ItemChange
 from web.deps import IDENTIFIER
@@ -34,10 +34,9 @@ class ChecklistBatchUpdate(Input):
 
     def record(
         self, session: Session, application_id: int, actor: Actor, now: datetime | None = None
-    ) -> list[ChecklistEntry]:
-        """Record the items (``transitions.record_checklist_items``); those that changed
-        have ``updated_at == now``. An item the file does not have is a fault of the body
-        here (422), not a missing resource."""
+    ) -> transitions.RecordedItems:
+        """Record the items (``transitions.record_checklist_items``). An item the file does
+        not have is a fault of the body here (422), not a missing resource."""
         try:
             return transitions.record_checklist_items(
                 session,

@@ -8,7 +8,7 @@ step (no step changes, no transition kind: it counts toward no compliance figure
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,9 +28,11 @@ REASON_LENGTH = 500
 MOST_AT_ONCE = 200
 
 
-def least_loaded(session: Session, office_id: int, department: str) -> str | None:
-    """The active officer of ``department`` at the office holding the fewest open files (by
-    username among equals), or None when the department has no officer."""
+def held_files(
+    session: Session, office_id: int, department: str, roles: Collection[str] = ASSIGNEE_ROLES
+) -> list[tuple[str, str, str, int]]:
+    """The active staff of ``department`` at the office in ``roles``, each as (username,
+    display name, role, open files held), the least loaded first (by username among equals)."""
     open_files = and_(
         col(Application.assignee) == col(Staff.username),
         col(Application.office_id) == office_id,
@@ -38,19 +40,25 @@ def least_loaded(session: Session, office_id: int, department: str) -> str | Non
     )
     held = func.count(col(Application.id))
     found = session.exec(
-        select(Staff.username, held)
+        select(Staff.username, Staff.display_name, Staff.role, held)
         .join(Application, open_files, isouter=True)
         .where(
             col(Staff.office_id) == office_id,
             col(Staff.department) == department,
-            col(Staff.role) == "officer",
+            col(Staff.role).in_(sorted(roles)),
             col(Staff.active).is_(True),
         )
-        .group_by(col(Staff.username))
+        .group_by(col(Staff.username), col(Staff.display_name), col(Staff.role))
         .order_by(held, col(Staff.username))
-        .limit(1)
-    ).first()
-    return found[0] if found else None
+    ).all()
+    return [(u, n, r, int(c)) for u, n, r, c in found]
+
+
+def least_loaded(session: Session, office_id: int, department: str) -> str | None:
+    """The active officer of ``department`` at the office holding the fewest open files (by
+    username among equals), or None when the department has no officer."""
+    found = held_files(session, office_id, department, ("officer",))
+    return found[0][0] if found else None
 
 
 def holder(session: Session, username: str, office_id: int, department: str) -> Staff:

@@ -150,6 +150,15 @@ class ItemChange:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class RecordedItems:
+    """What a batch recorded: the entries of its changes, in order, and the ids of those whose
+    status or note changed (each with one checklist event)."""
+
+    entries: list[ChecklistEntry]
+    changed: list[str]
+
+
 def _checked_change(
     actor: Actor,
     permit: PermitType | None,
@@ -188,13 +197,14 @@ def record_checklist_items(
     version: int,
     now: datetime | None = None,
     unchanged_too: bool = False,
-) -> list[ChecklistEntry]:
+) -> RecordedItems:
     """Record several checklist items at once under one compare-and-set of ``version``.
 
     All or nothing: every change is checked (the single item's rules) before anything is
     written, and the first refused raises naming its item. Each item whose status or note
     changes appends one checklist event; an unchanged one appends none (``unchanged_too``: it
-    does, as a single update always has). Returns the entries of ``changes``, in order.
+    does, as a single update always has). Returns the entries of ``changes``, in order, and
+    which of them changed.
     Raises ``NotFound`` (application or item), ``NotPermitted`` (department, the item's
     roles), ``Conflict`` (stale version), ``InvalidInput`` (a closed file, a waiver without a
     reason, an item given twice).
@@ -222,11 +232,13 @@ def record_checklist_items(
         _checked_change(actor, permit, entries, change)
     claim(session, application, version)
     now = now or utcnow()
+    changed: list[str] = []
     for change in changes:
         entry = entries[change.item_id]
         previous = entry.status
         if not unchanged_too and (previous, entry.note) == (change.status.value, change.note):
             continue
+        changed.append(change.item_id)
         entry.status = change.status.value
         entry.note = change.note
         entry.updated_by = actor.username
@@ -246,7 +258,7 @@ def record_checklist_items(
             reason=change.note,
         )
     session.flush()
-    return [entries[c.item_id] for c in changes]
+    return RecordedItems([entries[c.item_id] for c in changes], changed)
 
 
 def record_checklist_item(
@@ -266,7 +278,7 @@ def record_checklist_item(
     Raises ``NotFound`` (application or item), ``NotPermitted`` (department, the item's
     roles), ``Conflict``, ``InvalidInput`` (a closed file, a waiver without a reason).
     """
-    (entry,) = record_checklist_items(
+    recorded = record_checklist_items(
         session,
         application_id=application_id,
         changes=[ItemChange(item_id, status, note)],
@@ -275,4 +287,4 @@ def record_checklist_item(
         now=now,
         unchanged_too=True,
     )
-    return entry
+    return recorded.entries[0]

@@ -31,7 +31,7 @@ def record_items(
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     def perform() -> ChecklistBatchUpdated:
-        entries = body.record(session, application_id, actor)
+        entries = body.record(session, application_id, actor).entries
         application = transitions.get_application(session, application_id)
         items = {i.id: i for i in permit_type(application.permit_type).items()}
         return ChecklistBatchUpdated(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from checklists.schema import PermitType
@@ -17,6 +17,7 @@ from tracking.errors import NotPermitted
 from tracking.models import Application, ApplicationEvent, Staff
 from tracking.reads.staff.labels import Label, department_label
 from tracking.workflow import rules
+from tracking.workflow.assignment import held_files
 
 
 @dataclass(frozen=True)
@@ -61,25 +62,7 @@ class Hands:
 def holders(session: Session, office_id: int, department: str) -> list[Holder]:
     """The active officers and approvers of ``department`` at the office, with the open files
     each holds, the least loaded first."""
-    open_files = and_(
-        col(Application.assignee) == col(Staff.username),
-        col(Application.office_id) == office_id,
-        col(Application.outcome).is_(None),
-    )
-    held = func.count(col(Application.id))
-    found = session.exec(
-        select(Staff.username, Staff.display_name, Staff.role, held)
-        .join(Application, open_files, isouter=True)
-        .where(
-            col(Staff.office_id) == office_id,
-            col(Staff.department) == department,
-            col(Staff.role).in_(sorted(ASSIGNEE_ROLES)),
-            col(Staff.active).is_(True),
-        )
-        .group_by(col(Staff.username), col(Staff.display_name), col(Staff.role))
-        .order_by(held, col(Staff.username))
-    ).all()
-    return [Holder(u, n, r, int(c)) for u, n, r, c in found]
+    return [Holder(*row) for row in held_files(session, office_id, department)]
 
 
 def queue_holders(session: Session, actor: Actor) -> list[Holder]:

@@ -10,7 +10,6 @@ from fastapi import Form, Request
 from fastapi.responses import Response
 
 from tracking.errors import DomainError
-from tracking.models import utcnow
 from web.deps import ApplicationId, SessionDep
 from web.routes.staff import forms
 from web.routes.staff.application import FORM_ERRORS, FormActor, _detail_page
@@ -37,10 +36,9 @@ def record_items(
     version: Annotated[str, Form()] = "",
 ) -> Response:
     items, statuses, notes = item or [], status or [], note or []
-    now = utcnow()
     try:
         body = forms.checklist_batch(items, statuses, notes, version)
-        entries = body.record(session, application_id, actor, now=now) if body else []
+        changed = body.record(session, application_id, actor).changed if body else []
     except DomainError as exc:
         # Nothing of the batch stays; the page comes back with every field as typed.
         session.rollback()
@@ -56,8 +54,6 @@ def record_items(
             error=exc,
             form=typed,
         )
-    # An unchanged item is not written, so only a changed one carries this request's time.
-    changed = [e.item_id for e in entries if e.updated_at == now]
     path = f"/staff/applications/{application_id}"
     if not changed:
         return see_other(request, path, anchor="checklist", done="checklist_none")
