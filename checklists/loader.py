@@ -78,13 +78,8 @@ class Catalogue(Mapping[str, PermitType]):
         return len(self.types)
 
 
-def _files(path: Path) -> list[Path]:
-    if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.suffix in {".yaml", ".yml"})
-    return [path]
-
-
-def _parse(file: Path) -> tuple[PermitType | None, list[Problem]]:
+def read_mapping(file: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """A data file's top-level mapping, or the problems that stop it being read."""
     name = file.name
     try:
         data = yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
@@ -97,13 +92,32 @@ def _parse(file: Path) -> tuple[PermitType | None, list[Problem]]:
         return None, [Problem(name, where, f"invalid YAML: {detail}")]
     if not isinstance(data, dict):
         return None, [Problem(name, "-", "expected a mapping at the top level")]
+    return data, []
+
+
+def validation_problems(name: str, exc: ValidationError) -> list[Problem]:
+    return [
+        Problem(name, ".".join(str(part) for part in err["loc"]) or "-", err["msg"])
+        for err in exc.errors()
+    ]
+
+
+def data_files(path: Path) -> list[Path]:
+    """The YAML files of a folder (or the one file ``path``), by name."""
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix in {".yaml", ".yml"})
+    return [path]
+
+
+def _parse(file: Path) -> tuple[PermitType | None, list[Problem]]:
+    name = file.name
+    data, unread = read_mapping(file)
+    if data is None:
+        return None, unread
     try:
         permit = PermitType.model_validate(data)
     except ValidationError as exc:
-        return None, [
-            Problem(name, ".".join(str(part) for part in err["loc"]) or "-", err["msg"])
-            for err in exc.errors()
-        ]
+        return None, validation_problems(name, exc)
     problems = [
         Problem(name, field, problem) for field, problem in cross_reference_problems(permit)
     ]
@@ -114,7 +128,7 @@ def _parse(file: Path) -> tuple[PermitType | None, list[Problem]]:
 
 def check_catalogue(path: Path = TYPES_DIR) -> tuple[dict[str, PermitType], list[Problem]]:
     """Parse every file under ``path``; return the valid types and every problem found."""
-    files = _files(path)
+    files = data_files(path)
     if not files:
         return {}, [Problem(str(path), "-", "no permit-type files found")]
     types: dict[str, PermitType] = {}
@@ -174,7 +188,7 @@ def load_catalogue(path: Path = TYPES_DIR) -> Catalogue:
     types, problems = check_catalogue(path)
     if problems:
         raise CatalogueError(problems)
-    return Catalogue(types=types, digest=_digest(_files(path)))
+    return Catalogue(types=types, digest=_digest(data_files(path)))
 
 
 def catalogue_dir() -> Path:

@@ -42,8 +42,9 @@ from checklists.fields import Turn as Turn
 from checklists.lapses import FineAmount, StepDeadline, Window, lapse_problems
 from checklists.taxes import TaxCalendar, tax_calendar_problems
 
-ROLES = ("clerk", "officer", "approver", "manager", "admin")
-"""Staff roles. Managers read and audit; they never fire events."""
+ROLES = ("clerk", "officer", "approver", "manager", "admin", "city")
+"""Staff roles. Managers read and audit their office, the city's auditors every office; neither
+fires events."""
 
 FIRING_ROLES = frozenset({"clerk", "officer", "approver", "admin"})
 ROLE_NAMES: dict[str, tuple[str, str]] = {
@@ -52,6 +53,7 @@ ROLE_NAMES: dict[str, tuple[str, str]] = {
     "approver": ("ผู้มีอำนาจอนุญาต", "approver"),
     "manager": ("ผู้บริหาร", "manager"),
     "admin": ("ผู้ดูแลระบบ", "administrator"),
+    "city": ("ผู้ตรวจสอบของกรุงเทพมหานคร", "city auditor"),
 }
 """Each role as people read it (Thai, English): pages and messages name roles by these."""
 assert set(ROLE_NAMES) == set(ROLES)

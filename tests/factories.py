@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from checklists.loader import default_catalogue
 from checklists.schema import Transition
-from tracking import demo
+from tracking import demo, offices
 from tracking.access import Actor
 from tracking.clock import bangkok_date
 from tracking.db import unit_of_work
@@ -56,7 +56,7 @@ def make_application(
         applicant=applicant,
         subject=subject,
         actor=clerk,
-        office=None if clerk.office_id else intake.office_by_slug(session, OFFICE),
+        office=None if clerk.office_id else offices.office_by_slug(session, OFFICE),
         now=now,
     )
     for key, value in overrides.items():

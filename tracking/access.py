@@ -22,7 +22,7 @@ Checklist items (``record_checklist_item`` and the staff view of each item call
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from checklists.loader import default_catalogue
 from checklists.schema import (
@@ -37,14 +37,16 @@ from tracking.errors import NotPermitted
 from tracking.models import SATISFIED, ChecklistStatus
 
 # Roles that work across every department of the office, and so have no department.
-OFFICE_WIDE_ROLES = frozenset({"manager", "admin"})
+OFFICE_WIDE_ROLES = frozenset({"manager", "admin", "city"})
+# Roles that read every office (the city administration's auditors), and so have no office.
+CITY_WIDE_ROLES = frozenset({"city"})
 # Roles that read files and figures but never change a file (the catalogue gives no
 # transition to them either).
 READ_ONLY_ROLES = frozenset(ROLES) - FIRING_ROLES
 # Roles that take in applications at the counter.
 INTAKE_ROLES = frozenset({"clerk", "admin"})
-# Roles that see the compliance dashboard, reports and case lists.
-MANAGER_ROLES = frozenset({"manager"})
+# Roles that see the compliance dashboard, reports and case lists (the city's, of any office).
+MANAGER_ROLES = frozenset({"manager", "city"})
 # Who moves a file to another staff member (a department's approver, the office's manager),
 # and who may hold one: those who work files through (tracking.workflow.assignment).
 ASSIGNING_ROLES = frozenset({"approver", "manager"})
@@ -72,6 +74,7 @@ STATUS_NAMES: dict[str, tuple[str, str]] = {
 # The statuses staff set (pending is what intake starts from).
 RECORDABLE = tuple(s for s in ChecklistStatus if s is not ChecklistStatus.pending)
 assert OFFICE_WIDE_ROLES | READ_ONLY_ROLES | INTAKE_ROLES | MANAGER_ROLES <= set(ROLES)
+assert CITY_WIDE_ROLES <= OFFICE_WIDE_ROLES & READ_ONLY_ROLES & MANAGER_ROLES
 assert ASSIGNING_ROLES | ASSIGNEE_ROLES <= set(ROLES)
 assert set(ITEM_ROLES) == set(ItemKind)
 assert set(STATUS_NAMES) == {s.value for s in ChecklistStatus}
@@ -80,7 +83,8 @@ assert {role for roles in ITEM_ROLES.values() for role in roles} <= FIRING_ROLES
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: a staff username, role, department (None for office-wide roles) and office."""
+    """Who acts: a staff username, role, department (None for office-wide roles) and office
+    (None: every office, as for the city-wide roles; ``in_office`` narrows them to one)."""
 
     username: str
     role: str
@@ -90,6 +94,21 @@ class Actor:
     @property
     def office_wide(self) -> bool:
         return self.role in OFFICE_WIDE_ROLES
+
+    @property
+    def city_wide(self) -> bool:
+        return self.role in CITY_WIDE_ROLES
+
+    def reads(self, office_id: int) -> bool:
+        """Whether the actor may see ``office_id``'s files: their own office's; any office's
+        for an actor of no office (the city-wide roles, whose accounts have none, and a
+        script's actor; a signed-in account of another role always has its office)."""
+        return self.office_id is None or self.office_id == office_id
+
+    def in_office(self, office_id: int) -> Actor:
+        """The actor reading ``office_id``'s files and figures: a city-wide actor narrowed to
+        it; anyone else as they are (their own office is the only one they read)."""
+        return replace(self, office_id=office_id) if self.city_wide else self
 
     @property
     def may_intake(self) -> bool:
@@ -107,8 +126,8 @@ def refusal(actor: Actor, department: str, *, act: bool) -> NotPermitted | None:
     read-only roles change nothing."""
     if act and actor.role in READ_ONLY_ROLES:
         return NotPermitted(
-            "ผู้บริหารดูข้อมูลได้แต่ไม่ดำเนินการกับคำขอ",
-            "Managers can read applications but cannot act on them",
+            "ผู้บริหารและผู้ตรวจสอบดูข้อมูลได้แต่ไม่ดำเนินการกับคำขอ",
+            "Managers and auditors can read applications but cannot act on them",
         )
     if actor.office_wide or actor.department == department:
         return None

@@ -43,10 +43,10 @@ from sqlmodel import Session, col, select
 
 from checklists.schema import DEPARTMENTS, ROLES
 from tracking import ratelimit
-from tracking.access import OFFICE_WIDE_ROLES, Actor
+from tracking.access import CITY_WIDE_ROLES, OFFICE_WIDE_ROLES, Actor
 from tracking.errors import DomainError, InvalidInput, RateLimited
 from tracking.models import Staff, utcnow
-from tracking.workflow.intake import office_by_slug
+from tracking.offices import office_by_slug
 
 TOKEN_LIFETIME = timedelta(hours=8)
 ALGORITHM = "HS256"
@@ -84,11 +84,12 @@ def create_staff(
     department: str | None,
     password: str,
     display_name: str | None = None,
-    office_slug: str,
+    office_slug: str | None,
 ) -> Staff:
-    """Add a staff account. Raises ``InvalidInput`` for an unknown role or department, a
-    department on an office-wide role (or none on a departmental one), a short password or a
-    username already taken."""
+    """Add a staff account of the office ``office_slug`` (none for the city-wide roles).
+    Raises ``InvalidInput`` for an unknown role or department, a department on an office-wide
+    role (or none on a departmental one), an office on a city-wide role (or none on another), a
+    short password or a username already taken; ``NotFound`` for an unknown office."""
     if role not in ROLES:
         raise InvalidInput(f"ไม่รู้จักบทบาท {role!r}", f"Unknown role {role!r}", field="role")
     if role in OFFICE_WIDE_ROLES:
@@ -111,10 +112,8 @@ def create_staff(
             f"The password must be at least {MIN_PASSWORD} characters",
             field="password",
         )
-    office = office_by_slug(session, office_slug)
-    assert office.id is not None
     staff = Staff(
-        office_id=office.id,
+        office_id=_office_id(session, role, office_slug),
         username=username,
         display_name=display_name or username,
         department=department,
@@ -130,6 +129,25 @@ def create_staff(
             f"มีชื่อผู้ใช้ {username!r} แล้ว", f"Username {username!r} is taken", field="username"
         ) from None
     return staff
+
+
+def _office_id(session: Session, role: str, office_slug: str | None) -> int | None:
+    """The office a new account of ``role`` belongs to: ``office_slug``'s, none for the
+    city-wide roles."""
+    if role in CITY_WIDE_ROLES:
+        if office_slug:
+            raise InvalidInput(
+                "ผู้ตรวจสอบของกรุงเทพมหานครไม่สังกัดสำนักงานเขต",
+                f"The {role} role reads every office; give no office",
+                field="office",
+            )
+        return None
+    if not office_slug:
+        raise InvalidInput(
+            "ระบุสำนักงานเขตของผู้ใช้", f"Give the office of the {role} account", field="office"
+        )
+    office = office_by_slug(session, office_slug)
+    return office.id
 
 
 def staff_by_username(session: Session, username: str) -> Staff | None:

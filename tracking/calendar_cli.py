@@ -28,8 +28,9 @@ from tracking.config import KeyProblem, Settings
 from tracking.db import make_engine, unit_of_work
 from tracking.errors import DomainError
 from tracking.models import OfficeDay, utcnow
+from tracking.offices import office_by_slug
 from tracking.workflow import office_days
-from tracking.workflow.intake import office_by_slug, visible_text
+from tracking.workflow.intake import visible_text
 
 calendar_app = typer.Typer(no_args_is_help=True, help="The office's calendar: working days.")
 closure_app = typer.Typer(no_args_is_help=True, help="Days the office is closed.")

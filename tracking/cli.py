@@ -24,13 +24,15 @@ from checklists.loader import (
     default_catalogue,
     load_catalogue,
 )
-from tracking import auth, demo, migrate, notices, verification
+from tracking import auth, demo, migrate, notices, offices, verification
+from tracking.access import CITY_WIDE_ROLES
 from tracking.calendar_cli import calendar_app
 from tracking.clock import bangkok_date
 from tracking.config import KeyProblem, Settings, export_keys, follow_port, with_keys
 from tracking.db import make_engine, unit_of_work
 from tracking.errors import DomainError
 from tracking.models import Application, utcnow
+from tracking.office_cli import office_app
 from tracking.reads import reports
 from tracking.trail import anchors, rebuild
 from tracking.workflow.machines import build_machines
@@ -43,6 +45,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(audit_app, name="audit")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(office_app, name="office")
 
 out = Console()
 err = Console(stderr=True)
@@ -227,8 +230,12 @@ def report_monthly(
         typer.echo(exc.en, err=True)
         raise typer.Exit(2) from exc
     with _engine() as engine, unit_of_work(engine) as session:
-        office = reports.office_by_slug(session, Settings().office)  # TIDTAM_OFFICE's files
-        rows = reports.monthly(session, period, office.id if office else None)
+        try:
+            office = offices.office_by_slug(session, Settings().office)  # TIDTAM_OFFICE's files
+        except DomainError as exc:
+            typer.echo(f"{exc.en} / {exc.th}", err=True)
+            raise typer.Exit(2) from exc
+        rows = reports.monthly(session, period, office.id)
     write = reports.to_csv if format == "csv" else reports.to_xlsx
     data = write(rows, period, office)
     output.write_bytes(data)
@@ -242,9 +249,13 @@ app.add_typer(staff_app, name="staff")
 @staff_app.command("add")
 def staff_add(
     username: Annotated[str, typer.Argument(help="Sign-in name.")],
-    role: Annotated[str, typer.Option(help="clerk, officer, approver, manager or admin.")],
+    role: Annotated[str, typer.Option(help="clerk, officer, approver, manager, admin or city.")],
     department: Annotated[
-        str, typer.Option(help="Department slug (empty for manager and admin).")
+        str, typer.Option(help="Department slug (empty for manager, admin and city).")
+    ] = "",
+    office: Annotated[
+        str,
+        typer.Option(help="The office's slug (default TIDTAM_OFFICE; none for the city role)."),
     ] = "",
     display_name: Annotated[str, typer.Option(help="Name shown to colleagues.")] = "",
     password_stdin: Annotated[
@@ -267,7 +278,9 @@ def staff_add(
                     department=department or None,
                     password=password,
                     display_name=display_name or None,
-                    office_slug=Settings().office,
+                    office_slug=None
+                    if role in CITY_WIDE_ROLES and not office
+                    else office or Settings().office,
                 )
         except DomainError as exc:
             typer.echo(f"{exc.en} / {exc.th}", err=True)

@@ -22,7 +22,8 @@ from tracking import auth, delivery
 from tracking.access import Actor, item_roles
 from tracking.clock import bangkok_date
 from tracking.models import SATISFIED, Application, ChecklistStatus, utcnow
-from tracking.workflow.intake import Applicant, Subject, office_by_slug, submit_application
+from tracking.offices import office_by_slug
+from tracking.workflow.intake import Applicant, Subject, submit_application
 from tracking.workflow.result_notice import record_result_notice
 from tracking.workflow.rules import checklist_statuses, load_history
 from tracking.workflow.transitions import fire, record_checklist_item

@@ -37,6 +37,14 @@ class Office(SQLModel, table=True):
     complaint_en: str = Field(default="", max_length=500)
     complaint_url: str = Field(default="", max_length=500)
     feedback_url: str = Field(default="", max_length=500)
+    # From the office's file (``checklists.offices``): per permit type slug, whether the office
+    # offers it and its own service time; and the facts above not yet checked with the office.
+    permit_settings: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
+    unconfirmed: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
 
 class OfficeDay(SQLModel, table=True):
@@ -218,10 +226,17 @@ class ApplicationEvent(SQLModel, table=True):
 
 class Staff(SQLModel, table=True):
     """A staff account. Clerks, officers and approvers belong to one department; managers and
-    admins are office-wide (department empty)."""
+    admins are office-wide (department empty). Every account belongs to one office but the
+    city administration's auditors (role ``city``), who read every office."""
+
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'city') = (office_id IS NULL)", name="ck_staff_city_has_no_office"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    office_id: int = Field(foreign_key="office.id", index=True)
+    office_id: int | None = Field(default=None, foreign_key="office.id", index=True)
     username: str = Field(max_length=64, unique=True)
     display_name: str = Field(max_length=200)
     department: str | None = Field(default=None, max_length=64)

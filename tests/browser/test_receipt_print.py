@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine
 
 from checklists.loader import default_catalogue
-from tracking import auth, demo
+from tracking import auth, demo, offices
 from tracking.access import Actor
 from tracking.clock import bangkok_date
 from tracking.db import unit_of_work
@@ -140,7 +140,7 @@ def test_every_type_s_longest_receipt_fits_one_a4_page(
     received, for every permit type, in both languages."""
     receipts = []
     with unit_of_work(engine) as session:
-        office = intake.office_by_slug(session, "pathumwan")
+        office = offices.office_by_slug(session, "pathumwan")
         for permit in default_catalogue().values():
             clerk = Actor("clerk-print", "clerk", permit.department, office.id)
             documents = [d.id for d in intake.intake_documents(permit)]

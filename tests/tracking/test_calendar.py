@@ -11,12 +11,12 @@ from sqlmodel import select
 
 from checklists.loader import default_catalogue
 from checklists.schema import PermitType, TransitionKind
-from tracking import clock
+from tracking import clock, offices
 from tracking.clock import BusinessCalendar, holidays_of, is_overdue, standing
 from tracking.db import unit_of_work
 from tracking.models import ApplicationEvent, EventKind, OfficeDay
 from tracking.verification import verify
-from tracking.workflow import intake, office_days, transitions
+from tracking.workflow import office_days, transitions
 
 from ..factories import OFFICE, committed_application, step
 
@@ -76,7 +76,7 @@ def _at(day: date) -> datetime:
 
 def test_due_date_counts_business_days_and_office_closures(engine: Engine) -> None:
     with unit_of_work(engine) as session:
-        office = intake.office_by_slug(session, OFFICE)
+        office = offices.office_by_slug(session, OFFICE)
         session.add(OfficeDay(office_id=office.id, day=date(2024, 4, 18), note="ปิดซ่อมอาคาร"))
     try:
         app_id = committed_application(engine, "drain-connection", now=_at(date(2024, 4, 11)))
@@ -230,7 +230,7 @@ def _rule(permit: PermitType, kind: TransitionKind) -> Any:
 
 def _close(engine: Engine, day: date, today: date) -> list[office_days.DueDateMoved]:
     with unit_of_work(engine) as session:
-        office = intake.office_by_slug(session, OFFICE)
+        office = offices.office_by_slug(session, OFFICE)
         assert office.id is not None
         return office_days.add_office_day(
             session, office.id, day, open=False, reason="ปิดสำนักงานกรณีพิเศษ", now=_at(today)

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
 from checklists.loader import default_catalogue
-from tracking import verification
+from tracking import offices, verification
 from tracking.access import Actor
 from tracking.clock import FIRST_DAY, LAST_DAY
 from tracking.db import unit_of_work
@@ -337,7 +337,7 @@ def _take_in(
         applicant=Applicant(name="สมชาย ใจดี", id_number=ID),
         subject=Subject(address="99 ถนนพญาไท เขตปทุมวัน"),
         actor=clerk,
-        office=intake.office_by_slug(session, "pathumwan"),
+        office=offices.office_by_slug(session, "pathumwan"),
         received=received,
     )
 

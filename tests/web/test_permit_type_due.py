@@ -15,7 +15,7 @@ from tracking import clock, periods
 from tracking.clock import BusinessCalendar
 from tracking.db import unit_of_work
 from tracking.models import OfficeDay
-from tracking.workflow.intake import office_by_slug
+from tracking.offices import office_by_slug
 from web.i18n import format_date
 
 TODAY = date(2026, 4, 8)  # a Wednesday, the week before Songkran

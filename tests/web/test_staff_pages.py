@@ -527,13 +527,13 @@ def test_managers_read_but_cannot_act(staff: Staff, engine: Engine) -> None:
     manager = staff("manager")
     page = manager.get(f"/staff/applications/{app_id}?lang=en")
     assert page.status_code == 200
-    assert "Managers can read applications but cannot act on them" in page.text
+    assert "Managers and auditors can read applications but cannot act on them" in page.text
     assert 'name="event"' not in page.text
     assert "/checklist/" not in page.text
     before = _events(engine, app_id)
     response = _fire(manager, app_id, "withdraw", 1, reason="ทดสอบ")
     assert response.status_code == 403
-    assert "ผู้บริหารดูข้อมูลได้แต่ไม่ดำเนินการกับคำขอ" in _alert(response.text)
+    assert "ผู้บริหารและผู้ตรวจสอบดูข้อมูลได้แต่ไม่ดำเนินการกับคำขอ" in _alert(response.text)
     response = _record(manager, app_id, "site_map", 1)
     assert response.status_code == 403
     assert _events(engine, app_id) == before

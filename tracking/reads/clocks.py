@@ -10,8 +10,8 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from checklists.schema import PermitType
-from tracking import clock, periods
-from tracking.models import Application, ApplicationEvent, EventKind
+from tracking import clock, offices, periods
+from tracking.models import Application, ApplicationEvent, EventKind, Office
 from tracking.workflow import extensions
 
 
@@ -27,6 +27,7 @@ def due_rule(session: Session, application: Application, permit: PermitType) -> 
     ).all()
     rule = periods.rule_of(json.loads(data or "{}") for _, data in found)
     count = sum(1 for kind, _ in found if kind == EventKind.extension.value)
+    permit = offices.permit_at(session.get(Office, application.office_id), permit)
     return periods.describe(permit, rule, count)
 
 

@@ -76,13 +76,6 @@ class Month:
         return f"{THAI_MONTHS[self.month - 1]} {self.year + 543}"
 
 
-def office_by_slug(session: Session, slug: str) -> Office | None:
-    office: Office | None = (
-        session.execute(select(Office).where(col(Office.slug) == slug)).scalars().first()
-    )
-    return office
-
-
 def monthly(session: Session, month: Month, office_id: int | None = None) -> list[dict[str, Any]]:
     """One row per permit type and department: the month's figures, of one office's files
     (every office's when ``office_id`` is None)."""

@@ -13,9 +13,9 @@ from sqlmodel import Session, select
 
 from checklists.loader import default_catalogue
 from checklists.schema import ChecklistItem, ItemKind, PermitType
-from tracking import clock, codes, periods
+from tracking import clock, codes, offices, periods
 from tracking.access import Actor, authorise_intake
-from tracking.errors import Conflict, InvalidInput, NotFound
+from tracking.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from tracking.models import Application, ChecklistEntry, ChecklistStatus, EventKind, Office, utcnow
 from tracking.workflow.assignment import least_loaded
 from tracking.workflow.machines import permit_type
@@ -119,17 +119,18 @@ def read_subject_fields(permit: PermitType, subject: Subject, today: date) -> Su
     return Subject(address=subject.address, description=subject.description, details=details)
 
 
-def office_by_slug(session: Session, slug: str) -> Office:
-    office = session.exec(select(Office).where(Office.slug == slug)).first()
+def _intake_office(session: Session, actor: Actor, office: Office | None) -> Office:
+    """Where ``actor`` takes in a file: their own office (``office``, when given, must be it;
+    an actor of no office, such as a script's, names one)."""
     if office is None:
-        raise NotFound(f"ไม่พบสำนักงานเขต {slug!r}", f"No office {slug!r}")
-    return office
-
-
-def _office_of(session: Session, actor: Actor) -> Office:
-    office = session.get(Office, actor.office_id) if actor.office_id is not None else None
-    if office is None:
+        office = session.get(Office, actor.office_id) if actor.office_id is not None else None
+    if office is None or office.id is None:
         raise NotFound("ไม่พบสำนักงานเขตของผู้ใช้", f"No office for staff {actor.username!r}")
+    if actor.office_id is not None and office.id != actor.office_id:
+        raise NotPermitted(
+            "รับคำขอได้เฉพาะที่สำนักงานเขตของผู้ใช้เอง",
+            "Staff take in applications only at their own office",
+        )
     return office
 
 
@@ -186,7 +187,9 @@ def submit_application(
     applicant = normalise_applicant(applicant)
     subject = read_subject_fields(permit, normalise_subject(subject), today)
     documents = _received_documents(permit, received or ())
-    office = office or _office_of(session, actor)
+    office = _intake_office(session, actor, office)
+    offices.refuse_unoffered(office, permit)
+    permit = offices.permit_at(office, permit)
     assert office.id is not None
     initial = permit.initial_step
     application = Application(

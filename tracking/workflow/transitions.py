@@ -52,7 +52,7 @@ def application_for(
     Another office's application is reported as not found, so ids do not leak across offices.
     """
     application = get_application(session, application_id, lock=lock)
-    if actor.office_id is not None and application.office_id != actor.office_id:
+    if not actor.reads(application.office_id):
         raise NotFound(f"ไม่พบคำขอเลขที่ {application_id}", f"No application {application_id}")
     authorise(actor, application.department, act=act)
     return application

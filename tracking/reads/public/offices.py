@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import orjson
 from sqlalchemy import Connection
 
 from tracking.clock import BusinessCalendar, calendar_of
@@ -16,6 +17,7 @@ _offices: dict[int, tuple[float, Office, BusinessCalendar]] = {}
 
 _OFFICE_COLUMNS = tuple(Office.model_fields)
 _OFFICE = f"SELECT {', '.join(_OFFICE_COLUMNS)} FROM office WHERE id = {{id}}"
+_JSON_COLUMNS = ("permit_settings", "unconfirmed")
 _OFFICE_DAYS = "SELECT day, open FROM officeday WHERE office_id = {id}"
 
 
@@ -25,7 +27,11 @@ def office_and_calendar(connection: Connection, office_id: int) -> tuple[Office,
     if cached is not None and cached[0] > time.monotonic():
         return cached[1], cached[2]
     (found,) = rows(connection, _OFFICE, id=office_id)
-    office = Office(**dict(zip(_OFFICE_COLUMNS, found, strict=True)))
+    values = dict(zip(_OFFICE_COLUMNS, found, strict=True))
+    for column in _JSON_COLUMNS:  # SQLite gives the text, PostgreSQL the value
+        if isinstance(values[column], str):
+            values[column] = orjson.loads(values[column])
+    office = Office(**values)
     days = rows(connection, _OFFICE_DAYS, id=office_id)
     calendar = calendar_of((as_date(day), bool(is_open)) for day, is_open in days)
     _offices[office_id] = (time.monotonic() + OFFICE_CACHE_SECONDS, office, calendar)

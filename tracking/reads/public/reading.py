@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 
 from checklists.loader import default_catalogue
 from checklists.schema import DEPARTMENTS, Outcome, Text, Turn
-from tracking import clock, codes, periods
+from tracking import clock, codes, offices, periods
 from tracking.clock import bangkok_date, letters_due
 from tracking.delivery import appeal_right
 from tracking.reads.public import turn
@@ -120,6 +120,7 @@ def lookup(connection: Connection, text: str, today: date) -> PublicStatus:
             for r in rows(connection, _NOTICES, id=row.id)
         ]
     office, calendar = office_and_calendar(connection, row.office_id)
+    permit = offices.permit_at(office, permit)
 
     owed: list[OutstandingItem] = []
     deadline = gap = None
