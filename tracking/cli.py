@@ -135,14 +135,21 @@ def audit_verify(
 def audit_anchor(
     today: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today).")] = None,
 ) -> None:
-    """Record today's digest over every trail head (once a day) and print it: keep it."""
+    """Record today's digest over every trail head of each office (once a day) and print this
+    office's (``TIDTAM_OFFICE``): keep it. Every office's is listed on standard error."""
     day = date.fromisoformat(today) if today else bangkok_date(utcnow())
     with _engine() as engine:
         migrate.upgrade(engine)
         with engine.begin() as connection:
-            made = anchors.anchor(connection, day)
-    typer.echo(made.digest)
-    err.print(f"anchor of {made.day.isoformat()}: {made.heads} trail heads moved")
+            made = anchors.anchor_every_office(connection, day)
+    ours = [a for a in made if a.office == Settings().office] or made[:1]
+    for each in ours:
+        typer.echo(each.digest)
+    for each in made:
+        err.print(
+            f"{each.office}: anchor of {each.day.isoformat()} {each.digest},"
+            f" {each.heads} trail heads moved"
+        )
 
 
 @app.command("demo")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -20,23 +22,41 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config(engine)
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    """Step back to ``revision``. On SQLite, foreign keys are off meanwhile: dropping a column
-    rebuilds the table, which the rows that point at it would otherwise forbid."""
+    """Step back to ``revision``."""
     config = alembic_config(engine)
+    with _migrating(engine) as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+class ForeignKeyViolation(RuntimeError):
+    """A migration left rows that point at nothing."""
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """One transaction for the migrations. On SQLite, foreign keys are off meanwhile: altering
+    a table rebuilds it, which the rows that point at it would otherwise forbid; before the
+    commit every reference is checked (``PRAGMA foreign_key_check``), so none is left dangling."""
     with engine.connect() as connection:
         sqlite = engine.dialect.name == "sqlite"
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
-        with connection.begin():
-            config.attributes["connection"] = connection
-            command.downgrade(config, revision)
-        if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-            connection.commit()
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite:
+                    dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if dangling is not None:
+                        raise ForeignKeyViolation(f"rows point at nothing: {tuple(dangling)}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()

@@ -378,18 +378,20 @@ class ComplianceCase(SQLModel, table=True):
 
 
 class AuditAnchor(SQLModel, table=True):
-    """One day's digest over every trail head of the office, chained to the day before: an
+    """One day's digest over every trail head of an office, chained to its day before: an
     auditor who keeps a digest can later prove that nothing recorded before it was changed or
     deleted. Rows are only ever added."""
 
     __tablename__ = "audit_anchor"
+    __table_args__ = (UniqueConstraint("office_id", "day", name="uq_audit_anchor_office_day"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    day: date = Field(unique=True)
+    office_id: int = Field(foreign_key="office.id")
+    day: date
     last_event_id: int
     heads: int
     prev_digest: str = Field(max_length=64)
-    digest: str = Field(max_length=64, unique=True)
+    digest: str = Field(max_length=64, index=True)
     created_at: datetime
 
 

@@ -31,6 +31,7 @@ from tracking.workflow import office_days, transitions
 from ..factories import actor, committed_application, walk
 from ..scenarios import _at
 
+PATHUMWAN = 1  # the office the migrations add
 PERMIT = default_catalogue()["food-premises"]
 FIRST_ITEM = PERMIT.initial_step.checklist[0].id
 WRONG_KEY = b"a guess at the audit key, which is not in the database"
@@ -58,7 +59,7 @@ def _office(engine: Engine) -> dict[str, int]:
 
 def _anchor(engine: Engine) -> str:
     with engine.begin() as connection:
-        return anchors.anchor(connection, date(2026, 3, 10)).digest
+        return anchors.anchor(connection, date(2026, 3, 10), PATHUMWAN).digest
 
 
 def _sql(connection: Connection, statement: str, **params: Any) -> None:
@@ -383,8 +384,8 @@ def test_an_altered_anchor_or_an_unknown_digest_is_found(engine: Engine) -> None
 def test_anchoring_twice_a_day_keeps_the_first_and_chains_days(engine: Engine) -> None:
     ids = _office(engine)
     with engine.begin() as connection:
-        first = anchors.anchor(connection, date(2026, 3, 10))
-        assert anchors.anchor(connection, date(2026, 3, 10)) == first
+        first = anchors.anchor(connection, date(2026, 3, 10), PATHUMWAN)
+        assert anchors.anchor(connection, date(2026, 3, 10), PATHUMWAN) == first
     with unit_of_work(engine) as session:
         transitions.fire(
             session,
@@ -395,7 +396,7 @@ def test_anchoring_twice_a_day_keeps_the_first_and_chains_days(engine: Engine) -
             reason="ผู้ยื่นขอถอน",
         )
     with engine.begin() as connection:
-        second = anchors.anchor(connection, date(2026, 3, 10) + timedelta(days=1))
+        second = anchors.anchor(connection, date(2026, 3, 10) + timedelta(days=1), PATHUMWAN)
         assert (second.prev_digest, second.heads) == (first.digest, 1)
         assert [a.digest for a in anchors.listed(connection)] == [first.digest, second.digest]
     assert verify(engine, anchor=first.digest).broken is None

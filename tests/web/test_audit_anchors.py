@@ -11,6 +11,8 @@ from tracking.trail import anchors
 
 from .conftest import APPLICANT, Staff, intake
 
+PATHUMWAN = 1  # the office the migrations add
+
 
 def test_anchors_are_listed_publicly_without_personal_data(
     engine: Engine, client: TestClient, staff: Staff
@@ -18,10 +20,10 @@ def test_anchors_are_listed_publicly_without_personal_data(
     assert client.get("/api/v1/audit/anchors").json() == []
     intake(staff, "food-premises")
     with engine.begin() as connection:
-        first = anchors.anchor(connection, date(2026, 12, 1))
+        first = anchors.anchor(connection, date(2026, 12, 1), PATHUMWAN)
     intake(staff, "street-vending")
     with engine.begin() as connection:
-        second = anchors.anchor(connection, date(2026, 12, 2))
+        second = anchors.anchor(connection, date(2026, 12, 2), PATHUMWAN)
     answer = client.get("/api/v1/audit/anchors")
     assert answer.status_code == 200
     listed = answer.json()

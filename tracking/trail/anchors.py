@@ -1,12 +1,15 @@
-"""Daily anchors: one digest over every trail head of the office, chained day to day.
+"""Daily anchors: one digest over every trail head of an office, chained day to day, one
+chain per office (so a district's auditor keeps and checks the digests of that district).
 
-``anchor`` (run daily by ``tidtam audit anchor``; a second run on the same day returns the
-day's anchor unchanged) records the heads that moved since the last anchor, and a digest over
-the previous digest, the day and those heads. The digests are public
-(``GET /api/v1/audit/anchors``): they name no one. An auditor who kept one can later prove
-that nothing recorded before it was changed or deleted, a whole application included:
-``check`` recomputes the chain of digests up to it from the stored heads (so the heads are as
-they were), then finds each head's event still in its trail with the same hash.
+``anchor`` (run daily by ``tidtam audit anchor`` for every office; a second run on the same day
+returns the day's anchor unchanged) records the heads of the office's files that moved since
+its last anchor, and a digest over the previous digest, the day and those heads. Two offices
+whose chains hold no head yet can share a digest: such anchors attest to nothing. The
+digests are public (``GET /api/v1/audit/anchors``): they name no one. An auditor who kept
+one can later prove that nothing recorded before it was changed or deleted, a whole
+application included: ``check`` recomputes the chains of digests from the stored heads (so
+the heads are as they were), then finds each head up to the kept anchor still in its trail
+with the same hash.
 """
 
 from __future__ import annotations
@@ -18,16 +21,26 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, or_, select
 
-from tracking.models import ApplicationEvent, AuditAnchor, AuditAnchorHead, utcnow
+from tracking.models import (
+    Application,
+    ApplicationEvent,
+    AuditAnchor,
+    AuditAnchorHead,
+    Office,
+    utcnow,
+)
 from tracking.trail.audit import GENESIS, Finding
 
 ANCHOR = AuditAnchor.__table__  # type: ignore[attr-defined]
 HEAD = AuditAnchorHead.__table__  # type: ignore[attr-defined]
 EVENT = ApplicationEvent.__table__  # type: ignore[attr-defined]
+APPLICATION = Application.__table__  # type: ignore[attr-defined]
+OFFICE = Office.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
 class Anchor:
+    office: str  # the office's slug
     day: date
     digest: str
     prev_digest: str
@@ -47,28 +60,47 @@ def digest(prev_digest: str, day: date, last_event_id: int, heads: list[tuple[An
     return h.hexdigest()
 
 
-def _anchor(row: Any) -> Anchor:
+def _anchor(row: Any, office: str) -> Anchor:
     created = row.created_at
-    return Anchor(row.day, row.digest, row.prev_digest, row.last_event_id, row.heads, created)
+    return Anchor(
+        office, row.day, row.digest, row.prev_digest, row.last_event_id, row.heads, created
+    )
 
 
-def listed(connection: Connection) -> list[Anchor]:
-    """Every anchor, oldest first."""
-    return [_anchor(r) for r in connection.execute(select(ANCHOR).order_by(ANCHOR.c.id))]
+def _slugs(connection: Connection) -> dict[int, str]:
+    return {row[0]: row[1] for row in connection.execute(select(OFFICE.c.id, OFFICE.c.slug))}
 
 
-def anchor(connection: Connection, today: date) -> Anchor:
-    """Today's anchor: made now, or the one already made today."""
-    done = connection.execute(select(ANCHOR).where(ANCHOR.c.day == today)).first()
+def listed(connection: Connection, office_id: int | None = None) -> list[Anchor]:
+    """Every anchor (of one office, when given), oldest first."""
+    slugs = _slugs(connection)
+    found = select(ANCHOR).order_by(ANCHOR.c.id)
+    if office_id is not None:
+        found = found.where(ANCHOR.c.office_id == office_id)
+    return [_anchor(r, slugs[r.office_id]) for r in connection.execute(found)]
+
+
+def anchor_every_office(connection: Connection, today: date) -> list[Anchor]:
+    """Today's anchor of each office, in BMA code order."""
+    offices = connection.execute(select(OFFICE.c.id).order_by(OFFICE.c.bma_code)).scalars()
+    return [anchor(connection, today, office_id) for office_id in offices.all()]
+
+
+def anchor(connection: Connection, today: date, office_id: int) -> Anchor:
+    """The office's anchor of today: made now, or the one already made today."""
+    slug = _slugs(connection)[office_id]
+    chain = select(ANCHOR).where(ANCHOR.c.office_id == office_id)
+    done = connection.execute(chain.where(ANCHOR.c.day == today)).first()
     if done is not None:
-        return _anchor(done)
-    last = connection.execute(select(ANCHOR).order_by(ANCHOR.c.id.desc()).limit(1)).first()
+        return _anchor(done, slug)
+    last = connection.execute(chain.order_by(ANCHOR.c.id.desc()).limit(1)).first()
     since = last.last_event_id if last else 0
     prev = last.digest if last else GENESIS
     newest = connection.execute(select(func.max(EVENT.c.id))).scalar() or 0
     moved = (
         select(EVENT.c.application_id, func.max(EVENT.c.seq).label("seq"))
-        .where(EVENT.c.id > since, EVENT.c.id <= newest)
+        .join(APPLICATION, APPLICATION.c.id == EVENT.c.application_id)
+        .where(EVENT.c.id > since, EVENT.c.id <= newest, APPLICATION.c.office_id == office_id)
         .group_by(EVENT.c.application_id)
         .subquery()
     )
@@ -81,10 +113,13 @@ def anchor(connection: Connection, today: date) -> Anchor:
             )
         )
     ]
-    made = Anchor(today, digest(prev, today, newest, heads), prev, newest, len(heads), utcnow())
+    made = Anchor(
+        slug, today, digest(prev, today, newest, heads), prev, newest, len(heads), utcnow()
+    )
     anchor_id = connection.execute(
         insert(ANCHOR)
         .values(
+            office_id=office_id,
             day=made.day,
             last_event_id=made.last_event_id,
             heads=made.heads,
@@ -106,9 +141,9 @@ def anchor(connection: Connection, today: date) -> Anchor:
 
 
 def check(connection: Connection, kept: str | None) -> Finding | None:
-    """The chain of anchors is intact and, when ``kept`` (a digest an auditor kept) is given,
-    it is one of them and every trail head it covers is still in place."""
-    prev = GENESIS
+    """Every office's chain of anchors is intact and, when ``kept`` (a digest an auditor
+    kept) is given, it is one of them and every trail head it covers is still in place."""
+    prev: dict[int, str] = {}
     reached = None
     for row in connection.execute(select(ANCHOR).order_by(ANCHOR.c.id)):
         moved = [
@@ -119,11 +154,15 @@ def check(connection: Connection, kept: str | None) -> Finding | None:
                 )
             )
         ]
-        if row.prev_digest != prev or digest(prev, row.day, row.last_event_id, moved) != row.digest:
+        before = prev.get(row.office_id, GENESIS)
+        if (
+            row.prev_digest != before
+            or digest(before, row.day, row.last_event_id, moved) != row.digest
+        ):
             return Finding(None, "", None, None, "anchor", f"the anchor of {row.day} was altered")
-        if row.digest == kept:
+        if row.digest == kept and reached is None:
             reached = row
-        prev = row.digest
+        prev[row.office_id] = row.digest
     if kept is None:
         return None
     if reached is None:
@@ -131,7 +170,8 @@ def check(connection: Connection, kept: str | None) -> Finding | None:
     # Each application's last head up to that anchor, against its event now.
     latest = (
         select(HEAD.c.application_id, func.max(HEAD.c.anchor_id).label("anchor_id"))
-        .where(HEAD.c.anchor_id <= reached.id)
+        .join(ANCHOR, ANCHOR.c.id == HEAD.c.anchor_id)
+        .where(HEAD.c.anchor_id <= reached.id, ANCHOR.c.office_id == reached.office_id)
         .group_by(HEAD.c.application_id)
         .subquery()
     )

@@ -1,10 +1,13 @@
-"""The audit anchors, public: one digest a day over every trail head of the office, so anyone
+"""The audit anchors, public: one digest a day over every trail head of each office, so anyone
 can keep one and later ask the office to prove nothing before it changed (no personal data)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
+from fastapi import APIRouter, Query
+
+from tracking import offices
 from tracking.trail import anchors
 from web.deps import SessionDep
 
@@ -15,5 +18,11 @@ router = APIRouter(tags=["public"])
     "/api/v1/audit/anchors",
     summary="Daily digests over every audit trail (public; keep one to check against later)",
 )
-def list_anchors(session: SessionDep) -> list[anchors.Anchor]:
-    return anchors.listed(session.connection())
+def list_anchors(
+    session: SessionDep,
+    office: Annotated[
+        str | None, Query(max_length=64, description="An office's slug; none: every office")
+    ] = None,
+) -> list[anchors.Anchor]:
+    office_id = offices.office_by_slug(session, office).id if office else None
+    return anchors.listed(session.connection(), office_id)
