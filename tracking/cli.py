@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, track
-from rich.table import Table
-from sqlalchemy import Engine, func, select
+from rich.progress import Progress
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from checklists.loader import (
@@ -24,12 +21,14 @@ from checklists.loader import (
     default_catalogue,
     load_catalogue,
 )
-from tracking import auth, demo, migrate, notices, offices, verification
+from checklists.offices import check_offices, districts_dir
+from tracking import auth, demo, demo_cli, migrate, notices, offices, verification
 from tracking.access import CITY_WIDE_ROLES
 from tracking.calendar_cli import calendar_app
 from tracking.clock import bangkok_date
+from tracking.commands import command_engine
 from tracking.config import KeyProblem, Settings, export_keys, follow_port, with_keys
-from tracking.db import make_engine, unit_of_work
+from tracking.db import unit_of_work
 from tracking.errors import DomainError
 from tracking.models import Application, utcnow
 from tracking.office_cli import office_app
@@ -51,18 +50,7 @@ out = Console()
 err = Console(stderr=True)
 
 
-@contextmanager
-def _engine() -> Iterator[Engine]:
-    """The database engine of a command; a missing or weak audit key ends the command with
-    the message and exit 2 (every command that writes or checks the trail needs it)."""
-    engine = make_engine(Settings().database_url)
-    try:
-        yield engine
-    except KeyProblem as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
-    finally:
-        engine.dispose()
+_engine = command_engine
 
 
 @db_app.command("upgrade")
@@ -88,7 +76,8 @@ def catalogue_check(
         Path | None, typer.Argument(help="A permit-type file or folder (default: the catalogue).")
     ] = None,
 ) -> None:
-    """Validate permit-type files: one line per problem as `file: field: problem`."""
+    """Validate permit-type files (and, for the configured catalogue, the office files that
+    run it): one line per problem as `file: field: problem`."""
     path = path or catalogue_dir()
     types, problems = check_catalogue(path)
     if not problems:
@@ -98,11 +87,16 @@ def catalogue_check(
             problems_text = f"{path.name}: machine: {exc}"
             typer.echo(problems_text)
             raise typer.Exit(1) from exc
+    offices_found = 0
+    if not problems and path == catalogue_dir():  # the offices run the configured catalogue
+        found, problems = check_offices(districts_dir(), types)
+        offices_found = len(found)
     for problem in problems:
         typer.echo(str(problem))
     if problems:
         raise typer.Exit(1)
-    typer.echo(f"{len(types)} permit types OK")
+    offices_ok = f", {offices_found} offices OK" if offices_found else ""
+    typer.echo(f"{len(types)} permit types OK{offices_ok}")
 
 
 @audit_app.command("verify")
@@ -152,32 +146,7 @@ def audit_anchor(
         )
 
 
-@app.command("demo")
-def demo_command(
-    applications: Annotated[int, typer.Option(help="How many applications to add.")] = 44,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 2568,
-) -> None:
-    """Add demo applications of every permit type, walked through their workflows."""
-    per_type = max(1, applications // 11)
-    added = 0
-    with _engine() as engine:
-        migrate.upgrade(engine)
-        for batch in track(range(per_type), description="demo applications", console=err):
-            with unit_of_work(engine) as session:
-                added += demo.seed(session, Settings().office, per_type=1, seed=seed + batch)
-    out.print(f"added {added} demo applications")
-
-
-def _print_demo_logins(created: list[tuple[str, str]]) -> None:
-    if not created:
-        out.print("demo staff accounts already exist")
-        return
-    table = Table(title=f"Demo staff (password for all: {demo.DEMO_PASSWORD})")
-    table.add_column("username")
-    table.add_column("role")
-    for username, role in created:
-        table.add_row(username, role)
-    out.print(table)
+app.command("demo")(demo_cli.demo_command)
 
 
 notices_app = typer.Typer(no_args_is_help=True, help="Delay notices (s.10).")
@@ -331,7 +300,7 @@ def serve(
                     out.print(f"seeded {added} demo applications")
                 else:
                     out.print("database already has applications; demo data not added")
-            _print_demo_logins(created)
+            demo_cli.print_logins(created)
     out.print(f"QR codes and links point at {base_url} (TIDTAM_BASE_URL)")
     uvicorn.run(
         "web.app:create_app",

@@ -16,9 +16,10 @@ from sqlmodel import Session, func, select
 from checklists.appeals import DeliveryMethod, OrderKind
 from checklists.fields import FieldType
 from checklists.loader import default_catalogue
+from checklists.offices import default_offices
 from checklists.schema import Outcome, PermitType, Transition, TransitionKind
 from checklists.taxes import BE_OFFSET
-from tracking import auth, delivery
+from tracking import auth, delivery, offices
 from tracking.access import Actor, item_roles
 from tracking.clock import bangkok_date
 from tracking.models import SATISFIED, Application, ChecklistStatus, utcnow
@@ -39,18 +40,24 @@ DEMO_PASSWORD = "tidtam-demo-2568"
 DEPARTMENTAL_ROLES = ("clerk", "officer", "approver")
 
 
-def demo_username(role: str, department: str | None) -> str:
-    return f"{role}.{department}" if department else role
+CITY_USERNAME = "city"
 
 
-def demo_actor(role: str, department: str, office_id: int | None = None) -> Actor:
-    return Actor(demo_username(role, department), role, department, office_id)
+def demo_username(role: str, department: str | None, prefix: str = "") -> str:
+    """A demo account's name: ``clerk.public-works``, ``manager``; at a second office, its
+    slug first (``bangrak.clerk.public-works``)."""
+    name = f"{role}.{department}" if department else role
+    return f"{prefix}.{name}" if prefix else name
 
 
-def seed_staff(session: Session, office_slug: str) -> list[tuple[str, str]]:
+def demo_actor(role: str, department: str, office_id: int | None = None, prefix: str = "") -> Actor:
+    return Actor(demo_username(role, department, prefix), role, department, office_id)
+
+
+def seed_staff(session: Session, office_slug: str, prefix: str = "") -> list[tuple[str, str]]:
     """One demo account per role for every department the catalogue uses, at the office
-    ``office_slug``; returns ``(username, role)`` for those created (existing usernames are
-    left alone)."""
+    ``office_slug`` (usernames after ``prefix``, see ``demo_username``); returns
+    ``(username, role)`` for those created (existing usernames are left alone)."""
     departments = sorted({p.department for p in default_catalogue().values()})
     wanted: list[tuple[str, str | None]] = [
         (role, d) for d in departments for role in DEPARTMENTAL_ROLES
@@ -58,7 +65,7 @@ def seed_staff(session: Session, office_slug: str) -> list[tuple[str, str]]:
     wanted += [("manager", None), ("admin", None)]
     created = []
     for role, department in wanted:
-        username = demo_username(role, department)
+        username = demo_username(role, department, prefix)
         if auth.staff_by_username(session, username) is None:
             auth.create_staff(
                 session,
@@ -70,6 +77,34 @@ def seed_staff(session: Session, office_slug: str) -> list[tuple[str, str]]:
             )
             created.append((username, role))
     return created
+
+
+def seed_city_auditor(session: Session) -> list[tuple[str, str]]:
+    """The demo account of the city's auditors (role ``city``, every office), if not there."""
+    if auth.staff_by_username(session, CITY_USERNAME) is not None:
+        return []
+    auth.create_staff(
+        session,
+        username=CITY_USERNAME,
+        role="city",
+        department=None,
+        password=DEMO_PASSWORD,
+        office_slug=None,
+    )
+    return [(CITY_USERNAME, "city")]
+
+
+def demo_offices(session: Session, count: int, first: str) -> list[tuple[str, str]]:
+    """The ``count`` offices of a demo, ``first`` (the deployment's) then the others of
+    ``checklists/districts`` in BMA code order, each added from its file if not here yet; each
+    as ``(slug, prefix of its demo usernames)``, the first with none."""
+    files = default_offices()
+    order = [first, *(slug for slug in files if slug != first)][:count]
+    here = {line.slug for line in offices.lines(session)}
+    for slug in order:
+        if slug not in here:
+            offices.add(session, files[slug])
+    return [(slug, "" if slug == first else slug) for slug in order]
 
 
 def path_to(permit: PermitType, outcomes: set[Outcome]) -> list[Transition]:
@@ -203,14 +238,14 @@ def _waive_a_document(
     )
 
 
-def _people(rng: random.Random) -> Iterator[tuple[Applicant, Subject]]:
+def _people(rng: random.Random, district: str) -> Iterator[tuple[Applicant, Subject]]:
     while True:
         name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
         stem = "1" + "".join(str(rng.randrange(10)) for _ in range(11))
         check = (11 - sum(int(d) * (13 - i) for i, d in enumerate(stem)) % 11) % 10
         id_number = f"{stem}{check}"
         phone = "08" + "".join(str(rng.randrange(10)) for _ in range(8))
-        address = f"{rng.randrange(1, 999)} {rng.choice(STREETS)} เขตปทุมวัน กรุงเทพมหานคร"
+        address = f"{rng.randrange(1, 999)} {rng.choice(STREETS)} {district} กรุงเทพมหานคร"
         yield (
             Applicant(name=name, id_number=id_number, phone=phone, email=""),
             Subject(address=address, description="ข้อมูลตัวอย่างสำหรับสาธิตระบบ"),
@@ -224,28 +259,36 @@ def seed(
     per_type: int = 4,
     seed: int = 2568,
     now: datetime | None = None,
+    prefix: str = "",
+    pace: int = 1,
+    first: int = 0,
 ) -> int:
-    """Add ``per_type`` applications of every type at the office ``office_slug``, stopped at
-    varied points of their workflows (some finished approved, refused or returned; one in four
-    with a required document waived). Returns how many were added."""
+    """Add ``per_type`` applications of every type the office ``office_slug`` offers, stopped
+    at varied points of their workflows (some finished approved, refused or returned; one in
+    four with a required document waived), worked by its demo staff (``prefix``) with ``pace``
+    times the usual days between steps (a slower office has more files late). ``first``: the
+    number of this batch's first file of each type (which path it takes and whether it runs to
+    its end follow from it), when a demo is added in batches. Returns how many were added."""
     rng = random.Random(seed)
     now = now or utcnow()
-    people = _people(rng)
     office = office_by_slug(session, office_slug)
+    people = _people(rng, office.name_th.removeprefix("สำนักงาน"))
     added = 0
     for permit in default_catalogue().values():
+        if not offices.offers(office, permit.slug):
+            continue
         paths = [
             path_to(permit, {Outcome.approved, Outcome.closed}),
             path_to(permit, {Outcome.refused}),
             path_to(permit, {Outcome.returned}),
         ]
-        for n in range(per_type):
+        for n in range(first, first + per_type):
             applicant, subject = next(people)
             path = [p for p in paths if p][n % len([p for p in paths if p])]
             # Stop part-way for most; let every third run to its end.
             stop = len(path) if n % 3 == 2 else rng.randrange(0, len(path))
             moment = now - timedelta(days=rng.randrange(10, 60), hours=rng.randrange(0, 8))
-            clerk = demo_actor("clerk", permit.department, office.id)
+            clerk = demo_actor("clerk", permit.department, office.id, prefix)
             details = sample_details(permit, bangkok_date(moment))
             application = submit_application(
                 session,
@@ -258,12 +301,12 @@ def seed(
             )
 
             def actor_for(role: str, department: str = permit.department) -> Actor:
-                return demo_actor(role, department, office.id)
+                return demo_actor(role, department, office.id, prefix)
 
             if n % 4 == 1:  # some files have a document waived at the counter
                 _waive_a_document(session, application, actor_for=actor_for, now=moment)
             for transition in path[:stop]:
-                gap = rng.randrange(1, 5)
+                gap = rng.randrange(1, 5) * pace
                 if transition.kind is TransitionKind.deficiency_request:
                     gap = 0  # the s.8 record is made on the day of filing
                 elif transition.kind is TransitionKind.return_:
