@@ -71,13 +71,19 @@ class Staff:
         self.client = client
         self.users: dict[str, User] = {}
 
-    def __call__(self, role: str, department: str | None = None, tag: str = "a") -> User:
+    def __call__(
+        self, role: str, department: str | None = None, tag: str = "a", office: str = "pathumwan"
+    ) -> User:
+        """The account of ``role`` (and ``department``) at ``office`` (none for the city's
+        auditors), made on first use and signed in."""
         username = f"{role}-{department or 'office'}-{tag}"
+        if office != "pathumwan":
+            username = f"{office}-{username}"
         if username not in self.users:
             with unit_of_work(self.engine) as session:
                 auth.create_staff(
                     session,
-                    office_slug="pathumwan",
+                    office_slug=None if role == "city" else office,
                     username=username,
                     role=role,
                     department=department,
