@@ -25,9 +25,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from checklists.loader import default_catalogue  # noqa: E402
+from checklists.offices import default_offices  # noqa: E402
 from tracking import codes, migrate  # noqa: E402
+from tracking import offices as tracking_offices  # noqa: E402
 from tracking.clock import bangkok_date  # noqa: E402
-from tracking.db import make_engine  # noqa: E402
+from tracking.db import make_engine, unit_of_work  # noqa: E402
 from tracking.trail import audit, rebuild  # noqa: E402
 
 BATCH = 20_000
@@ -88,9 +90,13 @@ def load(
     seed: int = 1,
     today: date | None = None,
     progress: bool = True,
+    offices: int = 1,
 ) -> list[str]:
-    """Insert ``applications`` rows; return their tracking codes (canonical form)."""
+    """Insert ``applications`` rows, dealt in turn to the first ``offices`` district offices
+    (by BMA code, each added from its file if not there yet); return their tracking codes
+    (canonical form)."""
     migrate.upgrade(engine)
+    office_ids = district_offices(engine, offices)
     rng = random.Random(seed)
     today = today or date.today()
     catalogue = default_catalogue()
@@ -100,7 +106,6 @@ def load(
         slug: {(s.id, s.deadline.lapse) for s in permit.steps if s.deadline is not None}
         for slug, permit in catalogue.items()
     }
-    office_id = 1
     with engine.begin() as connection:
         start_id = connection.execute(
             text("SELECT COALESCE(MAX(id), 0) FROM application")
@@ -224,7 +229,7 @@ def load(
                     )
             app = {
                 "id": next_id,
-                "office_id": office_id,
+                "office_id": office_ids[next_id % len(office_ids)],
                 "permit_type": slug,
                 "department": permit.department,
                 "state": state,
@@ -267,6 +272,19 @@ def load(
     return all_codes
 
 
+def district_offices(engine: Engine, count: int) -> list[int]:
+    """The ids of ``count`` district offices: Pathumwan (which the migrations add) and then
+    the others by BMA code, added from their files as needed."""
+    wanted = ["pathumwan", *(s for s in default_offices() if s != "pathumwan")][:count]
+    with unit_of_work(engine) as session:
+        here = {line.slug for line in tracking_offices.lines(session)}
+        for slug in wanted:
+            if slug not in here:
+                tracking_offices.add(session, default_offices()[slug])
+        found = [tracking_offices.office_by_slug(session, slug).id for slug in wanted]
+    return [office_id for office_id in found if office_id is not None]
+
+
 def _analyze(engine: Engine) -> None:
     with engine.begin() as connection:
         if engine.dialect.name == "sqlite":
@@ -299,6 +317,7 @@ PARTICULARS = {
     "subject_description": "",
     "subject_details": {},
     "clock_paused_on": None,
+    "assignee": None,
 }
 
 
