@@ -5,6 +5,12 @@ english)``, merged into ``web.texts.UI``."""
 from __future__ import annotations
 
 TRACK_UI: dict[str, tuple[str, str]] = {
+    "contact_unconfirmed": (
+        "ที่อยู่ โทรศัพท์หรือเวลาทำการนี้ยังไม่ได้ตรวจสอบกับสำนักงานเขต"
+        " หากติดต่อไม่ได้ โปรดโทรสายด่วนกรุงเทพมหานคร 1555",
+        "This address, telephone or opening hours has not been checked with the district"
+        " office yet; if it does not reach them, call the Bangkok hotline 1555",
+    ),
     "fee_title": ("ค่าธรรมเนียมที่ต้องชำระ", "Fee to pay"),
     "fee_amount": ("{amount} บาท", "{amount} baht"),
     "fee_none": ("ไม่มีค่าธรรมเนียม", "No fee"),

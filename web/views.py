@@ -130,6 +130,9 @@ def track_view(s: PublicStatus, lang: str) -> SimpleNamespace:
                 "office_hours": office.hours_th if th else office.hours_en,
                 "office_phone": office.phone,
                 "phone_link": office.phone.replace(" ", ""),
+                "contact_unconfirmed": bool(
+                    set(office.unconfirmed or ()) & {"address", "phone", "hours"}
+                ),
                 "submitted": format_date(s.submitted_on, lang),
                 "undecided": s.undecided,
                 "due": format_date(s.due_date, lang),

@@ -108,7 +108,10 @@ def test_each_office_takes_in_and_queues_only_its_own_files(
     page = client.get(f"/track/{theirs.json()['tracking_code']}")
     assert page.status_code == 200
     assert default_offices()[OTHER].name.th in page.text
-    assert client.get(f"/track/{ours['tracking_code']}").text.count("สำนักงานเขตปทุมวัน") >= 1
+    home_page = client.get(f"/track/{ours['tracking_code']}").text
+    assert "สำนักงานเขตปทุมวัน" in home_page
+    # Pathumwan's address, telephone and hours are not yet checked with it: the page says so.
+    assert "ยังไม่ได้ตรวจสอบกับสำนักงานเขต" in home_page
 
 
 def test_a_manager_sees_only_their_own_offices_figures(staff: Staff, other_office: str) -> None:
