@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import yaml
 from pydantic import ValidationError
@@ -78,7 +78,7 @@ class Catalogue(Mapping[str, PermitType]):
         return len(self.types)
 
 
-def read_mapping(file: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
+def _read_mapping(file: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
     """A data file's top-level mapping, or the problems that stop it being read."""
     name = file.name
     try:
@@ -95,13 +95,6 @@ def read_mapping(file: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
     return data, []
 
 
-def validation_problems(name: str, exc: ValidationError) -> list[Problem]:
-    return [
-        Problem(name, ".".join(str(part) for part in err["loc"]) or "-", err["msg"])
-        for err in exc.errors()
-    ]
-
-
 def data_files(path: Path) -> list[Path]:
     """The YAML files of a folder (or the one file ``path``), by name."""
     if path.is_dir():
@@ -109,21 +102,39 @@ def data_files(path: Path) -> list[Path]:
     return [path]
 
 
-def _parse(file: Path) -> tuple[PermitType | None, list[Problem]]:
+class _Slugged(Protocol):
+    slug: str
+
+
+Model = TypeVar("Model", bound=_Slugged)
+
+
+def parse_file(
+    file: Path,
+    model: Callable[[dict[str, Any]], Model],
+    cross_check: Callable[[Model], list[tuple[str, str]]],
+) -> tuple[Model | None, list[Problem]]:
+    """One data file read as ``model`` (a pydantic ``model_validate``) and cross-checked;
+    the model, or None, and every problem, its slug matching the file's name among them."""
     name = file.name
-    data, unread = read_mapping(file)
+    data, unread = _read_mapping(file)
     if data is None:
         return None, unread
     try:
-        permit = PermitType.model_validate(data)
+        found = model(data)
     except ValidationError as exc:
-        return None, validation_problems(name, exc)
-    problems = [
-        Problem(name, field, problem) for field, problem in cross_reference_problems(permit)
-    ]
-    if file.stem != permit.slug:
-        problems.append(Problem(name, "slug", f"slug {permit.slug!r} must match the file name"))
-    return (None if problems else permit), problems
+        return None, [
+            Problem(name, ".".join(str(part) for part in err["loc"]) or "-", err["msg"])
+            for err in exc.errors()
+        ]
+    problems = [Problem(name, field, problem) for field, problem in cross_check(found)]
+    if file.stem != found.slug:
+        problems.append(Problem(name, "slug", f"slug {found.slug!r} must match the file name"))
+    return (None if problems else found), problems
+
+
+def _parse(file: Path) -> tuple[PermitType | None, list[Problem]]:
+    return parse_file(file, PermitType.model_validate, cross_reference_problems)
 
 
 def check_catalogue(path: Path = TYPES_DIR) -> tuple[dict[str, PermitType], list[Problem]]:

@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, ValidationError, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from checklists.fields import Slug, Strict, Text
 from checklists.loader import (
@@ -30,8 +30,7 @@ from checklists.loader import (
     Problem,
     data_files,
     default_catalogue,
-    read_mapping,
-    validation_problems,
+    parse_file,
 )
 from checklists.schema import PermitType
 
@@ -160,18 +159,9 @@ def service_bound(permit: PermitType) -> int:
 def _parse(
     file: Path, catalogue: Mapping[str, PermitType]
 ) -> tuple[OfficeFile | None, list[Problem]]:
-    name = file.name
-    data, unread = read_mapping(file)
-    if data is None:
-        return None, unread
-    try:
-        office = OfficeFile.model_validate(data)
-    except ValidationError as exc:
-        return None, validation_problems(name, exc)
-    problems = [Problem(name, f, p) for f, p in setting_problems(office.permit_types, catalogue)]
-    if file.stem != office.slug:
-        problems.append(Problem(name, "slug", f"slug {office.slug!r} must match the file name"))
-    return (None if problems else office), problems
+    return parse_file(
+        file, OfficeFile.model_validate, lambda o: setting_problems(o.permit_types, catalogue)
+    )
 
 
 def check_offices(

@@ -5,6 +5,7 @@ commands that manage them."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -104,35 +105,25 @@ def test_staff_take_in_files_only_at_their_own_office(engine: Engine) -> None:
             )
 
 
+def _account(session: Any, username: str, role: str, office: str | None) -> Staff:
+    return auth.create_staff(
+        session,
+        username=username,
+        role=role,
+        department=None,
+        password="a long enough password",
+        office_slug=office,
+    )
+
+
 def test_city_auditors_belong_to_no_office_and_everyone_else_to_one(engine: Engine) -> None:
     with unit_of_work(engine) as session:
-        city = auth.create_staff(
-            session,
-            username="auditor",
-            role="city",
-            department=None,
-            password="a long enough password",
-            office_slug=None,
-        )
+        city = _account(session, "auditor", "city", None)
         assert city.office_id is None
         with pytest.raises(InvalidInput, match="give no office"):
-            auth.create_staff(
-                session,
-                username="auditor2",
-                role="city",
-                department=None,
-                password="a long enough password",
-                office_slug="pathumwan",
-            )
+            _account(session, "auditor2", "city", "pathumwan")
         with pytest.raises(InvalidInput, match="Give the office"):
-            auth.create_staff(
-                session,
-                username="boss",
-                role="manager",
-                department=None,
-                password="a long enough password",
-                office_slug=None,
-            )
+            _account(session, "boss", "manager", None)
     # The database holds to it too, whatever writes the row.
     with pytest.raises(IntegrityError), engine.begin() as connection:
         connection.execute(text("UPDATE staff SET office_id = 1 WHERE username = 'auditor'"))
