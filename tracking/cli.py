@@ -195,8 +195,10 @@ def report_monthly(
     month: Annotated[str, typer.Option(help="YYYY-MM (Gregorian).")],
     output: Annotated[Path, typer.Option(help="File to write.")],
     format: Annotated[str, typer.Option(help="csv or xlsx.")] = "xlsx",  # noqa: A002
+    office: Annotated[str, typer.Option(help="The office's slug (default TIDTAM_OFFICE).")] = "",
 ) -> None:
-    """The month's figures per permit type and department (Thai headers, BE month)."""
+    """The month's figures of one office per permit type and department (Thai headers, BE
+    month)."""
     if format not in {"csv", "xlsx"}:
         typer.echo("--format must be csv or xlsx", err=True)
         raise typer.Exit(2)
@@ -207,13 +209,13 @@ def report_monthly(
         raise typer.Exit(2) from exc
     with _engine() as engine, unit_of_work(engine) as session:
         try:
-            office = offices.office_by_slug(session, Settings().office)  # TIDTAM_OFFICE's files
+            found = offices.office_by_slug(session, office or Settings().office)
         except DomainError as exc:
             typer.echo(f"{exc.en} / {exc.th}", err=True)
             raise typer.Exit(2) from exc
-        rows = reports.monthly(session, period, office.id)
+        rows = reports.monthly(session, period, found.id)
     write = reports.to_csv if format == "csv" else reports.to_xlsx
-    data = write(rows, period, office)
+    data = write(rows, period, found)
     output.write_bytes(data)
     typer.echo(f"wrote {len(rows)} rows for {period.thai} to {output}")
 
