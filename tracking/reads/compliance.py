@@ -5,6 +5,10 @@ over the daily tallies and the case list that ``tracking.trail.tallies`` keeps a
 (so a figure costs about the same whether the office has a thousand files or a million), and
 over the index of open files for what depends on today. Python only finishes small results:
 percentiles from histograms, and robust z-scores across a department's officers.
+
+Each measure is defined once, in a function counting it by the tally columns ``by`` names
+(``*_by``; none for one dashboard, ``office_id`` for the city's table of every office, one
+grouped query for all of them); the dashboard's function reads its one group.
 """
 
 from __future__ import annotations
@@ -14,64 +18,98 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select, true
+from sqlalchemy import func, literal, or_, select, true
 from sqlmodel import Session, col
 
 from checklists.loader import default_catalogue
 from tracking import clock
 from tracking.clock import RESULT_NOTICE_DAYS, overdue_clause
+from tracking.reads.cases import LIST_LIMIT, Key, cases_by, four_eyes, out_of_turn
 from tracking.reads.officers import officers
 from tracking.reads.selection import (
     OF,
     TOTAL,
     A,
-    C,
-    E,
     T,
     app_filters,
     as_date,
-    as_utc,
-    case_rows,
     days_between,
     decision_rows,
+    grouping,
     percentile,
     tally_rows,
 )
 from tracking.reads.selection import Filters as Filters
 from tracking.trail.tallies import DELIVERED_AFTER_SENDING
 
-LIST_LIMIT = 50
+__all__ = ["Filters", "Key", "cases_by", "four_eyes", "out_of_turn"]
+
+
+def on_time_by(session: Session, f: Filters, *by: str) -> dict[Key, list[dict[str, Any]]]:
+    """Per group of ``by`` and permit type: decided (by the officer, when the filters name
+    one), decided by the due date, and the median and 90th-percentile days taken (the clock
+    stopped on the applicant's turn)."""
+    decided: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    in_time: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    histogram: dict[Key, dict[str, dict[int, int]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(int))
+    )
+    width = len(by)
+    for row in decision_rows(session, f, *by):
+        key, (permit_type, days, flag, count) = tuple(row[:width]), row[width:]
+        decided[key][permit_type] += int(count)
+        in_time[key][permit_type] += int(count) if flag else 0
+        histogram[key][permit_type][int(days)] += int(count)
+    catalogue = default_catalogue()
+    result: dict[Key, list[dict[str, Any]]] = {}
+    for key, types in decided.items():
+        result[key] = []
+        for permit_type in sorted(types):
+            permit = catalogue.types.get(permit_type)
+            total, punctual = types[permit_type], in_time[key][permit_type]
+            result[key].append(
+                {
+                    "permit_type": permit_type,
+                    "service_days": permit.service_time.days if permit else None,
+                    "day_unit": permit.service_time.unit.value if permit else None,
+                    "decided": total,
+                    "on_time": punctual,
+                    "on_time_rate": round(punctual / total, 4) if total else None,
+                    "median_days": percentile(histogram[key][permit_type].items(), 0.5),
+                    "p90_days": percentile(histogram[key][permit_type].items(), 0.9),
+                }
+            )
+    return result
 
 
 def on_time(session: Session, f: Filters) -> list[dict[str, Any]]:
-    """Per permit type: decided (by the officer, when the filters name one), decided by the
-    due date, and the median and 90th-percentile days taken (the clock stopped on the
-    applicant's turn)."""
-    decided: dict[str, int] = defaultdict(int)
-    in_time: dict[str, int] = defaultdict(int)
-    histogram: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for permit_type, days, flag, count in decision_rows(session, f):
-        decided[permit_type] += int(count)
-        in_time[permit_type] += int(count) if flag else 0
-        histogram[permit_type][int(days)] += int(count)
-    catalogue = default_catalogue()
-    result = []
-    for permit_type in sorted(decided):
-        permit = catalogue.types.get(permit_type)
-        total, punctual = decided[permit_type], in_time[permit_type]
-        result.append(
-            {
-                "permit_type": permit_type,
-                "service_days": permit.service_time.days if permit else None,
-                "day_unit": permit.service_time.unit.value if permit else None,
-                "decided": total,
-                "on_time": punctual,
-                "on_time_rate": round(punctual / total, 4) if total else None,
-                "median_days": percentile(histogram[permit_type].items(), 0.5),
-                "p90_days": percentile(histogram[permit_type].items(), 0.9),
-            }
-        )
-    return result
+    """``on_time_by`` for the filters' files as one group."""
+    return on_time_by(session, f).get((), [])
+
+
+def overdue_by(session: Session, f: Filters, today: date, *by: str) -> dict[Key, dict[str, int]]:
+    """Per group of ``by``: open applications past their due date, and the s.10 delay letters
+    due (one per 7 days or part) against those sent, from the open-file counts (one row per
+    due date: the letters due follow from the date)."""
+    late_files = [or_(col(OF.paused) == true(), col(OF.due_date) < today)]
+    late_files += [col(OF.office_id) == f.office_id] if f.office_id is not None else []
+    late_files += [col(OF.department) == f.department] if f.department else []
+    late_files += [col(OF.permit_type) == f.permit_type] if f.permit_type else []
+    groups = grouping(OF, by)
+    counts: dict[Key, dict[str, int]] = defaultdict(
+        lambda: {"count": 0, "letters_due": 0, "letters_sent": 0}
+    )
+    for *key, due_date, n, letters in session.execute(
+        select(*groups, col(OF.due_date), func.sum(col(OF.files)), func.sum(col(OF.notices)))
+        .where(*late_files)
+        .group_by(*groups, col(OF.due_date))
+    ).all():
+        days = (today - as_date(due_date)).days
+        figures = counts[tuple(key)]
+        figures["count"] += int(n)
+        figures["letters_due"] += int(n) * clock.letters_due_after(days)
+        figures["letters_sent"] += int(letters or 0)
+    return dict(counts)
 
 
 def overdue(session: Session, f: Filters, today: date) -> dict[str, Any]:
@@ -80,22 +118,7 @@ def overdue(session: Session, f: Filters, today: date) -> dict[str, Any]:
     where = [overdue_clause(today), *app_filters(f)]
     late = days_between(session, literal(today), col(A.due_date))
     letters_due = clock.letters_due_sql(late)
-    # One row per due date from the open-file counts; the letters due follow from the date.
-    late_files = [or_(col(OF.paused) == true(), col(OF.due_date) < today)]
-    late_files += [col(OF.office_id) == f.office_id] if f.office_id is not None else []
-    late_files += [col(OF.department) == f.department] if f.department else []
-    late_files += [col(OF.permit_type) == f.permit_type] if f.permit_type else []
-    by_due = session.execute(
-        select(col(OF.due_date), func.sum(col(OF.files)), func.sum(col(OF.notices)))
-        .where(*late_files)
-        .group_by(col(OF.due_date))
-    ).all()
-    count = due = sent = 0
-    for due_date, n, letters in by_due:
-        days = (today - as_date(due_date)).days
-        count += int(n)
-        due += int(n) * clock.letters_due_after(days)
-        sent += int(letters or 0)
+    counts = overdue_by(session, f, today).get((), {})
     oldest = session.execute(
         select(
             col(A.id),
@@ -113,9 +136,9 @@ def overdue(session: Session, f: Filters, today: date) -> dict[str, Any]:
         .limit(LIST_LIMIT)
     ).all()
     return {
-        "count": count,
-        "letters_due": due,
-        "letters_sent": sent,
+        "count": counts.get("count", 0),
+        "letters_due": counts.get("letters_due", 0),
+        "letters_sent": counts.get("letters_sent", 0),
         "oldest": [
             {
                 "id": r[0],
@@ -183,122 +206,66 @@ def result_notices(session: Session, f: Filters, today: date) -> dict[str, int]:
     }
 
 
+def deficiency_requests_by(session: Session, f: Filters, *by: str) -> dict[Key, dict[str, int]]:
+    """s.8, per group of ``by``: deficiency requests, and the applications with more than one
+    (must be none)."""
+    groups = grouping(T, by)
+    counts: dict[Key, dict[str, int]] = defaultdict(
+        lambda: {"requests": 0, "applications_with_more_than_one_request": 0}
+    )
+    for *key, flag, count in session.execute(
+        select(*groups, col(T.flag), TOTAL)
+        .where(*tally_rows(f, "deficiency_request"))
+        .group_by(*groups, col(T.flag))
+    ).all():
+        figures = counts[tuple(key)]
+        figures["requests"] += int(count)
+        figures["applications_with_more_than_one_request"] += int(count) if flag else 0
+    return dict(counts)
+
+
 def deficiency(session: Session, f: Filters) -> dict[str, Any]:
     """s.8: applications with more than one deficiency request (must be none), and the
     applications returned, with why."""
-    requests = repeated = returned = 0
-    reasons: dict[str, int] = defaultdict(int)
-    for measure, key, flag, count in session.execute(
-        select(col(T.measure), col(T.key), col(T.flag), TOTAL)
-        .where(*tally_rows(f, "deficiency_request", "return"))
-        .group_by(col(T.measure), col(T.key), col(T.flag))
-    ).all():
-        if measure == "deficiency_request":
-            requests += int(count)
-            repeated += int(count) if flag else 0
-        else:
-            returned += int(count)
-            reasons[key] += int(count)
+    requests = deficiency_requests_by(session, f).get((), {})
+    reasons = {
+        key: n for (key,), n in tallied(session, f, "return", "key", by_officer=True).items()
+    }
     top = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:LIST_LIMIT]
     return {
-        "requests": requests,
-        "applications_with_more_than_one_request": repeated,
-        "returned": returned,
+        "requests": requests.get("requests", 0),
+        "applications_with_more_than_one_request": requests.get(
+            "applications_with_more_than_one_request", 0
+        ),
+        "returned": sum(reasons.values()),
         "returned_reasons": [{"reason": r, "count": n} for r, n in top],
     }
 
 
+def refusals_by(session: Session, f: Filters, *by: str) -> dict[Key, dict[str, Any]]:
+    """Per group of ``by``: refusals, by the ground cited, and those citing none."""
+    result: dict[Key, dict[str, Any]] = defaultdict(
+        lambda: {"total": 0, "by_ground": {}, "without_ground": 0}
+    )
+    for (*key, ground), n in tallied(session, f, "refuse", *by, "key", by_officer=True).items():
+        figures = result[tuple(key)]
+        figures["total"] += n
+        if ground:
+            figures["by_ground"][ground] = n
+        else:
+            figures["without_ground"] += n
+    return dict(result)
+
+
 def refusals(session: Session, f: Filters) -> dict[str, Any]:
-    rows = session.execute(
-        select(col(T.key), TOTAL).where(*tally_rows(f, "refuse")).group_by(col(T.key))
-    ).all()
-    by_ground = {g: int(n) for g, n in rows if g}
-    without = sum(int(n) for g, n in rows if not g)
-    return {
-        "total": sum(by_ground.values()) + without,
-        "by_ground": by_ground,
-        "without_ground": without,
-    }
-
-
-def _case_list(session: Session, f: Filters, kind: str) -> list[Any]:
-    """The first cases of ``kind``, oldest first, with the decision each one was."""
-    first = (
-        select(
-            col(C.id),
-            col(C.application_id),
-            col(C.seq),
-            col(C.actor),
-            col(C.reason),
-            col(C.occurred_at),
-        )
-        .where(*case_rows(f, kind))
-        .order_by(col(C.occurred_at), col(C.id))
-        .limit(LIST_LIMIT)
-        .subquery()
-    )
-    return list(
-        session.execute(
-            select(
-                first.c.application_id,
-                col(A.tracking_code),
-                first.c.actor,
-                first.c.reason,
-                first.c.occurred_at,
-                col(E.event),
-            )
-            .join(A, col(A.id) == first.c.application_id)
-            .join(
-                E, and_(col(E.application_id) == first.c.application_id, col(E.seq) == first.c.seq)
-            )
-            .order_by(first.c.occurred_at, first.c.id)
-        ).all()
-    )
-
-
-def four_eyes(session: Session, f: Filters) -> dict[str, Any]:
-    """Decisions taken by someone who also reviewed or inspected the same application."""
-    count = session.execute(
-        select(func.count()).select_from(C).where(*case_rows(f, "four_eyes"))
-    ).scalar_one()
-    return {
-        "breaches": int(count),
-        "cases": [
-            {
-                "id": a,
-                "tracking_code": c,
-                "actor": who,
-                "event": ev,
-                "occurred_at": as_utc(at).isoformat(),
-            }
-            for a, c, who, _why, at, ev in _case_list(session, f, "four_eyes")
-        ],
-    }
-
-
-def out_of_turn(session: Session, f: Filters) -> dict[str, Any]:
-    has_reason = func.length(func.trim(col(C.reason))) > 0
-    total, with_reason = session.execute(
-        select(func.count(), func.coalesce(func.sum(case((has_reason, 1), else_=0)), 0)).where(
-            *case_rows(f, "out_of_turn")
-        )
-    ).one()
-    return {
-        "decisions_out_of_turn": int(total),
-        "with_reason": int(with_reason),
-        "without_reason": int(total) - int(with_reason),
-        "cases": [
-            {"id": a, "tracking_code": c, "actor": who, "reason": why}
-            for a, c, who, why, _at, _ev in _case_list(session, f, "out_of_turn")
-        ],
-    }
+    return refusals_by(session, f).get((), {"total": 0, "by_ground": {}, "without_ground": 0})
 
 
 def tallied(
     session: Session, f: Filters, measure: str, *by: str, by_officer: bool = False
 ) -> dict[tuple[Any, ...], int]:
     """The count of ``measure`` within the filters, by the tally columns named in ``by``."""
-    columns = [T.__table__.c[name] for name in by]  # type: ignore[attr-defined]
+    columns = grouping(T, by)
     rows = session.execute(
         select(*columns, TOTAL)
         .where(*tally_rows(f, measure, by_officer=by_officer))

@@ -1,7 +1,8 @@
 """Officers compared with the peers of their department and role, for the dashboard: approval
 rate, median days per step, deficiency-request rate and the share of required items waived
 rather than verified, each flagged for review when its robust z-score is over 3 (and only where
-the officer has enough cases for it to say anything)."""
+the officer has enough cases for it to say anything). Peers are counted by the tally columns
+``by`` names too (``office_id``: each office's officers against their own office's peers)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from tracking.reads.selection import TOTAL, Filters, T, percentile, tally_rows
+from tracking.reads.selection import TOTAL, Filters, T, grouping, percentile, tally_rows
+
+# An officer as counted: the values of the columns ``by`` names, department, username.
+Who = tuple[Any, ...]
 
 OUTLIER_Z = 3.0
 MIN_CASES = 3
@@ -34,19 +38,18 @@ def _robust_z(values: dict[str, float]) -> dict[str, float]:
     return {k: (v - centre) / (1.253314 * mean_ad) for k, v in values.items()}
 
 
-def _signoffs(session: Session, f: Filters) -> dict[tuple[str, str], dict[str, list[int]]]:
-    """Per (department, officer) and the role they signed off as: [waived, signed off] of the
-    items their files were taken in with as required."""
-    signed: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(
-        lambda: defaultdict(lambda: [0, 0])
-    )
-    for dept, actor, role, waived, count in session.execute(
-        select(col(T.department), col(T.actor), col(T.key), col(T.flag), TOTAL)
+def _signoffs(session: Session, f: Filters, by: tuple[str, ...]) -> dict[Who, dict[str, list[int]]]:
+    """Per (``by``..., department, officer) and the role they signed off as: [waived, signed
+    off] of the items their files were taken in with as required."""
+    signed: dict[Who, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    groups = [*grouping(T, by), col(T.department), col(T.actor), col(T.key), col(T.flag)]
+    for *person, role, waived, count in session.execute(
+        select(*groups, TOTAL)
         .where(*tally_rows(f, "required_item", by_officer=False))
-        .group_by(col(T.department), col(T.actor), col(T.key), col(T.flag))
+        .group_by(*groups)
     ).all():
-        signed[(dept, actor)][role][0] += int(count) if waived else 0
-        signed[(dept, actor)][role][1] += int(count)
+        signed[tuple(person)][role][0] += int(count) if waived else 0
+        signed[tuple(person)][role][1] += int(count)
     return signed
 
 
@@ -54,21 +57,27 @@ def officers(session: Session, f: Filters) -> list[dict[str, Any]]:
     """Per officer, against the peers of the same department and role: approval rate,
     median days per step, deficiency-request rate, waiver rate of required items (against
     those who signed off as the same role); |robust z| > 3 is flagged for review."""
+    return officers_by(session, f).get((), [])
+
+
+def officers_by(
+    session: Session, f: Filters, *by: str
+) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
+    """``officers`` per group of ``by``, each group's officers against its own peers."""
     peers = tally_rows(
         f, "approve", "refuse", "step", "deficiency_request", "received", by_officer=False
     )
-    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    histograms: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-    for dept, actor, measure, days, count in session.execute(
-        select(col(T.department), col(T.actor), col(T.measure), col(T.days), TOTAL)
-        .where(*peers)
-        .group_by(col(T.department), col(T.actor), col(T.measure), col(T.days))
+    counts: dict[Who, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    histograms: dict[Who, list[tuple[int, int]]] = defaultdict(list)
+    groups = [*grouping(T, by), col(T.department), col(T.actor), col(T.measure), col(T.days)]
+    for *person, measure, days, count in session.execute(
+        select(*groups, TOTAL).where(*peers).group_by(*groups)
     ).all():
-        counts[(dept, actor)][measure] += int(count)
+        counts[tuple(person)][measure] += int(count)
         if measure == "step":
-            histograms[(dept, actor)].append((int(days), int(count)))
+            histograms[tuple(person)].append((int(days), int(count)))
 
-    people: dict[tuple[str, str], dict[str, Any]] = defaultdict(dict)
+    people: dict[Who, dict[str, Any]] = defaultdict(dict)
     for key, n in counts.items():
         if decided := n["approve"] + n["refuse"]:
             people[key].update(decisions=decided, approval_rate=round(n["approve"] / decided, 4))
@@ -83,8 +92,8 @@ def officers(session: Session, f: Filters) -> list[dict[str, Any]]:
                 deficiency_rate=round(n["deficiency_request"] / n["received"], 4),
             )
     # Waivers are compared among those who signed off as the same role (mostly).
-    signed_as: dict[tuple[str, str], str] = {}
-    for key, by_role in _signoffs(session, f).items():
+    signed_as: dict[Who, str] = {}
+    for key, by_role in _signoffs(session, f, by).items():
         waived, total = (sum(v[i] for v in by_role.values()) for i in (0, 1))
         people[key].update(
             signoffs=total, waivers=waived, waiver_rate=round(waived / total, 4) if total else 0.0
@@ -97,29 +106,32 @@ def officers(session: Session, f: Filters) -> list[dict[str, Any]]:
         "deficiency_rate": "intakes",
         "waiver_rate": "signoffs",
     }
-    flags: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    flags: dict[Who, list[dict[str, Any]]] = defaultdict(list)
     for measure, basis in measures.items():
-        peers_of: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
-        for (dept, actor), values in people.items():
+        # Peers: the same group and department (for waivers, the same role as well).
+        peers_of: dict[tuple[Any, ...], dict[str, float]] = defaultdict(dict)
+        for who, values in people.items():
             if values.get(measure) is not None and values.get(basis, 0) >= MIN_CASES:
-                role = signed_as.get((dept, actor), "") if measure == "waiver_rate" else ""
-                peers_of[(dept, role)][actor] = float(values[measure])
-        for (dept, _role), values in peers_of.items():
+                role = signed_as.get(who, "") if measure == "waiver_rate" else ""
+                peers_of[(*who[:-1], role)][who[-1]] = float(values[measure])
+        for (*within, _role), values in peers_of.items():
             for actor, z in _robust_z(values).items():
-                people[(dept, actor)].setdefault("z", {})[measure] = round(z, 2)
+                peer = (*within, actor)
+                people[peer].setdefault("z", {})[measure] = round(z, 2)
                 if abs(z) > OUTLIER_Z:
-                    flags[(dept, actor)].append({"measure": measure, "z": round(z, 2)})
-    rows = []
-    for (dept, actor), values in sorted(people.items()):
+                    flags[peer].append({"measure": measure, "z": round(z, 2)})
+    rows: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    for who, values in sorted(people.items()):
+        group, (dept, actor) = who[:-2], who[-2:]
         if f.officer and actor != f.officer:
             continue
-        rows.append(
+        rows[group].append(
             {
                 "department": dept,
                 "officer": actor,
                 **values,
-                "flagged": bool(flags.get((dept, actor))),
-                "flags": flags.get((dept, actor), []),
+                "flagged": bool(flags.get(who)),
+                "flags": flags.get(who, []),
             }
         )
-    return rows
+    return dict(rows)

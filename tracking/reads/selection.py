@@ -232,16 +232,18 @@ TOTAL = func.sum(col(T.count))
 DECISION_KINDS = sorted(kind.value for kind in DECISIONS)
 
 
-def decision_rows(session: Session, f: Filters) -> list[Any]:
-    """(permit type, days taken, decided by the due date, count) of the decisions within the
-    filters: from the tallies, or for one officer (the tallies keep no decider) from the files
-    they decided, found through their events (``ix_application_event_actor``)."""
+def decision_rows(session: Session, f: Filters, *by: str) -> list[Any]:
+    """(``by``..., permit type, days taken, decided by the due date, count) of the decisions
+    within the filters, ``by`` naming columns both tables have (``office_id``): from the
+    tallies, or for one officer (the tallies keep no decider) from the files they decided,
+    found through their events (``ix_application_event_actor``)."""
     if not f.officer:
+        groups = [*grouping(T, by), col(T.permit_type), col(T.days), col(T.flag)]
         return list(
             session.execute(
-                select(col(T.permit_type), col(T.days), col(T.flag), TOTAL)
+                select(*groups, TOTAL)
                 .where(*tally_rows(f, "decided", by_officer=False))
-                .group_by(col(T.permit_type), col(T.days), col(T.flag))
+                .group_by(*groups)
             ).all()
         )
     theirs = select(col(E.application_id)).where(
@@ -251,13 +253,16 @@ def decision_rows(session: Session, f: Filters) -> list[Any]:
     where = [col(A.id).in_(theirs), col(A.days_to_decision).is_not(None), *app_filters(f)]
     where += [col(A.decided_on) >= f.date_from] if f.date_from else [col(A.decided_on).is_not(None)]
     where += [col(A.decided_on) <= f.date_to] if f.date_to else []
+    groups = [*grouping(A, by), col(A.permit_type), col(A.days_to_decision), punctual]
     return list(
-        session.execute(
-            select(col(A.permit_type), col(A.days_to_decision), punctual, func.count())
-            .where(*where)
-            .group_by(col(A.permit_type), col(A.days_to_decision), punctual)
-        ).all()
+        session.execute(select(*groups, func.count()).where(*where).group_by(*groups)).all()
     )
+
+
+def grouping(table: Any, by: Iterable[str]) -> list[Any]:
+    """The columns ``by`` names of a table (tallies, cases, open files, applications): what a
+    measure is counted by besides its own keys, such as ``office_id`` for the city's table."""
+    return [table.__table__.c[name] for name in by]
 
 
 def as_utc(moment: datetime) -> datetime:
