@@ -20,7 +20,16 @@ from web import errors
 from web.hotpaths import HotPaths
 from web.limits import BodyLimit
 from web.pages import STATIC
-from web.routes import assignment_api, audit, checklist_api, manager, public, staff, staff_api
+from web.routes import (
+    assignment_api,
+    audit,
+    checklist_api,
+    city,
+    manager,
+    public,
+    staff,
+    staff_api,
+)
 from web.security import SecurityHeaders
 
 log = logging.getLogger("tidtam")
@@ -77,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(staff.result_notice.api)
     app.include_router(staff.router)
     app.include_router(manager.router)
+    app.include_router(city.router)
     app.include_router(audit.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

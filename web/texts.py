@@ -10,6 +10,7 @@ from checklists.schema import ROLE_NAMES
 from tracking.access import STATUS_NAMES
 from web.assignment_texts import ASSIGNMENT_TEXTS
 from web.checklist_texts import CHECKLIST_TEXTS
+from web.city_texts import CITY_TEXTS
 from web.clock_texts import CLOCK_TEXTS
 from web.dashboard_texts import DASHBOARD_TEXTS, META_TEXTS
 from web.notice_texts import NOTICE_UI
@@ -386,9 +387,9 @@ UI: dict[str, tuple[str, str]] = {
 # The texts of each part live beside these: the legal clocks (due-date rules, extensions), the
 # result notice and its appeal deadline, the manager's dashboard and the public pages'
 # descriptions, intake's documents and the receipt, assignment, the queue's search box, the
-# staff page's one checklist form, and the public page's fee and deadlines.
+# staff page's one checklist form, the public page's fee and deadlines, and the city's table.
 for part in (
     CLOCK_TEXTS, NOTICE_UI, DASHBOARD_TEXTS, META_TEXTS, RECEIPT_UI, ASSIGNMENT_TEXTS, SEARCH_UI,
-    CHECKLIST_TEXTS, TRACK_UI,
+    CHECKLIST_TEXTS, TRACK_UI, CITY_TEXTS,
 ):  # fmt: skip
     UI.update(part)

@@ -258,11 +258,13 @@ def to_json(
     }
 
 
-def public_stats(session: Session, today: date) -> list[dict[str, Any]]:
-    """Processing times per permit type over the last 12 months: nothing that identifies a
-    person or an officer."""
+def public_stats(
+    session: Session, today: date, office_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Processing times per permit type over the last 12 months, of one office's files (every
+    office's when ``office_id`` is None): nothing that identifies a person or an officer."""
     since = today - timedelta(days=365)
-    filters = compliance.Filters(date_from=since, date_to=today)
+    filters = compliance.Filters(date_from=since, date_to=today, office_id=office_id)
     decided = {row["permit_type"]: row for row in compliance.on_time(session, filters)}
     received = {
         key[0]: n

@@ -1,4 +1,6 @@
-"""Managers: the compliance dashboard, its JSON, the monthly report; and the public statistics."""
+"""Managers: the compliance dashboard, its JSON, the monthly report (of the manager's office,
+or for the city's auditors of the office ``office=SLUG`` names); and the public statistics
+(of the deployment's office, another named, or ``office=all``)."""
 
 from __future__ import annotations
 
@@ -10,19 +12,19 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from checklists.loader import default_catalogue
-from tracking import clock, dates
+from tracking import clock, dates, offices
 from tracking.access import Actor, authorise_manager
 from tracking.clock import bangkok_date
 from tracking.errors import InvalidInput
 from tracking.models import Office, utcnow
-from tracking.reads import compliance, reports, selection
+from tracking.reads import city, compliance, reports, selection
 from tracking.reads.staff import department_label, holders
 from tracking.reads.staff.labels import ground_label
 from web import i18n
-from web.deps import ReaderActor, SessionDep, StaffActor
+from web.deps import ReaderActor, SessionDep, StaffActor, canonical_url
 from web.pages import HTML, page_router, render, request_office
 from web.routes.public import page_meta
-from web.routes.staff.common import staff_page
+from web.routes.staff.common import see_other, staff_page
 from web.schemas import ErrorOut
 
 api = APIRouter(tags=["manager"])
@@ -54,6 +56,14 @@ DAY = (
 # and English (a form always sends every field, blank or not).
 FilterText = Annotated[str | None, Query(max_length=200)]
 Day = Annotated[str | None, Query(max_length=200, description=DAY)]
+OfficeSlug = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="The office's slug (the city's auditors: any office; a district manager:"
+        " only their own); blank: the signed-in manager's office",
+    ),
+]
 
 
 class FilterQuery:
@@ -66,7 +76,9 @@ class FilterQuery:
         department: FilterText = None,
         permit_type: FilterText = None,
         officer: FilterText = None,
+        office: OfficeSlug = None,
     ) -> None:
+        self.office = office
         self.fields = {
             "date_from": date_from,
             "date_to": date_to,
@@ -81,6 +93,10 @@ class FilterQuery:
         sent = {k: defaults.get(k) if v is None else v for k, v in self.fields.items()}
         return selection.parse_filters(**sent, office_id=actor.office_id)
 
+    def reader(self, session: SessionDep, actor: Actor) -> tuple[Actor, Office | None]:
+        """The actor reading the office asked for, and that office (``city.reading``)."""
+        return city.reading(session, actor, self.office)
+
 
 FilterFields = Annotated[FilterQuery, Depends()]
 
@@ -88,10 +104,16 @@ FilterFields = Annotated[FilterQuery, Depends()]
 @api.get(
     "/api/v1/compliance/summary",
     summary="Compliance with the discretion guidelines and the Licensing Facilitation Act",
-    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+    responses={
+        401: {"model": ErrorOut},
+        403: {"model": ErrorOut},
+        404: {"model": ErrorOut},
+        422: {"model": ErrorOut},
+    },
 )
 def summary_json(session: SessionDep, actor: ManagerActor, query: FilterFields) -> JSONResponse:
-    data = compliance.summary(session, query.parse(actor), bangkok_date(utcnow()))
+    reader, _ = query.reader(session, actor)
+    data = compliance.summary(session, query.parse(reader), bangkok_date(utcnow()))
     return JSONResponse(data)
 
 
@@ -104,6 +126,7 @@ def summary_json(session: SessionDep, actor: ManagerActor, query: FilterFields) 
         200: {"content": {"text/csv": {}, reports.XLSX: {}, "application/json": {}}},
         401: {"model": ErrorOut},
         403: {"model": ErrorOut},
+        404: {"model": ErrorOut},
         422: {"model": ErrorOut},
     },
 )
@@ -112,17 +135,19 @@ def monthly_report(
     actor: ManagerActor,
     month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")],
     format: Literal["csv", "xlsx", "json"] = "xlsx",  # noqa: A002
+    office: OfficeSlug = None,
 ) -> Response:
     period = reports.Month.parse(month)
-    rows = reports.monthly(session, period, actor.office_id)
-    office = session.get(Office, actor.office_id) if actor.office_id is not None else None
+    reader, office_row = city.reading(session, actor, office)
+    rows = reports.monthly(session, period, reader.office_id)
     if format == "json":
-        return JSONResponse(reports.to_json(rows, period, office))
+        return JSONResponse(reports.to_json(rows, period, office_row))
     if format == "csv":
-        body, media = reports.to_csv(rows, period, office), "text/csv; charset=utf-8"
+        body, media = reports.to_csv(rows, period, office_row), "text/csv; charset=utf-8"
     else:
-        body, media = reports.to_xlsx(rows, period, office), reports.XLSX
-    name = f"tidtam-{month}.{format}"
+        body, media = reports.to_xlsx(rows, period, office_row), reports.XLSX
+    prefix = f"tidtam-{office_row.slug}" if office_row is not None and office else "tidtam"
+    name = f"{prefix}-{month}.{format}"
     return Response(
         body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
@@ -168,7 +193,12 @@ def _report_months(today: date, lang: str) -> list[dict[str, str]]:
     "/manager",
     summary="Compliance dashboard (managers)",
     response_class=Response,
-    responses={200: HTML, 303: {"description": "Sign in"}, 403: HTML},
+    responses={
+        200: HTML,
+        303: {"description": "Sign in; the city's auditors naming no office: on to /city"},
+        403: HTML,
+        404: HTML,
+    },
 )
 def dashboard(
     request: Request,
@@ -177,6 +207,9 @@ def dashboard(
     query: FilterFields,
     lang: Lang = None,
 ) -> Response:
+    if actor.city_wide and not (query.office or "").strip():
+        return see_other(request, "/city")  # the city's auditors read one office at a time
+    actor, office = query.reader(session, actor)
     language = i18n.language(request)
     today = bangkok_date(utcnow())
     context: dict[str, Any] = {
@@ -190,6 +223,8 @@ def dashboard(
         "d": None,
         "error": None,
         "error_field": None,
+        # The office named in every link of a city auditor's page (a manager's is their own).
+        "office_slug": office.slug if actor.city_wide and office is not None else "",
     }
     try:
         no_dates = query.fields["date_from"] is None and query.fields["date_to"] is None
@@ -210,6 +245,8 @@ def dashboard(
     data = compliance.summary(session, filters, today)
     # The filters as links carry them: a blank date stays blank (no limit), not the default.
     shown = {k: v or "" for k, v in data["filters"].items() if v or k.startswith("date_")}
+    if context["office_slug"]:
+        shown["office"] = context["office_slug"]
     english = {"lang": "en"} if language == "en" else {}
 
     def day(value: date | None) -> str:
@@ -236,17 +273,68 @@ def dashboard(
     return staff_page(request, session, actor, "manager.html", context, current="manager")
 
 
+StatsOffice = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="An office's slug, or `all` for every office of Bangkok together;"
+        " blank: the office this deployment serves (`TIDTAM_OFFICE`)",
+    ),
+]
+
+
+def _stats_office(request: Request, session: SessionDep, office: str | None) -> Office | None:
+    """The office the statistics are of (None: all of Bangkok). ``NotFound`` for an office
+    the database does not have."""
+    slug = (office or "").strip() or request.app.state.settings.office
+    if slug == city.ALL_OFFICES:
+        return None
+    return offices.office_by_slug(session, slug)
+
+
+def _office_addresses(request: Request, slug: str, lang: str) -> dict[str, Any]:
+    """The canonical and alternate addresses of another office's statistics (each office's
+    figures are a page of their own; the deployment's own are plain ``/stats``)."""
+    base = canonical_url(request.app.state.settings, "/stats", "th")
+
+    def address(language: str) -> str:
+        return (
+            f"{base}?{urlencode({'office': slug, **({'lang': 'en'} if language == 'en' else {})})}"
+        )
+
+    return {
+        "canonical": address(lang),
+        "alternates": [(other, address(other)) for other in i18n.LANGUAGES],
+    }
+
+
+def _stats(session: SessionDep, office: Office | None) -> list[dict[str, Any]]:
+    return reports.public_stats(
+        session, bangkok_date(utcnow()), office.id if office is not None else None
+    )
+
+
 @pages.get(
     "/stats",
-    summary="Public processing-time statistics (last 12 months)",
+    summary="Public processing-time statistics (last 12 months), of an office or all Bangkok",
     response_class=Response,
-    responses={200: HTML},
+    responses={200: HTML, 404: HTML},
 )
-def stats_page(request: Request, session: SessionDep, lang: Lang = None) -> Response:
+def stats_page(
+    request: Request, session: SessionDep, office: StatsOffice = None, lang: Lang = None
+) -> Response:
     today = bangkok_date(utcnow())
-    rows = reports.public_stats(session, today)
+    chosen = _stats_office(request, session, office)
+    rows = _stats(session, chosen)
     language = i18n.language(request)
-    office = request_office(request)
+    shown = chosen or request_office(request)
+    slug = chosen.slug if chosen is not None else city.ALL_OFFICES
+    meta = page_meta(request, "/stats", "meta_stats", chosen)
+    if slug != request.app.state.settings.office:
+        meta.update(_office_addresses(request, slug, language))
+    of = i18n.ui("stats_all_offices", language)
+    if chosen is not None:
+        of = chosen.name_th if language == "th" else chosen.name_en
     return render(
         request,
         "stats.html",
@@ -255,30 +343,43 @@ def stats_page(request: Request, session: SessionDep, lang: Lang = None) -> Resp
             "since": i18n.format_date(today - timedelta(days=365), language),
             "until": i18n.format_date(today, language),
             "chart": _bar_chart([r for r in rows if r["decided"]], language),
-            "meta": page_meta(request, "/stats", "meta_stats", office),
+            "meta": meta,
+            "offices": [
+                (o.slug, o.name_th if language == "th" else o.name_en)
+                for o in city.offices(session)
+            ],
+            "chosen": slug,
+            "all_offices": city.ALL_OFFICES,
+            "stats_of": of,
+            "csv_url": "/stats.csv?" + urlencode({"office": slug}),
         },
-        office=office,
+        office=shown,
     )
 
 
 @api.get(
     "/stats.csv",
-    summary="Public processing-time statistics (CSV)",
+    summary="Public processing-time statistics (CSV), of an office or all Bangkok",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
+    responses={200: {"content": {"text/csv": {}}}, 404: {"model": ErrorOut}},
 )
-def stats_csv(session: SessionDep) -> Response:
-    rows = reports.public_stats(session, bangkok_date(utcnow()))
+def stats_csv(request: Request, session: SessionDep, office: StatsOffice = None) -> Response:
+    chosen = _stats_office(request, session, office)
+    slug = chosen.slug if chosen is not None else city.ALL_OFFICES
     return Response(
-        reports.stats_csv(rows),
+        reports.stats_csv(_stats(session, chosen)),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="tidtam-stats.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="tidtam-stats-{slug}.csv"'},
     )
 
 
-@api.get("/api/v1/stats", summary="Public processing-time statistics (JSON)")
-def stats_json(session: SessionDep) -> JSONResponse:
-    return JSONResponse(reports.public_stats(session, bangkok_date(utcnow())))
+@api.get(
+    "/api/v1/stats",
+    summary="Public processing-time statistics (JSON), of an office or all Bangkok",
+    responses={404: {"model": ErrorOut}},
+)
+def stats_json(request: Request, session: SessionDep, office: StatsOffice = None) -> JSONResponse:
+    return JSONResponse(_stats(session, _stats_office(request, session, office)))
 
 
 router = APIRouter()

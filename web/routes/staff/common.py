@@ -52,6 +52,7 @@ def nav(actor: Actor) -> dict[str, Any]:
         "department": department_label(actor.department) if actor.department else None,
         "can_intake": actor.may_intake,
         "is_manager": actor.is_manager,
+        "is_city": actor.city_wide,
     }
 
 
