@@ -16,7 +16,7 @@ import pytest
 import time_machine
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from sqlalchemy import Engine, delete, text
+from sqlalchemy import Engine, delete, event, text
 from sqlmodel import Session
 
 from checklists.offices import default_offices
@@ -353,3 +353,27 @@ def test_statistics_per_office_and_for_all_bangkok(
     assert "No office 'atlantis'" in unescape(unknown.text)
     assert unknown_json.status_code == 404
     assert unknown_json.json()["message"]["th"].startswith("ไม่พบสำนักงานเขต")
+
+
+def test_one_query_per_measure_whatever_the_number_of_offices(
+    engine: Engine, city_data: dict[str, Any]
+) -> None:
+    statements: list[str] = []
+
+    def counted(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    f = selection.parse_filters(**RANGE)
+    with Session(engine) as session:
+        event.listen(engine, "before_cursor_execute", counted)
+        try:
+            data = city.comparison(session, f, city_data["today"])
+        finally:
+            event.remove(engine, "before_cursor_execute", counted)
+    assert len(data["offices"]) == 3
+    # Received, decided, overdue, deficiency, refusals, two case kinds, officers (two), and
+    # the offices themselves: the same ten for three offices or fifty.
+    assert len(statements) == 10, "\n\n".join(statements)
+    grouped = [s for s in statements if "GROUP BY" in s]
+    assert len(grouped) == 9
+    assert all("office_id" in s.split("GROUP BY")[1] for s in grouped)
