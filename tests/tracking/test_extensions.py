@@ -12,8 +12,9 @@ from sqlmodel import col, select
 from checklists.loader import default_catalogue
 from tracking import periods, verification
 from tracking.db import unit_of_work
+from tracking.derived import ComplianceTally
 from tracking.errors import DomainError, GuardFailed, InvalidInput
-from tracking.models import ApplicationEvent, ComplianceTally, EventKind, OutboxMessage
+from tracking.models import ApplicationEvent, EventKind, OutboxMessage
 from tracking.trail import rebuild
 from tracking.workflow import extensions, transitions
 

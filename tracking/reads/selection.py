@@ -18,14 +18,9 @@ from checklists.loader import default_catalogue
 from checklists.schema import DECISIONS, DEPARTMENTS
 from tracking.clock import BANGKOK, supported_day
 from tracking.dates import parse_day
+from tracking.derived import ComplianceCase, ComplianceTally, OpenFileTally
 from tracking.errors import InvalidInput
-from tracking.models import (
-    Application,
-    ApplicationEvent,
-    ComplianceCase,
-    ComplianceTally,
-    OpenFileTally,
-)
+from tracking.models import Application, ApplicationEvent
 
 
 # The dates a filter may name: Buddhist Era 2500 to 3143, that is 1 January 1957 to

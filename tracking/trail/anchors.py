@@ -21,14 +21,8 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, or_, select
 
-from tracking.models import (
-    Application,
-    ApplicationEvent,
-    AuditAnchor,
-    AuditAnchorHead,
-    Office,
-    utcnow,
-)
+from tracking.derived import AuditAnchor, AuditAnchorHead
+from tracking.models import Application, ApplicationEvent, Office, utcnow
 from tracking.trail.audit import GENESIS, Finding
 
 ANCHOR = AuditAnchor.__table__  # type: ignore[attr-defined]

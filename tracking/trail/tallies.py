@@ -60,16 +60,14 @@ from sqlmodel import Session, col, func, select
 from checklists.schema import DECISIONS, TransitionKind
 from tracking import clock, delivery
 from tracking.clock import bangkok_date
+from tracking.derived import ComplianceCase, ComplianceTally, OpenFileTally
 from tracking.models import (
     SATISFIED,
     Application,
     ApplicationEvent,
     ChecklistEntry,
     ChecklistStatus,
-    ComplianceCase,
-    ComplianceTally,
     EventKind,
-    OpenFileTally,
 )
 
 KEY_LENGTH = 200

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from tracking import offices
 from tracking.trail import anchors
 from web.deps import SessionDep
+from web.schemas import ErrorOut
 
 router = APIRouter(tags=["public"])
 
@@ -17,6 +18,7 @@ router = APIRouter(tags=["public"])
 @router.get(
     "/api/v1/audit/anchors",
     summary="Daily digests over every audit trail (public; keep one to check against later)",
+    responses={404: {"model": ErrorOut, "description": "No such office"}},
 )
 def list_anchors(
     session: SessionDep,
