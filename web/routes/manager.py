@@ -19,7 +19,7 @@ from tracking.reads import compliance, reports, selection
 from tracking.reads.staff import department_label, holders
 from tracking.reads.staff.labels import ground_label
 from web import i18n
-from web.deps import ReaderActor, SessionDep, StaffActor
+from web.deps import ReaderActor, ReadSessionDep, SessionDep, StaffActor
 from web.pages import HTML, page_router, render, request_office
 from web.routes.public import page_meta
 from web.routes.staff.common import staff_page
@@ -90,7 +90,7 @@ FilterFields = Annotated[FilterQuery, Depends()]
     summary="Compliance with the discretion guidelines and the Licensing Facilitation Act",
     responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}},
 )
-def summary_json(session: SessionDep, actor: ManagerActor, query: FilterFields) -> JSONResponse:
+def summary_json(session: ReadSessionDep, actor: ManagerActor, query: FilterFields) -> JSONResponse:
     data = compliance.summary(session, query.parse(actor), bangkok_date(utcnow()))
     return JSONResponse(data)
 
@@ -173,6 +173,7 @@ def _report_months(today: date, lang: str) -> list[dict[str, str]]:
 def dashboard(
     request: Request,
     session: SessionDep,
+    reads: ReadSessionDep,  # the figures: from the read replica, if there is one
     actor: ManagerPage,
     query: FilterFields,
     lang: Lang = None,
@@ -207,7 +208,7 @@ def dashboard(
             current="manager",
             status_code=exc.status_code,
         )
-    data = compliance.summary(session, filters, today)
+    data = compliance.summary(reads, filters, today)
     # The filters as links carry them: a blank date stays blank (no limit), not the default.
     shown = {k: v or "" for k, v in data["filters"].items() if v or k.startswith("date_")}
     english = {"lang": "en"} if language == "en" else {}
@@ -231,7 +232,7 @@ def dashboard(
         until=day(filters.date_to),
         query=urlencode(shown),
         narrow=lambda **changes: "/manager?" + urlencode({**shown, **changes, **english}),
-        caseload=holders.caseloads(session, actor, actor.office_id or 0, today, filters.department),
+        caseload=holders.caseloads(reads, actor, actor.office_id or 0, today, filters.department),
     )
     return staff_page(request, session, actor, "manager.html", context, current="manager")
 
@@ -242,7 +243,7 @@ def dashboard(
     response_class=Response,
     responses={200: HTML},
 )
-def stats_page(request: Request, session: SessionDep, lang: Lang = None) -> Response:
+def stats_page(request: Request, session: ReadSessionDep, lang: Lang = None) -> Response:
     today = bangkok_date(utcnow())
     rows = reports.public_stats(session, today)
     language = i18n.language(request)
@@ -267,7 +268,7 @@ def stats_page(request: Request, session: SessionDep, lang: Lang = None) -> Resp
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-def stats_csv(session: SessionDep) -> Response:
+def stats_csv(session: ReadSessionDep) -> Response:
     rows = reports.public_stats(session, bangkok_date(utcnow()))
     return Response(
         reports.stats_csv(rows),
@@ -277,7 +278,7 @@ def stats_csv(session: SessionDep) -> Response:
 
 
 @api.get("/api/v1/stats", summary="Public processing-time statistics (JSON)")
-def stats_json(session: SessionDep) -> JSONResponse:
+def stats_json(session: ReadSessionDep) -> JSONResponse:
     return JSONResponse(reports.public_stats(session, bangkok_date(utcnow())))
 
 
