@@ -41,6 +41,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
@@ -59,11 +60,12 @@ T = TypeVar("T")
 
 def read_engine(settings: Settings, primary: Engine) -> Engine:
     """The engine of the replica named by ``read_database_url``; ``primary`` when none is."""
-    if not settings.read_database_url:
+    url = settings.read_database_url
+    if not url:
         return primary
-    return make_engine(
-        settings.read_database_url, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS}
-    )
+    if make_url(url).get_backend_name() != "postgresql":
+        return make_engine(url)
+    return make_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
 
 
 @contextmanager

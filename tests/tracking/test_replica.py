@@ -100,3 +100,13 @@ def test_a_replica_that_does_not_answer_is_rested_and_the_primary_answers(
 
 def test_without_a_read_database_the_primary_serves_every_read(engine: Engine) -> None:
     assert replica.read_engine(Settings(read_database_url=""), engine) is engine
+
+
+def test_a_read_copy_may_be_a_sqlite_file(engine: Engine, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'copy.db'}"
+    copy = replica.read_engine(Settings(read_database_url=url), engine)
+    try:
+        assert copy is not engine
+        assert copy.dialect.name == "sqlite"
+    finally:
+        copy.dispose()
