@@ -81,7 +81,7 @@ class Clusters:
                 f"\nport = {port}\nlisten_addresses = '127.0.0.1'\n"
                 f"unix_socket_directories = '{self.root}'\n"
                 # Throwaway clusters: no need to survive a power cut.
-                "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+                "fsync = off\nfull_page_writes = off\n"
             )
         log = self.root / f"{data.name}.log"
         self.run("pg_ctl", "-D", str(data), "-l", str(log), "-w", "start")
@@ -126,7 +126,7 @@ def primary_and_replica() -> Iterator[Pair]:
 def caught_up(primary: Engine, replica: Engine, timeout: float = 30.0) -> None:
     """Wait until the replica has replayed everything the primary has written so far."""
     with primary.connect() as connection:
-        target = connection.execute(text("SELECT pg_current_wal_lsn()")).scalar_one()
+        target = connection.execute(text("SELECT pg_current_wal_insert_lsn()")).scalar_one()
     deadline = time.monotonic() + timeout
     with replica.connect() as connection:
         while True:
