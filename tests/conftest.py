@@ -15,6 +15,7 @@ from sqlmodel import Session
 from tracking import migrate
 from tracking.db import make_engine
 
+from . import clusters
 from .scenarios import scenario  # noqa: F401  (a fixture shared by several test modules)
 
 TEST_URL = os.environ.get("TIDTAM_TEST_DATABASE_URL", "")
@@ -41,8 +42,26 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def replicated() -> Iterator[clusters.Pair]:
+    """A PostgreSQL primary and its streaming replica, made for this run (``tests.clusters``)
+    and removed at its end: PostgreSQL runs only."""
+    if not TEST_URL.startswith("postgresql"):
+        pytest.skip("a read replica is PostgreSQL's: set TIDTAM_TEST_DATABASE_URL=postgresql...")
+    try:
+        made = clusters.Clusters()
+    except clusters.Unavailable as exc:
+        pytest.skip(f"cannot make a PostgreSQL primary and replica here: {exc}")
+    try:
+        yield made.make()
+    finally:
+        made.close()
+
+
 FIRST_OFFICE = "pathumwan"
 OFFICE = table("office", column("slug"), column("permit_settings", JSON))
+
+
 TABLES_TO_EMPTY = (
     "audit_anchor_head",
     "audit_anchor",

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # development: keys not given are made on first start and kept beside the SQLite database.
     env: Literal["production", "development"] = "production"
     database_url: str = DEFAULT_DATABASE_URL
+    # A read replica of it (PostgreSQL): public lookups and dashboards read there, by the lag
+    # rule of ``tracking.replica``; empty: everything reads the primary.
+    read_database_url: str = ""
     base_url: str = "http://127.0.0.1:8000"
     # Each key: the value, or a file holding it (``..._FILE``, e.g. a Docker secret).
     secret_key: str = ""

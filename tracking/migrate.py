@@ -8,9 +8,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Any number, the same in every process: the PostgreSQL advisory lock of an upgrade.
+UPGRADE_LOCK = 0x7469647461
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -21,6 +23,9 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply the migrations up to ``revision``. On PostgreSQL, servers started together
+    upgrade one after another (an advisory lock held to the end of the transaction): the
+    later ones find the schema at head and change nothing."""
     config = alembic_config(engine)
     with _migrating(engine) as connection:
         config.attributes["connection"] = connection
@@ -51,6 +56,10 @@ def _migrating(engine: Engine) -> Iterator[Connection]:
             connection.commit()
         try:
             with connection.begin():
+                if engine.dialect.name == "postgresql":  # one process migrates at a time
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK}
+                    )
                 yield connection
                 if sqlite:
                     dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").first()

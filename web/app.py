@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from checklists.loader import default_catalogue
-from tracking import ratelimit
+from tracking import ratelimit, replica
 from tracking.config import Settings, get_settings, with_keys
 from tracking.db import make_engine
 from tracking.workflow.machines import machines
@@ -45,6 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_catalogue()
         machines()
         yield
+        if app.state.read_engine is not app.state.engine:
+            app.state.read_engine.dispose()
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -55,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
+    app.state.read_engine = replica.read_engine(settings, app.state.engine)
     app.state.track_limiter = ratelimit.SharedLimiter(
         app.state.engine, ratelimit.Limit(hits=settings.track_rate_limit, seconds=60)
     )

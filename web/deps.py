@@ -18,6 +18,7 @@ from tracking.config import Settings
 from tracking.db import unit_of_work
 from tracking.errors import NotPermitted
 from tracking.models import Staff
+from tracking.replica import read_session
 from web import i18n
 
 
@@ -29,6 +30,16 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_read_session(request: Request) -> Iterator[Session]:
+    """A read-only session on the read replica (the primary when none is set), for the
+    dashboards: figures a moment old are fine there; sign-in checks stay on the primary."""
+    with read_session(request.app.state.read_engine) as session:
+        yield session
+
+
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 
 
 def get_settings(request: Request) -> Settings:
@@ -153,9 +164,11 @@ def reader_actor(
 ReaderActor = Annotated[Actor, Depends(reader_actor)]
 
 
-def tracking_url(settings: Settings, code: str) -> str:
-    """The public status page of a formatted tracking code."""
-    return f"{settings.base_url.rstrip('/')}/track/{code}"
+def tracking_url(settings: Settings, code: str, version: int | None = None) -> str:
+    """The public status page of a formatted tracking code; with ``version``, the marker of
+    what a printed receipt showed (``?v=N``: see ``tracking.replica``)."""
+    marker = f"?v={version}" if version is not None else ""
+    return f"{settings.base_url.rstrip('/')}/track/{code}{marker}"
 
 
 def canonical_url(settings: Settings, path: str, lang: str) -> str:

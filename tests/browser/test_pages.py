@@ -183,7 +183,10 @@ def test_receipt_qr_decodes_to_the_status_page(
     found = zxingcpp.read_barcodes(image)
     assert len(found) == 1
     url = found[0].text
-    assert url == f"{server}/track/{code}"
+    # The link carries the version printed (``?v=``): the page it opens is never older.
+    with unit_of_work(engine) as session:
+        version = transitions.get_application(session, app_id).version
+    assert url == f"{server}/track/{code}?v={version}"
     phone = context.new_page()
     phone.set_viewport_size(PHONE)
     response = phone.goto(url)

@@ -205,7 +205,7 @@ def test_openapi_documents_the_two_lookups(client: TestClient) -> None:
     assert page["summary"] == "Public status page (HTML)"
     assert set(page["responses"]) >= {"200", "400", "404", "429"}
     assert "text/html" in page["responses"]["200"]["content"]
-    assert {p["name"] for p in page["parameters"]} == {"code", "lang"}
+    assert {p["name"] for p in page["parameters"]} == {"code", "lang", "v"}
     data = paths["/api/v1/track/{code}"]["get"]
     assert data["summary"] == "Public status (JSON, no personal data)"
     for status in ("400", "404", "429"):

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
+from sqlmodel import Session
 
 from checklists.loader import default_catalogue
 from tracking import clock, dates, offices
@@ -21,7 +22,7 @@ from tracking.reads import city, compliance, reports, selection
 from tracking.reads.staff import department_label, holders
 from tracking.reads.staff.labels import ground_label
 from web import i18n
-from web.deps import ReaderActor, SessionDep, StaffActor, canonical_url
+from web.deps import ReaderActor, ReadSessionDep, SessionDep, StaffActor, canonical_url
 from web.pages import HTML, page_router, render, request_office
 from web.routes.public import page_meta
 from web.routes.staff.common import see_other, staff_page
@@ -111,7 +112,7 @@ FilterFields = Annotated[FilterQuery, Depends()]
         422: {"model": ErrorOut},
     },
 )
-def summary_json(session: SessionDep, actor: ManagerActor, query: FilterFields) -> JSONResponse:
+def summary_json(session: ReadSessionDep, actor: ManagerActor, query: FilterFields) -> JSONResponse:
     reader, _ = query.reader(session, actor)
     data = compliance.summary(session, query.parse(reader), bangkok_date(utcnow()))
     return JSONResponse(data)
@@ -203,6 +204,7 @@ def _report_months(today: date, lang: str) -> list[dict[str, str]]:
 def dashboard(
     request: Request,
     session: SessionDep,
+    reads: ReadSessionDep,  # the figures: from the read replica, if there is one
     actor: ManagerPage,
     query: FilterFields,
     lang: Lang = None,
@@ -242,7 +244,7 @@ def dashboard(
             current="manager",
             status_code=exc.status_code,
         )
-    data = compliance.summary(session, filters, today)
+    data = compliance.summary(reads, filters, today)
     # The filters as links carry them: a blank date stays blank (no limit), not the default.
     shown = {k: v or "" for k, v in data["filters"].items() if v or k.startswith("date_")}
     if context["office_slug"]:
@@ -268,7 +270,7 @@ def dashboard(
         until=day(filters.date_to),
         query=urlencode(shown),
         narrow=lambda **changes: "/manager?" + urlencode({**shown, **changes, **english}),
-        caseload=holders.caseloads(session, actor, actor.office_id or 0, today, filters.department),
+        caseload=holders.caseloads(reads, actor, actor.office_id or 0, today, filters.department),
     )
     return staff_page(request, session, actor, "manager.html", context, current="manager")
 
@@ -283,7 +285,7 @@ StatsOffice = Annotated[
 ]
 
 
-def _stats_office(request: Request, session: SessionDep, office: str | None) -> Office | None:
+def _stats_office(request: Request, session: Session, office: str | None) -> Office | None:
     """The office the statistics are of (None: all of Bangkok). ``NotFound`` for an office
     the database does not have."""
     slug = (office or "").strip() or request.app.state.settings.office
@@ -308,7 +310,7 @@ def _office_addresses(request: Request, slug: str, lang: str) -> dict[str, Any]:
     }
 
 
-def _stats(session: SessionDep, office: Office | None) -> list[dict[str, Any]]:
+def _stats(session: Session, office: Office | None) -> list[dict[str, Any]]:
     return reports.public_stats(
         session, bangkok_date(utcnow()), office.id if office is not None else None
     )
@@ -321,7 +323,7 @@ def _stats(session: SessionDep, office: Office | None) -> list[dict[str, Any]]:
     responses={200: HTML, 404: HTML},
 )
 def stats_page(
-    request: Request, session: SessionDep, office: StatsOffice = None, lang: Lang = None
+    request: Request, session: ReadSessionDep, office: StatsOffice = None, lang: Lang = None
 ) -> Response:
     today = bangkok_date(utcnow())
     chosen = _stats_office(request, session, office)
@@ -363,7 +365,7 @@ def stats_page(
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}, 404: {"model": ErrorOut}},
 )
-def stats_csv(request: Request, session: SessionDep, office: StatsOffice = None) -> Response:
+def stats_csv(request: Request, session: ReadSessionDep, office: StatsOffice = None) -> Response:
     chosen = _stats_office(request, session, office)
     slug = chosen.slug if chosen is not None else city.ALL_OFFICES
     return Response(
@@ -378,7 +380,9 @@ def stats_csv(request: Request, session: SessionDep, office: StatsOffice = None)
     summary="Public processing-time statistics (JSON), of an office or all Bangkok",
     responses={404: {"model": ErrorOut}},
 )
-def stats_json(request: Request, session: SessionDep, office: StatsOffice = None) -> JSONResponse:
+def stats_json(
+    request: Request, session: ReadSessionDep, office: StatsOffice = None
+) -> JSONResponse:
     return JSONResponse(_stats(session, _stats_office(request, session, office)))
 
 

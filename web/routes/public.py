@@ -26,7 +26,7 @@ from tracking.errors import DomainError, NotFound, RateLimited
 from tracking.models import utcnow
 from tracking.reads import public
 from web import i18n, qr, views
-from web.deps import canonical_url
+from web.deps import canonical_url, tracking_url
 from web.errors import domain_error_response
 from web.pages import HTML, page_router, render, request_office
 from web.schemas import ErrorOut
@@ -38,6 +38,10 @@ api = APIRouter(tags=["public"])
 CODE_MAX = 40
 CodeText = Annotated[str, Path(max_length=CODE_MAX, description="Tracking code, e.g. K7MP2-Q9XR4")]
 Lang = Annotated[str | None, Query(pattern="^(th|en)$")]
+# The version a printed receipt showed: the page is never older (``tracking.replica``).
+Seen = Annotated[
+    int | None, Query(ge=1, le=2**31 - 1, description="Version printed on the receipt")
+]
 LOOKUP_ERRORS: dict[int | str, dict[str, Any]] = {s: {"model": ErrorOut} for s in (400, 404, 429)}
 
 
@@ -58,9 +62,10 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _lookup(request: Request, code: str) -> public.PublicStatus:
+def _lookup(request: Request, code: str, seen: int | None = None) -> public.PublicStatus:
     """Count the lookup against the client's limit (shared by all processes), then read the
-    status. Raises ``RateLimited``, ``CodeMistyped`` or ``NotFound``."""
+    status: from the read replica, unless it is older than version ``seen`` (the receipt's
+    ``?v=``; ``tracking.replica``). Raises ``RateLimited``, ``CodeMistyped`` or ``NotFound``."""
     limiter: ratelimit.SharedLimiter = request.app.state.track_limiter
     decision = limiter.hit(f"track:{_client(request)}")
     if not decision.allowed:
@@ -69,8 +74,9 @@ def _lookup(request: Request, code: str) -> public.PublicStatus:
             "Too many lookups; please wait a moment and try again",
             retry_after=decision.retry_after,
         )
-    with _engine(request).connect() as connection:
-        return public.lookup(connection, code, bangkok_date(utcnow()))
+    state = request.app.state
+    today = bangkok_date(utcnow())
+    return public.lookup_at_least(state.engine, state.read_engine, code, today, seen)
 
 
 def page_meta(request: Request, path: str, key: str, office: Any, **values: str) -> dict[str, Any]:
@@ -142,11 +148,14 @@ def track_form(
     response_class=Response,
     responses={200: HTML, 400: HTML, 404: HTML, 429: HTML},
 )
-async def track_page(request: Request, code: CodeText, lang: Lang = None) -> Response:
+async def track_page(
+    request: Request, code: CodeText, lang: Lang = None, v: Seen = None
+) -> Response:
     # The status page, or the form again with the 400/404/429 explanation. ``web.hotpaths``
-    # calls this too, without ``lang``: the language is read from the request either way.
+    # calls this too, without ``lang`` or ``v``: the language is read from the request either
+    # way, and a plain lookup may read the replica as it is.
     try:
-        status = _lookup(request, code)
+        status = _lookup(request, code, v)
     except DomainError as exc:
         return _error_page(request, exc, code)
     language = i18n.language(request)
@@ -166,10 +175,10 @@ async def track_page(request: Request, code: CodeText, lang: Lang = None) -> Res
     summary="Public status (JSON, no personal data)",
     responses=LOOKUP_ERRORS,
 )
-async def track_json(request: Request, code: CodeText) -> Response:
+async def track_json(request: Request, code: CodeText, v: Seen = None) -> Response:
     # The public status, or the 400/404/429 error body. ``web.hotpaths`` calls this too.
     try:
-        status = _lookup(request, code)
+        status = _lookup(request, code, v)
     except DomainError as exc:
         return domain_error_response(exc)
     return Response(
@@ -179,10 +188,11 @@ async def track_json(request: Request, code: CodeText) -> Response:
     )
 
 
-def _qr_response(request: Request, code: str, kind: str) -> Response:
+def _qr_response(request: Request, code: str, kind: str, seen: int | None) -> Response:
     # A QR only for a real application's code: the lookup also counts against the limit.
-    status = _lookup(request, code)
-    url = f"{request.app.state.settings.base_url.rstrip('/')}/track/{status.code}"
+    # With ``v`` (a receipt's), the QR's link carries it on to the page.
+    status = _lookup(request, code, seen)
+    url = tracking_url(request.app.state.settings, status.code, seen)
     tag = qr.etag(url, kind)
     headers = {"ETag": tag, "Cache-Control": "public, max-age=86400"}
     if request.headers.get("if-none-match") == tag:
@@ -197,8 +207,8 @@ def _qr_response(request: Request, code: str, kind: str) -> Response:
     response_class=Response,
     responses=_image("image/svg+xml"),
 )
-def qr_svg(request: Request, code: CodeText) -> Response:
-    return _qr_response(request, code, "svg")
+def qr_svg(request: Request, code: CodeText, v: Seen = None) -> Response:
+    return _qr_response(request, code, "svg", v)
 
 
 @api.get(
@@ -207,8 +217,8 @@ def qr_svg(request: Request, code: CodeText) -> Response:
     response_class=Response,
     responses=_image("image/png"),
 )
-def qr_png(request: Request, code: CodeText) -> Response:
-    return _qr_response(request, code, "png")
+def qr_png(request: Request, code: CodeText, v: Seen = None) -> Response:
+    return _qr_response(request, code, "png", v)
 
 
 def _permit(slug: str) -> Any:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from tracking import codes
 from tracking.reads.public.offices import OFFICE_CACHE_SECONDS, _offices
-from tracking.reads.public.reading import lookup
+from tracking.reads.public.reading import lookup, lookup_at_least
 from tracking.reads.public.status import (
     DECISION_OUTCOMES,
     CodeMistyped,
@@ -37,6 +37,7 @@ __all__ = [
     "_offices",
     "codes",
     "lookup",
+    "lookup_at_least",
     "parse_code",
     "unknown_code",
 ]

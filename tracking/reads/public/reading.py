@@ -9,11 +9,11 @@ from types import SimpleNamespace
 from typing import NamedTuple
 
 import orjson
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from checklists.loader import default_catalogue
 from checklists.schema import DEPARTMENTS, Outcome, Text, Turn
-from tracking import clock, codes, offices, periods
+from tracking import clock, codes, offices, periods, replica
 from tracking.clock import bangkok_date, letters_due
 from tracking.delivery import appeal_right
 from tracking.reads.public import turn
@@ -30,7 +30,7 @@ from tracking.reads.public.timeline import timeline
 
 _BY_CODE = (
     "SELECT id, office_id, permit_type, state, outcome, submitted_on, due_date, decided_on,"
-    " clock_paused_on, applicant_deadline, state_entered_at, updated_at"
+    " clock_paused_on, applicant_deadline, state_entered_at, updated_at, version"
     " FROM application WHERE tracking_code = {code}"
 )
 _MOVES = (
@@ -67,6 +67,7 @@ class _Row(NamedTuple):
     applicant_deadline: date | None
     state_entered_at: datetime
     updated_at: datetime
+    version: int
 
 
 class _Move(NamedTuple):
@@ -81,7 +82,9 @@ def _application(connection: Connection, code: str) -> _Row:
     found = rows(connection, _BY_CODE, code=code)
     if not found:
         raise unknown_code()
-    app_id, office_id, slug, state, outcome, submitted, due, decided, paused, by, at, up = found[0]
+    app_id, office_id, slug, state, outcome, submitted, due, decided, paused, by, at, up, v = found[
+        0
+    ]
     return _Row(
         app_id,
         office_id,
@@ -95,6 +98,22 @@ def _application(connection: Connection, code: str) -> _Row:
         as_day(by),
         as_moment(at),
         as_moment(up),
+        v,
+    )
+
+
+def lookup_at_least(
+    primary: Engine, read: Engine, text: str, today: date, seen: int | None = None
+) -> PublicStatus:
+    """``lookup`` on the read replica ``read``, by the lag rule of ``tracking.replica``: on
+    ``primary`` instead when the replica lacks the file, or has it older than version
+    ``seen`` (a receipt's). Raises what ``lookup`` raises."""
+    code = parse_code(text)  # a mistyped code is refused before any database is asked
+    return replica.prefer_replica(
+        primary,
+        read,
+        lambda connection: lookup(connection, code, today),
+        lambda status: seen is None or status.version >= seen,
     )
 
 
@@ -181,4 +200,5 @@ def lookup(connection: Connection, text: str, today: date) -> PublicStatus:
         deadline_gap=gap,
         fee=turn.fee_at(permit, step),
         sum_due=turn.sum_set(connection, permit, step, row.id),
+        version=row.version,
     )

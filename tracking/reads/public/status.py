@@ -118,6 +118,8 @@ class PublicStatus:
     # The sum the office's decision set to pay there (a settled fine): its label, baht.
     sum_due: tuple[Text, int] | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # The application's version as read: how fresh the copy read was (``tracking.replica``).
+    version: int = 0
 
     @property
     def applicants_turn(self) -> bool:

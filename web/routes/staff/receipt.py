@@ -33,7 +33,8 @@ def receipt(
     lang: Annotated[str | None, Query(pattern="^(th|en)$")] = None,
 ) -> Response:
     view = queries.receipt_view(session, application_id, actor)
-    track_url = tracking_url(settings, view.code)
+    # The link carries the version printed, so the page it opens is never older than this.
+    track_url = tracking_url(settings, view.code, view.application.version)
     svg = qr.svg(track_url).decode()
     svg = svg[svg.index("<svg") :]  # inline: drop the XML declaration
     response = render(
