@@ -157,6 +157,16 @@ def authorise_manager(actor: Actor) -> None:
         raise NotPermitted("หน้านี้สำหรับผู้บริหาร", "Only managers can see compliance figures")
 
 
+def authorise_city(actor: Actor) -> None:
+    """Raise ``NotPermitted`` unless ``actor`` is one of the city's auditors (role ``city``)."""
+    if not actor.city_wide:
+        raise NotPermitted(
+            "หน้านี้สำหรับผู้ตรวจสอบของกรุงเทพมหานครเท่านั้น ผู้บริหารสำนักงานเขตดูได้เฉพาะสำนักงานของตน",
+            "Only the city administration's auditors see every office;"
+            " a district manager sees their own office",
+        )
+
+
 def authorise_assignment(actor: Actor, department: str) -> None:
     """Raise ``NotPermitted`` unless ``actor`` may give a file of ``department`` to someone:
     its department's approver, or the office's manager (who acts on no file otherwise)."""

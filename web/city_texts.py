@@ -5,6 +5,8 @@ takes them in."""
 from __future__ import annotations
 
 CITY_TEXTS: dict[str, tuple[str, str]] = {
+    # Whose page it is when it is of no one office: the city's table, all of Bangkok.
+    "bangkok": ("กรุงเทพมหานคร", "Bangkok Metropolitan Administration"),
     "city_dashboard": ("เปรียบเทียบสำนักงานเขต", "Offices compared"),
     "city_title": (
         "เปรียบเทียบการปฏิบัติตามแนวทางของสำนักงานเขตทุกแห่ง",

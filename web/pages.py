@@ -140,7 +140,7 @@ def render(
 ) -> HTMLResponse:
     lang = lang or i18n.language(request)
     other = "en" if lang == "th" else "th"
-    office_name = ""
+    office_name = i18n.ui("bangkok", lang)  # a page of no one office: all of Bangkok's
     if office is not None:
         office_name = office.name_th if lang == "th" else office.name_en
     base = {

@@ -195,6 +195,11 @@ def test_the_page_and_the_workbook(
     html = page.text
     assert "Ranked worst first" in html
     assert "อันดับ: สัดส่วนที่แล้วเสร็จตามกำหนดจากน้อยไปมาก" in thai.text
+    # The page is of all Bangkok, not of the deployment's own office.
+    assert "<title>" in thai.text
+    title = thai.text.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "กรุงเทพมหานคร" in title
+    assert "ปทุมวัน" not in title
     positions = [html.index(f'id="office-{slug}"') for slug in ("khlongtoei", "pathumwan")]
     assert positions == sorted(positions)
     assert 'href="/manager?office=bangrak&amp;date_from=2026-03-01&amp;date_to=2026-12-31' in html

@@ -49,16 +49,6 @@ RANKING = (
 )
 
 
-def authorise_city(actor: Actor) -> None:
-    """Raise ``NotPermitted`` unless ``actor`` is one of the city's auditors (role ``city``)."""
-    if not actor.city_wide:
-        raise NotPermitted(
-            "หน้านี้สำหรับผู้ตรวจสอบของกรุงเทพมหานครเท่านั้น ผู้บริหารสำนักงานเขตดูได้เฉพาะสำนักงานของตน",
-            "Only the city administration's auditors see every office;"
-            " a district manager sees their own office",
-        )
-
-
 def reading(session: Session, actor: Actor, slug: str | None) -> tuple[Actor, Office | None]:
     """The actor reading the office ``slug`` names (blank: the actor's own, if any) and that
     office. A city-wide actor is narrowed to it; anyone else may name only their own office.

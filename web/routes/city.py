@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 
 from checklists.loader import default_catalogue
 from tracking import dates
-from tracking.access import Actor
+from tracking.access import Actor, authorise_city
 from tracking.clock import bangkok_date
 from tracking.errors import InvalidInput
 from tracking.models import utcnow
@@ -31,13 +31,13 @@ pages = page_router(tags=["city"])
 
 
 def city_actor(actor: ReaderActor) -> Actor:
-    city.authorise_city(actor)
+    authorise_city(actor)
     return actor
 
 
 def city_page(actor: StaffActor) -> Actor:
     """The signed-in auditor behind the page (else off to sign in, or the 403 page)."""
-    city.authorise_city(actor)
+    authorise_city(actor)
     return actor
 
 
