@@ -141,3 +141,33 @@ def test_the_citys_auditor_reads_every_office_and_changes_nothing(
     listed = {i["id"] for i in auditor.get("/api/v1/applications").json()["items"]}
     assert listed == {ours["id"], theirs["id"]}
     assert _take_in(auditor, expect=403) == {}
+
+
+def test_the_citys_auditor_reads_one_offices_queue_by_naming_it(
+    staff: Staff, other_office: str
+) -> None:
+    ours = intake(staff, SLUG)
+    theirs = _take_in(staff("clerk", DEPARTMENT, office=other_office))
+    auditor = staff("city")
+    every = auditor.get("/staff")
+    assert _codes_in(every.text, ours, theirs) == 2
+    narrowed = auditor.get("/staff", params={"office": other_office, "overdue": ""})
+    assert narrowed.status_code == 200
+    assert _codes_in(narrowed.text, ours, theirs) == 1
+    assert _shown(narrowed.text, theirs)
+    assert f'name="office" value="{other_office}"' in narrowed.text
+    assert auditor.get("/staff", params={"office": "atlantis"}).status_code == 404
+    # A district's own staff name no other office.
+    manager = staff("manager")
+    assert manager.get("/staff", params={"office": other_office}).status_code == 403
+    assert manager.get("/staff", params={"office": "pathumwan"}).status_code == 200
+
+
+def _shown(page: str, made: dict[str, Any]) -> bool:
+    from tracking import codes
+
+    return codes.format_code(made["tracking_code"]) in page or made["tracking_code"] in page
+
+
+def _codes_in(page: str, *files: dict[str, Any]) -> int:
+    return sum(_shown(page, made) for made in files)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import parse_qs, urlencode
 
-from fastapi import Depends, Form, Request
+from fastapi import Depends, Form, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -14,6 +14,7 @@ from tracking.access import Actor
 from tracking.clock import bangkok_date
 from tracking.errors import DomainError, InvalidInput
 from tracking.models import utcnow
+from tracking.reads import city
 from tracking.reads import staff as queries
 from tracking.workflow import assignment
 from web import i18n
@@ -67,6 +68,8 @@ def _queue_page(
         query["assignee"] = view.assignee_choice
     if applied.q:
         query["q"] = applied.q
+    if actor.city_wide and params.get("office"):
+        query["office"] = str(params["office"]).strip()
     here = urlencode({**query, "page": str(number)})
     query.update(lang_param(request))
 
@@ -88,6 +91,7 @@ def _queue_page(
         "staff_queue.html",
         {
             "view": view,
+            "office_slug": query.get("office", ""),
             "previous_url": page_url(number - 1) if number > 1 else None,
             "next_url": page_url(number + 1) if number < view.pages else None,
             "filtered": bool(query.keys() - {"lang"}) or bool(view.query),
@@ -112,7 +116,7 @@ def _queue_page(
     "/staff",
     summary="Work queue (HTML): the signed-in staff member's applications, oldest first",
     response_class=Response,
-    responses={200: HTML, 303: {"description": "Sign in first"}, 422: HTML},
+    responses={200: HTML, 303: {"description": "Sign in first"}, 403: HTML, 404: HTML, 422: HTML},
 )
 def work_queue(
     request: Request,
@@ -125,6 +129,7 @@ def work_queue(
     q: str | None = None,
     page: str | None = None,
     moved: str | None = None,
+    office: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     lang = i18n.language(request)
     done = ""
@@ -137,7 +142,10 @@ def work_queue(
         "assignee": assignee,
         "q": q,
         "page": page,
+        "office": office,
     }
+    # The city's auditors read one office's queue when they name it (``city.reading``).
+    actor, _ = city.reading(session, actor, office)
     return _queue_page(request, session, actor, params, done=done)
 
 
