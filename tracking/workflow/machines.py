@@ -105,7 +105,7 @@ class PermitWorkflow(StateMachine):
         self.recorded = None
         # A fresh engine (its queues, and running again after a final step), as the library's
         # constructor makes one; the callbacks it resolved, the costly part, are kept.
-        self._engine = self._get_engine()
+        self._engine = self._get_engine()  # type: ignore[no-untyped-call]
         for listener in self._listeners.values():
             if isinstance(listener, TrailListener):
                 listener.session = session
