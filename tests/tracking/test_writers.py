@@ -14,9 +14,9 @@ from sqlmodel import select
 from tracking import clock
 from tracking.db import unit_of_work
 from tracking.models import ChecklistStatus, OfficeDay
+from tracking.offices import office_by_slug
 from tracking.trail import rebuild
 from tracking.workflow import office_days, transitions
-from tracking.workflow.intake import office_by_slug
 
 from ..factories import actor, committed_application, make_application
 from .test_concurrency import TALLY_TOTALS

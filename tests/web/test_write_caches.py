@@ -12,8 +12,8 @@ from sqlmodel import select
 from tracking import auth, clock
 from tracking.db import unit_of_work
 from tracking.models import Staff, utcnow
+from tracking.offices import office_by_slug
 from tracking.workflow import office_days
-from tracking.workflow.intake import office_by_slug
 
 from .conftest import Staff as StaffAccounts
 from .conftest import intake
