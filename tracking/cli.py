@@ -313,6 +313,8 @@ def serve(
         loop="uvloop",
         http="httptools",
         access_log=False,
+        # A worker importing on a busy machine can take longer than uvicorn's 5 s to answer.
+        timeout_worker_healthcheck=60,
         # X-Forwarded-For/-Proto only from TIDTAM_TRUSTED_PROXIES (uvicorn's own default
         # would believe 127.0.0.1), so the per-client limits see the address uvicorn resolved.
         proxy_headers=bool(settings.trusted_proxies),

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from tracking.db import writer
 from tracking.models import RateCounter, utcnow
 
 
@@ -162,7 +163,7 @@ class SharedLimiter:
             return
         totals = {}
         try:
-            with self.engine.begin() as connection:
+            with writer(self.engine).begin() as connection:
                 for window_key, count in sorted(pending.items()):
                     totals[window_key] = _add(
                         connection, window_key, count, self._expiry.get(window_key, now)

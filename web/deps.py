@@ -13,7 +13,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
 from tracking.access import Actor
-from tracking.auth import BAD_TOKEN, Unauthorized, actor_from_token
+from tracking.auth import BAD_TOKEN, Unauthorized, actor_for_token, actor_from_token
 from tracking.config import Settings
 from tracking.db import unit_of_work
 from tracking.errors import NotPermitted
@@ -24,8 +24,10 @@ from web import i18n
 
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request. Declared with scope="function" so the commit happens
-    before the response is sent, and a failed commit becomes an error response."""
-    with unit_of_work(request.app.state.engine) as session:
+    before the response is sent, and a failed commit becomes an error response. A POST,
+    PUT, PATCH or DELETE is a writer's (``tracking.db.writer``)."""
+    writes = request.method in UNSAFE_METHODS
+    with unit_of_work(request.app.state.engine, writes=writes) as session:
         yield session
 
 
@@ -79,7 +81,7 @@ def page_actor(
     if not token:
         return None
     try:
-        return current_staff(session, settings, token)[1]
+        return actor_for_token(session, token, settings.secret_key, settings.previous_secret_keys)
     except Unauthorized:
         return None
 
@@ -137,8 +139,14 @@ def same_site(request: Request) -> None:
         raise CrossSite()
 
 
-def current_actor(staff: Annotated[tuple[Staff, Actor], Depends(current_staff)]) -> Actor:
-    return staff[1]
+def current_actor(
+    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2)]
+) -> Actor:
+    """The staff member behind a bearer token (``tracking.auth.actor_for_token``: one query),
+    else ``Unauthorized``."""
+    if not token:
+        raise Unauthorized(*BAD_TOKEN)
+    return actor_for_token(session, token, settings.secret_key, settings.previous_secret_keys)
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
@@ -158,7 +166,7 @@ def reader_actor(
         token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise Unauthorized(*BAD_TOKEN)
-    return current_staff(session, settings, token)[1]
+    return actor_for_token(session, token, settings.secret_key, settings.previous_secret_keys)
 
 
 ReaderActor = Annotated[Actor, Depends(reader_actor)]

@@ -91,10 +91,12 @@ def load(
     today: date | None = None,
     progress: bool = True,
     offices: int = 1,
+    at_intake: bool = False,
 ) -> list[str]:
     """Insert ``applications`` rows, dealt in turn to the first ``offices`` district offices
     (by BMA code, each added from its file if not there yet); return their tracking codes
-    (canonical form)."""
+    (canonical form). With ``at_intake`` every file is left at its type's first step, as just
+    taken in."""
     migrate.upgrade(engine)
     office_ids = district_offices(engine, offices)
     rng = random.Random(seed)
@@ -148,7 +150,7 @@ def load(
             next_id += 1
             slug = slugs[rng.randrange(len(slugs))]
             permit = catalogue[slug]
-            walk = walks[slug][rng.randrange(len(walks[slug]))]
+            walk = [] if at_intake else walks[slug][rng.randrange(len(walks[slug]))]
             code = codes.new_code()
             while code in seen:
                 code = codes.new_code()
@@ -261,6 +263,16 @@ def load(
             print(f"\r  loaded {done:>9,} applications ({rate:,.0f}/s)", end="", flush=True)
     if progress:
         print()
+    if engine.dialect.name == "postgresql":
+        # The rows were given their ids: move the sequences past them for the writes to come.
+        with engine.begin() as connection:
+            for table in ("application", "application_event"):
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                        f" (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+                    )
+                )
     _analyze(engine)  # the rebuild's joins need the planner's figures
     started = time.monotonic()
     with engine.begin() as connection:

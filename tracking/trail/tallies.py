@@ -339,18 +339,26 @@ def _move_open_files(session: OrmSession, _context: Any, _instances: Any) -> Non
                 moves[bucket] = [files + sign, notices + sign * sent]
 
 
+@lru_cache(maxsize=8)
+def _upsert_statement(dialect_name: str, table: Any, keys: tuple[str, ...]) -> Any:
+    """Add a row's totals to the row of its key, inserting it the first time: one statement,
+    built once, run for all the rows of a commit (its text, so its compiled form and on
+    PostgreSQL its prepared statement, is the same however many rows there are)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    totals = [c.name for c in table.columns if c.name not in keys and c.name != "id"]
+    return statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={name: table.c[name] + statement.excluded[name] for name in totals},
+    )
+
+
 def _upsert(
     session: OrmSession, table: Any, keys: tuple[str, ...], rows: list[dict[str, Any]]
 ) -> None:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(rows)
-    totals = [c.name for c in table.columns if c.name not in keys]
-    session.connection().execute(
-        statement.on_conflict_do_update(
-            index_elements=list(keys),
-            set_={name: table.c[name] + statement.excluded[name] for name in totals},
-        )
-    )
+    # Rows in key order, run in that order: concurrent commits lock shared rows alike.
+    statement = _upsert_statement(session.get_bind().dialect.name, table, keys)
+    session.connection().execute(statement, rows)
 
 
 def _write(session: OrmSession) -> None:

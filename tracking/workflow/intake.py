@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -15,6 +16,7 @@ from checklists.loader import default_catalogue
 from checklists.schema import ChecklistItem, ItemKind, PermitType
 from tracking import clock, codes, offices, periods
 from tracking.access import Actor, authorise_intake
+from tracking.db import duplicates
 from tracking.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from tracking.models import Application, ChecklistEntry, ChecklistStatus, EventKind, Office, utcnow
 from tracking.workflow.assignment import least_loaded
@@ -217,16 +219,22 @@ def submit_application(
     )
     _insert_with_unique_code(session, application)
     assert application.id is not None
-    for step in permit.steps:
-        for item in step.checklist:
-            session.add(
-                ChecklistEntry(
-                    application_id=application.id,
-                    item_id=item.id,
-                    step=step.id,
-                    required=item.required,
-                )
-            )
+    # One statement for the whole checklist (the ORM would insert its rows one by one to read
+    # back each id, which nothing here needs).
+    checklist = [
+        {
+            "application_id": application.id,
+            "item_id": item.id,
+            "step": step.id,
+            "required": item.required,
+            "status": ChecklistStatus.pending.value,
+            "note": "",
+        }
+        for step in permit.steps
+        for item in step.checklist
+    ]
+    if checklist:
+        session.execute(insert(ChecklistEntry), checklist)
     record_event(
         session,
         application,
@@ -269,6 +277,8 @@ def _insert_with_unique_code(session: Session, application: Application, attempt
     try:
         session.flush()
     except IntegrityError as exc:
+        if not duplicates(exc, "application", "tracking_code"):
+            raise
         raise Conflict(
             "ระบบออกเลขติดตามซ้ำกับคำขออื่นพอดี กรุณายื่นอีกครั้ง",
             "The tracking code drawn was taken at that instant; please submit again",

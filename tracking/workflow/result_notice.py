@@ -17,6 +17,7 @@ from checklists.appeals import DeliveryMethod, OrderKind
 from checklists.loader import default_catalogue
 from tracking import clock, delivery
 from tracking.access import Actor
+from tracking.db import duplicates
 from tracking.errors import Conflict, InvalidInput
 from tracking.models import ApplicationEvent, EventKind, utcnow
 from tracking.workflow import rules
@@ -118,5 +119,7 @@ def record_result_notice(
     try:
         session.flush()
     except IntegrityError as exc:  # the trail's (application, seq) is taken: a concurrent write
+        if not duplicates(exc, "application_event", "application_id", "seq"):
+            raise
         raise Conflict("คำขอนี้ถูกแก้ไขโดยผู้อื่นแล้ว", "The application was changed concurrently") from exc
     return event

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from checklists.loader import default_catalogue
 from checklists.schema import PermitType
 from tracking.access import Actor, authorise, item_refusal, refusal
+from tracking.db import duplicates
 from tracking.errors import Conflict, CorruptState, DomainError, InvalidInput, NotFound
 from tracking.models import (
     Application,
@@ -30,7 +31,7 @@ from tracking.models import (
     EventKind,
     utcnow,
 )
-from tracking.workflow.machines import PermitWorkflow, machines
+from tracking.workflow.machines import PermitWorkflow, bound_machine, machines
 from tracking.workflow.recording import record_event
 
 
@@ -58,15 +59,20 @@ def application_for(
     return application
 
 
-def restore_machine(session: Session, application: Application, actor: Actor) -> PermitWorkflow:
-    """The permit type's machine at the application's stored step, bound to it for ``actor``.
-    Raises ``CorruptState`` for a stored step the type does not have."""
-    machine_class = machines()[application.permit_type]
-    if application.state not in {step.id for step in machine_class.permit_type.steps}:
+def known_step(application: Application) -> None:
+    """Raise ``CorruptState`` for a stored step the application's type does not have."""
+    if application.state not in machines()[application.permit_type].states_map:
         raise CorruptState(
             "สถานะที่บันทึกไว้ไม่ถูกต้อง", f"Stored state {application.state!r} is not a known step"
         )
-    return machine_class(application, session=session, actor=actor)
+
+
+def restore_machine(session: Session, application: Application, actor: Actor) -> PermitWorkflow:
+    """A new machine of the permit type at the application's stored step, bound to it for
+    ``actor`` (``fire`` uses a thread's idle one, ``bound_machine``). Raises ``CorruptState``
+    for a stored step the type does not have."""
+    known_step(application)
+    return machines()[application.permit_type](application, session=session, actor=actor)
 
 
 def claim(session: Session, application: Application, version: int) -> None:
@@ -116,15 +122,18 @@ def fire(
     # The compare-and-set is the first write, so on SQLite it is also where the write lock is
     # taken; a caller that then fails a rule rolls the whole transaction back.
     claim(session, application, version)
-    machine = restore_machine(session, application, actor)
-    machine.send(
-        event, reason=reason, ground=ground, deadline=deadline, now=now, fine_baht=fine_baht
-    )
-    appended = machine.recorded
+    known_step(application)
+    with bound_machine(session, application, actor) as machine:
+        machine.send(
+            event, reason=reason, ground=ground, deadline=deadline, now=now, fine_baht=fine_baht
+        )
+        appended = machine.recorded
     assert appended is not None
     try:
         session.flush()
     except IntegrityError as exc:  # the trail's (application, seq) is taken: a concurrent write
+        if not duplicates(exc, "application_event", "application_id", "seq"):
+            raise
         raise Conflict("คำขอนี้ถูกแก้ไขโดยผู้อื่นแล้ว", "The application was changed concurrently") from exc
     return appended
 
