@@ -42,7 +42,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from checklists.schema import DEPARTMENTS, ROLES
-from tracking import clock, ratelimit
+from tracking import calendars, ratelimit
 from tracking.access import CITY_WIDE_ROLES, OFFICE_WIDE_ROLES, Actor
 from tracking.db import writer
 from tracking.errors import DomainError, InvalidInput, RateLimited
@@ -294,7 +294,7 @@ def actor_for_token(
     session: Session, token: str, secret: str, previous: Iterable[str] = ()
 ) -> Actor:
     """The actor of ``actor_from_token``, in one query of the account's columns, which also
-    reads the signature of the office's calendar days (``clock.office_days_signature``: the
+    reads the signature of the office's calendar days (``calendars.office_days_signature``: the
     calendar is then rebuilt only if they changed). A token's signature is checked once in
     its lifetime; whether the account is active, its role, department and sign-outs are read
     on every call, so a sign-out or a deactivation in any process applies to the next
@@ -309,13 +309,13 @@ def actor_for_token(
             office,
             col(Staff.active),
             col(Staff.token_generation),
-            *clock.office_days_signature(session, office),
+            *calendars.office_days_signature(session, office),
         ).where(col(Staff.username) == str(claims.get("sub", "")))
     ).first()
     if row is None or not row.active or claims.get("gen") != row.token_generation:
         raise Unauthorized(*BAD_TOKEN)
     if row.office_id is not None:
-        session.info.setdefault(clock.DAYS_READ, {})[row.office_id] = tuple(row[6:])
+        session.info.setdefault(calendars.DAYS_READ, {})[row.office_id] = tuple(row[6:])
     return Actor(row.username, row.role, row.department, row.office_id)
 
 

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from checklists.loader import default_catalogue
 from checklists.schema import PermitType
-from tracking import clock, migrate, periods
+from tracking import calendars, clock, migrate, periods
 from tracking.config import KeyProblem, Settings
 from tracking.db import make_engine, unit_of_work
 from tracking.errors import DomainError
@@ -94,7 +94,7 @@ def day_command(day: DateText) -> None:
     """Print `open` or `closed` for the day, then why, in Thai and English."""
     when = _day(day)
     with _office() as (session, office_id):
-        status = clock.explain_day(clock.office_calendar(session, office_id), when)
+        status = clock.explain_day(calendars.office_calendar(session, office_id), when)
     typer.echo(f"{'open' if status.open else 'closed'}: {_both(when)}")
     for th, en in status.reasons:
         typer.echo(f"  {th} / {en}")

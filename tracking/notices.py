@@ -28,7 +28,8 @@ from sqlmodel import Session, col, func, or_, select
 
 from checklists.lapses import Start
 from checklists.loader import default_catalogue
-from tracking.clock import BusinessCalendar, letters_due, office_calendar, overdue_clause
+from tracking.calendars import office_calendar
+from tracking.clock import BusinessCalendar, letters_due, overdue_clause
 from tracking.config import Settings
 from tracking.dates import written
 from tracking.db import unit_of_work

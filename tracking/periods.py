@@ -24,7 +24,7 @@ from checklists.clocks import Clock
 from checklists.fields import DayUnit
 from checklists.references import legal_reference
 from checklists.schema import PermitType, Step, Turn
-from tracking import clock
+from tracking import calendars, clock
 from tracking.clock import BusinessCalendar
 from tracking.models import Application
 
@@ -82,7 +82,7 @@ def period_at_office(
     session: Session, office_id: int, permit: PermitType, received: date
 ) -> Period:
     """``at_intake`` by the office's own calendar: what intake would set today."""
-    return at_intake(clock.office_calendar(session, office_id), permit, received)
+    return at_intake(calendars.office_calendar(session, office_id), permit, received)
 
 
 def due_at_office(session: Session, office_id: int, permit: PermitType, received: date) -> date:

@@ -16,7 +16,7 @@ from checklists.loader import default_catalogue
 from checklists.offices import OfficeFile, default_offices
 from tracking import auth, offices, periods
 from tracking.access import Actor
-from tracking.clock import office_calendar
+from tracking.calendars import office_calendar
 from tracking.db import unit_of_work
 from tracking.errors import InvalidInput, NotPermitted
 from tracking.models import Office, Staff

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Engine, text
 from sqlmodel import select
 
-from tracking import clock
+from tracking import calendars
 from tracking.db import unit_of_work
 from tracking.models import ChecklistStatus, OfficeDay
 from tracking.offices import office_by_slug
@@ -93,7 +93,7 @@ def _signatures(engine: Engine, office_id: int) -> tuple[tuple[object, ...], tup
     """(what the database adds up, what the rows give) for the office's days."""
     with unit_of_work(engine, writes=False) as session:
         from_sql = tuple(
-            session.execute(select(*clock.office_days_signature(session, office_id))).one()
+            session.execute(select(*calendars.office_days_signature(session, office_id))).one()
         )
         rows = session.exec(
             select(OfficeDay.id, OfficeDay.day, OfficeDay.open).where(
@@ -101,7 +101,7 @@ def _signatures(engine: Engine, office_id: int) -> tuple[tuple[object, ...], tup
             )
         ).all()
         dialect = session.get_bind().dialect.name
-    return from_sql, clock._signature_of(rows, dialect)
+    return from_sql, calendars._signature_of(rows, dialect)
 
 
 def test_the_calendar_signature_follows_every_change_of_the_office_days(engine: Engine) -> None:
@@ -125,6 +125,6 @@ def test_the_calendar_signature_follows_every_change_of_the_office_days(engine: 
         )
     seen.append(_signatures(engine, office_id))
     for from_sql, from_rows in seen:
-        assert clock._same(from_rows, from_sql)
-    assert not clock._same(seen[1][1], seen[2][1])
-    assert not clock._same(seen[0][1], seen[1][1])
+        assert calendars._same(from_rows, from_sql)
+    assert not calendars._same(seen[1][1], seen[2][1])
+    assert not calendars._same(seen[0][1], seen[1][1])

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from tracking import auth, clock
+from tracking import auth, calendars, clock
 from tracking.db import unit_of_work
 from tracking.models import Staff, utcnow
 from tracking.offices import office_by_slug
@@ -23,7 +23,7 @@ BUSINESS_DAYS_TYPE = "drain-connection"
 
 def _next_business_day(engine: Engine, office_id: int) -> date:
     with unit_of_work(engine, writes=False) as session:
-        calendar = clock.office_calendar(session, office_id)
+        calendar = calendars.office_calendar(session, office_id)
     return calendar.add_business_days(clock.bangkok_date(utcnow()), 1)
 
 
@@ -53,7 +53,7 @@ def test_a_closure_added_is_seen_by_the_next_intakes_due_date(
         )
     after = date.fromisoformat(intake(staff, BUSINESS_DAYS_TYPE)["due_date"])
     with unit_of_work(engine, writes=False) as session:
-        calendar = clock.office_calendar(session, office_id)
+        calendar = calendars.office_calendar(session, office_id)
     assert after == calendar.add_business_days(before, 1)
     with unit_of_work(engine) as session:
         office_days.remove_office_day(session, office_id, closed, open=False)

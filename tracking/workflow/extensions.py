@@ -21,7 +21,7 @@ from checklists.clocks import Extensions
 from checklists.loader import default_catalogue
 from checklists.references import legal_reference
 from checklists.schema import PermitType
-from tracking import clock, periods
+from tracking import calendars, clock, periods
 from tracking.access import Actor
 from tracking.dates import written
 from tracking.errors import DomainError, GuardFailed, InvalidInput, NotFound
@@ -166,7 +166,7 @@ def extend(
         raise found
     assert law is not None
     claim(session, application, version)
-    calendar = clock.office_calendar(session, application.office_id)
+    calendar = calendars.office_calendar(session, application.office_id)
     before = application.due_date
     application.due_date = calendar.add_days(before, days, business=periods.business(permit))
     application.updated_at = now

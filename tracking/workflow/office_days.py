@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from checklists.loader import default_catalogue
-from tracking import clock
+from tracking import calendars, clock
 from tracking.dates import written
 from tracking.errors import InvalidInput, NotFound
 from tracking.models import Application, ApplicationEvent, EventKind, OfficeDay
@@ -145,7 +145,7 @@ def add_office_day(
             f"{written(day, 'en')} is already {en}: {found.note}",
             field="day",
         )
-    calendar = clock.office_calendar(session, office_id)
+    calendar = calendars.office_calendar(session, office_id)
     session.add(OfficeDay(office_id=office_id, day=day, open=open, note=reason))
     session.flush()  # the first write: on SQLite, from here no other writer comes between
     if open:

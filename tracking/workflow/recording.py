@@ -19,7 +19,7 @@ from statemachine import State
 
 from checklists.loader import default_catalogue
 from checklists.schema import DECISIONS, TransitionKind
-from tracking import clock, periods
+from tracking import calendars, clock, periods
 from tracking.models import Application, ApplicationEvent, EventKind
 from tracking.trail import audit, tallies
 from tracking.workflow import rules
@@ -106,7 +106,7 @@ class TrailListener:
             )
         if ctx.rule.fine is not None:
             recorded["fine_baht"] = ctx.fine_baht
-        calendar = clock.office_calendar(self.session, application.office_id)
+        calendar = calendars.office_calendar(self.session, application.office_id)
         # The applicant's deadline at the step entered is one of the event's facts; a final
         # step keeps the one that lapsed, any other step has none.
         entered = permit.step(target.id)

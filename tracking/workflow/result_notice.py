@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from checklists.appeals import DeliveryMethod, OrderKind
 from checklists.loader import default_catalogue
-from tracking import clock, delivery
+from tracking import calendars, clock, delivery
 from tracking.access import Actor
 from tracking.db import duplicates
 from tracking.errors import Conflict, InvalidInput
@@ -97,7 +97,7 @@ def record_result_notice(
     # A step whose deadline counts from the notice (signboard tax: payment within 15 days of
     # the assessment notice) gets it now; the event's facts carry it.
     permit = default_catalogue()[application.permit_type]
-    calendar = clock.office_calendar(session, application.office_id)
+    calendar = calendars.office_calendar(session, application.office_id)
     from_notice = rules.deadline_on_delivery(
         permit, application.state, recorded.notified_on, calendar
     )

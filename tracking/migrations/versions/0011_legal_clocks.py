@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 from checklists.loader import default_catalogue
 from checklists.schema import TransitionKind
 from tracking import clock, periods
+from tracking.calendars import office_calendar
 from tracking.models import Application, ApplicationEvent
 from tracking.trail import audit, rebuild
 from tracking.workflow.office_days import record_clock_change
@@ -65,7 +66,7 @@ def upgrade() -> None:
         if permit is None:
             continue
         if application.office_id not in calendars:
-            calendars[application.office_id] = clock.office_calendar(session, application.office_id)
+            calendars[application.office_id] = office_calendar(session, application.office_id)
         calendar = calendars[application.office_id]
         trail = session.exec(
             select(ApplicationEvent)
