@@ -23,7 +23,7 @@ from web.deps import ReaderActor, SessionDep, StaffActor
 from web.errors import domain_error_response
 from web.pages import HTML, page_router
 from web.routes.manager import Day, FilterText, Lang
-from web.routes.staff.common import staff_page
+from web.routes.staff.common import refused_filters_page, staff_page
 from web.schemas import ErrorOut
 
 api = APIRouter(tags=["city"])
@@ -122,17 +122,8 @@ def city_table(
     except InvalidInput as exc:
         if format != "html":
             return domain_error_response(exc)
-        context.update(
-            error=exc.th if language == "th" else exc.en, error_field=exc.detail.get("field")
-        )
-        return staff_page(
-            request,
-            session,
-            actor,
-            "city.html",
-            context,
-            current="city",
-            status_code=exc.status_code,
+        return refused_filters_page(
+            request, session, actor, "city.html", context, exc, current="city"
         )
     data = city.comparison(session, filters, today)
     shown = {k: v or "" for k, v in data["filters"].items() if v or k.startswith("date_")}

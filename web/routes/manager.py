@@ -25,7 +25,7 @@ from web import i18n
 from web.deps import ReaderActor, ReadSessionDep, SessionDep, StaffActor, canonical_url
 from web.pages import HTML, page_router, render, request_office
 from web.routes.public import page_meta
-from web.routes.staff.common import see_other, staff_page
+from web.routes.staff.common import refused_filters_page, see_other, staff_page
 from web.schemas import ErrorOut
 
 api = APIRouter(tags=["manager"])
@@ -232,17 +232,8 @@ def dashboard(
         no_dates = query.fields["date_from"] is None and query.fields["date_to"] is None
         filters = query.parse(actor, **(selection.default_period(today) if no_dates else {}))
     except InvalidInput as exc:
-        context.update(
-            error=exc.th if language == "th" else exc.en, error_field=exc.detail.get("field")
-        )
-        return staff_page(
-            request,
-            session,
-            actor,
-            "manager.html",
-            context,
-            current="manager",
-            status_code=exc.status_code,
+        return refused_filters_page(
+            request, session, actor, "manager.html", context, exc, current="manager"
         )
     data = compliance.summary(reads, filters, today)
     # The filters as links carry them: a blank date stays blank (no limit), not the default.

@@ -87,3 +87,22 @@ def staff_page(
         lang=lang,
     )
     return no_store(response)
+
+
+def refused_filters_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    name: str,
+    context: dict[str, Any],
+    exc: DomainError,
+    *,
+    current: str,
+) -> Response:
+    """A page of figures whose filters were refused: the message (Thai or English) beside the
+    field it names, nothing computed."""
+    lang = i18n.language(request)
+    context.update(error=exc.th if lang == "th" else exc.en, error_field=exc.detail.get("field"))
+    return staff_page(
+        request, session, actor, name, context, current=current, status_code=exc.status_code
+    )
