@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
 
 import jwt
 from argon2 import PasswordHasher
@@ -251,6 +252,14 @@ def issue_token(staff: Staff, secret: str, *, now: datetime | None = None) -> To
     return Token(jwt.encode(claims, _signing_key(secret), algorithm=ALGORITHM), expires)
 
 
+class _Standing(Protocol):
+    active: bool
+    token_generation: int
+
+
+_Account = TypeVar("_Account", bound=_Standing)
+
+
 def actor_from_token(
     session: Session, token: str, secret: str, previous: Iterable[str] = ()
 ) -> tuple[Staff, Actor]:
@@ -262,11 +271,17 @@ def actor_from_token(
     change of role applies at once; a token issued before the account last signed out is
     refused. Raises ``Unauthorized``.
     """
-    claims = _decode(token, [secret, *_keys(previous)])
-    staff = staff_by_username(session, str(claims.get("sub", "")))
-    if staff is None or not staff.active or claims.get("gen") != staff.token_generation:
-        raise Unauthorized(*BAD_TOKEN)
+    claims = _claims(token, secret, previous)
+    staff = _current(staff_by_username(session, str(claims.get("sub", ""))), claims)
     return staff, Actor(staff.username, staff.role, staff.department, staff.office_id)
+
+
+def _current(account: _Account | None, claims: dict[str, object]) -> _Account:
+    """``account``, if it still takes a token with ``claims``: it exists, is active and has
+    not signed out since the token was issued. Raises ``Unauthorized``."""
+    if account is None or not account.active or claims.get("gen") != account.token_generation:
+        raise Unauthorized(*BAD_TOKEN)
+    return account
 
 
 # Tokens already checked (signature and claims), for the rest of their lifetime: their claims
@@ -312,8 +327,7 @@ def actor_for_token(
             *calendars.office_days_signature(session, office),
         ).where(col(Staff.username) == str(claims.get("sub", "")))
     ).first()
-    if row is None or not row.active or claims.get("gen") != row.token_generation:
-        raise Unauthorized(*BAD_TOKEN)
+    row = _current(row, claims)
     if row.office_id is not None:
         session.info.setdefault(calendars.DAYS_READ, {})[row.office_id] = tuple(row[6:])
     return Actor(row.username, row.role, row.department, row.office_id)
