@@ -11,7 +11,6 @@ intake's due date, the published manual time and the dashboards read.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -132,7 +131,6 @@ def lines(session: Session) -> list[OfficeLine]:
     found = []
     for office in session.exec(select(Office).order_by(col(Office.bma_code))).all():
         assert office.id is not None
-        settings: dict[str, Any] = office.permit_settings or {}
         found.append(
             OfficeLine(
                 slug=office.slug,
@@ -141,7 +139,7 @@ def lines(session: Session) -> list[OfficeLine]:
                 name_en=office.name_en,
                 staff=staff.get(office.id, 0),
                 open_files=open_files.get(office.id, 0),
-                not_offered=tuple(s for s, v in settings.items() if not v.get("offered", True)),
+                not_offered=tuple(s for s in office.permit_settings or {} if not offers(office, s)),
                 unconfirmed=tuple(office.unconfirmed or ()),
             )
         )

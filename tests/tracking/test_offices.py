@@ -70,6 +70,8 @@ def test_intake_refuses_a_type_the_office_does_not_offer(engine: Engine) -> None
     assert REASON["en"] in refused.value.en
     with unit_of_work(engine) as session:  # the other types still come in
         make_application(session, "food-premises", now=NOW)
+        (line,) = offices.lines(session)
+        assert line.not_offered == (SLUG,)
 
 
 def test_an_office_s_shorter_service_time_sets_the_due_date(engine: Engine) -> None:
