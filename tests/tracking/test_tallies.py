@@ -21,7 +21,7 @@ from tracking.reads import compliance
 from tracking.trail import rebuild
 from tracking.workflow import recording, transitions
 
-from ..factories import OFFICE, committed_application, step, walk
+from ..factories import OFFICE, committed_application, make_application, step, walk
 from ..scenarios import _at
 
 PERMIT = default_catalogue()["food-premises"]
@@ -331,3 +331,32 @@ def test_migration_gives_existing_files_the_checklist_items_added(tmp_path: Path
     assert status == "pending"
     assert verification.verify(engine).broken is None
     engine.dispose()
+
+
+def test_counts_are_written_with_the_commit_and_only_with_it(engine: Engine) -> None:
+    """The tallies go to the database in the transaction's last statements (on PostgreSQL
+    with its COMMIT, in one query string): a savepoint released within the transaction ends
+    nothing, a rolled-back transaction leaves neither the file nor its counts, and a committed
+    one leaves both, as the trail says."""
+    before = _snapshot(engine)
+
+    class Abandoned(Exception):
+        pass
+
+    try:
+        with unit_of_work(engine) as session:
+            with session.begin_nested():
+                make_application(session, "food-premises", now=NOW)
+            raise Abandoned
+    except Abandoned:
+        pass
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM application")).scalar_one() == 0
+    assert _snapshot(engine) == before
+
+    committed_application(engine, "food-premises", now=NOW)
+    with unit_of_work(engine) as session:
+        session.exec(select(Application)).one()  # the session goes on after its commit
+    after = _snapshot(engine)
+    assert after != before
+    assert after == _rebuilt(engine)
