@@ -5,7 +5,10 @@ on no other session of the process."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -39,8 +42,9 @@ def writer(engine: Engine) -> Engine:
     """``engine`` for transactions that write. On SQLite each begins ``BEGIN IMMEDIATE``: the
     write lock is taken before the first read, so a write never fails half-way because another
     writer committed since the transaction read (a deferred transaction cannot then upgrade:
-    "database is locked"), and writers queue instead, in this process behind one lock and
-    between processes in SQLite's busy timeout. Other engines are returned as they are."""
+    "database is locked"), and writers queue instead: in this process behind one lock, and
+    between processes behind a file lock beside the database (``WriterLock``), each holding
+    both until its COMMIT is done. Other engines are returned as they are."""
     if engine.dialect.name != "sqlite":
         return engine
     return engine.execution_options(**{WRITES: True})
@@ -62,12 +66,58 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+class WriterLock:
+    """The one writer of a SQLite database at a time: a lock of this process's threads, then
+    an exclusive ``flock`` of a file beside the database for the processes (app servers,
+    commands). A process that waits for another is woken within a couple of milliseconds of
+    its release (SQLite's own busy timeout sleeps up to 100 ms between tries, so that a busy
+    process kept the file to itself). The file descriptor is opened in the process that
+    locks: a forked child never shares its parent's. No file for a database in memory."""
+
+    def __init__(self, database: str | None) -> None:
+        self.threads = threading.Lock()
+        self.path = f"{database}-writer" if database and database != ":memory:" else None
+        self._fd: tuple[int, int] | None = None  # (process id, descriptor)
+
+    def _descriptor(self) -> int:
+        if self._fd is None or self._fd[0] != os.getpid():
+            assert self.path is not None
+            self._fd = (os.getpid(), os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+        return self._fd[1]
+
+    def acquire(self) -> None:
+        """Wait for both locks, ``WRITE_WAIT_SECONDS`` at most; else ``OperationalError``."""
+        deadline = time.monotonic() + WRITE_WAIT_SECONDS
+        if not self.threads.acquire(timeout=WRITE_WAIT_SECONDS):
+            raise OperationalError("BEGIN IMMEDIATE", {}, Exception("writer lock timeout"))
+        if self.path is None:
+            return
+        delay = 0.0001
+        while True:
+            try:
+                fcntl.flock(self._descriptor(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    self.threads.release()
+                    raise OperationalError(
+                        "BEGIN IMMEDIATE", {}, Exception("writer lock timeout")
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.002)
+
+    def release(self) -> None:
+        if self.path is not None:
+            fcntl.flock(self._descriptor(), fcntl.LOCK_UN)
+        self.threads.release()
+
+
 def _sqlite_transactions(engine: Engine) -> None:
-    """A writer's transaction begins ``BEGIN IMMEDIATE``, under the process's writer lock,
-    with pysqlite's own BEGIN off (it would begin only at the first write, after the reads).
-    Any other keeps pysqlite's: its reads are not held in a transaction, and a first write
-    begins one (as every transaction did before writers were told apart)."""
-    write_lock = threading.Lock()
+    """A writer's transaction begins ``BEGIN IMMEDIATE``, under the database's writer lock
+    (``WriterLock``), with pysqlite's own BEGIN off (it would begin only at the first write,
+    after the reads). Any other keeps pysqlite's: its reads are not held in a transaction, and
+    a first write begins one (as every transaction did before writers were told apart)."""
+    write_lock = WriterLock(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -89,8 +139,7 @@ def _sqlite_transactions(engine: Engine) -> None:
             return
         dbapi_connection.isolation_level = None
         if not connection.info.get(WRITES):
-            if not write_lock.acquire(timeout=WRITE_WAIT_SECONDS):
-                raise OperationalError("BEGIN IMMEDIATE", {}, Exception("writer lock timeout"))
+            write_lock.acquire()
             connection.info[WRITES] = True
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -102,15 +151,22 @@ def _sqlite_transactions(engine: Engine) -> None:
         if info.pop(WRITES, False):
             write_lock.release()
 
+    def _end(connection: Connection, end: str) -> None:
+        # The COMMIT or ROLLBACK run here, under the lock, then the lock released: SQLAlchemy's
+        # own call that follows finds no transaction and does nothing.
+        if connection.info.get(WRITES):
+            try:
+                getattr(connection.connection.dbapi_connection, end)()
+            finally:
+                _release(connection.info)
+
     @event.listens_for(engine, "commit")
     def _commit(connection: Connection) -> None:
-        # Before the COMMIT itself: the next writer of the process then waits for it in
-        # SQLite's busy timeout, a moment, instead of for this thread to run again.
-        _release(connection.info)
+        _end(connection, "commit")
 
     @event.listens_for(engine, "rollback")
     def _rollback(connection: Connection) -> None:
-        _release(connection.info)
+        _end(connection, "rollback")
 
     @event.listens_for(engine, "checkin")
     def _checkin(_dbapi_connection: Any, record: Any) -> None:

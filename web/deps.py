@@ -44,7 +44,9 @@ def get_read_session(request: Request) -> Iterator[Session]:
 ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
+    """The app's settings. A coroutine, as it does no I/O: FastAPI then runs it on the event
+    loop instead of handing it to a worker thread and back (a thread hop per request)."""
     settings: Settings = request.app.state.settings
     return settings
 

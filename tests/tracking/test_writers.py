@@ -5,9 +5,13 @@ signature, as the database adds it up, matches the one its rows give."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import select
 
@@ -87,6 +91,46 @@ def test_simultaneous_writers_on_their_own_files_all_commit(engine: Engine) -> N
         rebuild.rebuild(connection)
     with engine.connect() as connection:
         assert connection.execute(text(TALLY_TOTALS)).all() == counted
+
+
+HOLDER = """
+import sys, time
+from sqlalchemy import text
+from tracking.db import make_engine, unit_of_work
+with unit_of_work(make_engine(sys.argv[1])) as session:
+    session.execute(text("UPDATE office SET phone = phone"))
+    print("held", flush=True)
+    time.sleep(1.0)
+"""
+
+
+def test_writers_of_two_processes_queue_on_the_file_lock(engine: Engine) -> None:
+    """Another process holds the write lock for a second: this one's writer waits for it and
+    then commits. Its connection's SQLite busy timeout is 0, so only the file lock beside the
+    database (``tracking.db.WriterLock``) can have queued it; without it the write would fail
+    at once, "database is locked"."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the file lock queues SQLite's writers")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, engine.url.render_as_string(hide_password=False)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        with engine.connect() as connection:  # the pool's one connection, used again below
+            connection.exec_driver_sql("PRAGMA busy_timeout=0")
+        started = time.monotonic()
+        with unit_of_work(engine) as session:
+            make_application(session, now=NOW)
+        waited = time.monotonic() - started
+    finally:
+        holder.communicate(timeout=60)
+    assert holder.returncode == 0
+    assert waited > 0.3
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM application")).scalar_one() == 1
 
 
 def _signatures(engine: Engine, office_id: int) -> tuple[tuple[object, ...], tuple[object, ...]]:
