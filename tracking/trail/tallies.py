@@ -50,10 +50,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from psycopg import ClientCursor, sql
 from sqlalchemy import event as sa_event
 from sqlalchemy import insert, inspect
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.base import NO_VALUE
 from sqlmodel import Session, col, func, select
@@ -70,6 +68,7 @@ from tracking.models import (
     ChecklistStatus,
     EventKind,
 )
+from tracking.trail import tally_writes
 
 KEY_LENGTH = 200
 DIMENSIONS = (
@@ -340,47 +339,10 @@ def _move_open_files(session: OrmSession, _context: Any, _instances: Any) -> Non
                 moves[bucket] = [files + sign, notices + sign * sent]
 
 
-@lru_cache(maxsize=8)
-def _upsert_statement(dialect_name: str, table: Any, keys: tuple[str, ...]) -> Any:
-    """Add a row's totals to the row of its key, inserting it the first time: one statement,
-    built once, run for all the rows of a commit (its text, so its compiled form and on
-    PostgreSQL its prepared statement, is the same however many rows there are)."""
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    statement = dialect.insert(table)
-    totals = [c.name for c in table.columns if c.name not in keys and c.name != "id"]
-    return statement.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={name: table.c[name] + statement.excluded[name] for name in totals},
-    )
-
-
-def _upsert_text(table: Any, keys: tuple[str, ...], rows: int) -> Any:
-    """The PostgreSQL upsert of ``rows`` rows of ``table``, with a placeholder per value
-    (``psycopg.sql``: identifiers quoted by the driver), as ``_upsert_statement`` writes it."""
-    columns = [c.name for c in table.columns if c.name != "id"]
-    totals = [name for name in columns if name not in keys]
-    one = sql.SQL("({})").format(sql.SQL(", ").join(sql.Placeholder() * len(columns)))
-    return sql.SQL("INSERT INTO {} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}").format(
-        sql.Identifier(table.name),
-        sql.SQL(", ").join(map(sql.Identifier, columns)),
-        sql.SQL(", ").join([one] * rows),
-        sql.SQL(", ").join(map(sql.Identifier, keys)),
-        sql.SQL(", ").join(
-            sql.SQL("{0} = {1}.{0} + EXCLUDED.{0}").format(
-                sql.Identifier(name), sql.Identifier(table.name)
-            )
-            for name in totals
-        ),
-    ), columns
-
-
-Batch = tuple[Any, tuple[str, ...], list[dict[str, Any]]]
-
-
-def _batches(pending: Pending) -> list[Batch]:
+def _batches(pending: Pending) -> list[tally_writes.Batch]:
     """The upserts of what a transaction counted: per table, its rows in key order (run in
     that order, concurrent commits lock shared rows alike)."""
-    batches: list[Batch] = []
+    batches: list[tally_writes.Batch] = []
     tally = sorted(pending.tally.items())
     if tally:
         rows = [{**dict(zip(DIMENSIONS, key, strict=True)), "count": n} for key, n in tally]
@@ -396,38 +358,12 @@ def _batches(pending: Pending) -> list[Batch]:
 
 
 def _write(session: OrmSession) -> None:
-    """Write what this transaction counted, in key order, as its last statements.
-
-    The rows of a busy day are shared by every writer, each holding them from its upsert to
-    its commit. On PostgreSQL the upserts and the COMMIT therefore go to the server in one
-    query string: no wait for this process's threads (the GIL) falls between them, and the
-    next writer waits only for the server's own work. SQLAlchemy's
-    COMMIT then finds the transaction over and does nothing."""
+    """Write what this transaction counted (``tracking.trail.tally_writes``: on PostgreSQL
+    with the COMMIT itself)."""
     session.flush()  # the last changes move open files too
     pending = session.info.pop(PENDING, None)
-    if pending is None:
-        return
-    batches = _batches(pending)
-    if not batches:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    # A savepoint's commit (``begin_nested``) fires this hook too: it must not end the whole.
-    if (dialect.name, dialect.driver) != ("postgresql", "psycopg") or (
-        session.in_nested_transaction()
-    ):
-        for table, keys, rows in batches:
-            connection.execute(_upsert_statement(dialect.name, table, keys), rows)
-        return
-    statements, values = [], []
-    for table, keys, rows in batches:
-        statement, columns = _upsert_text(table, keys, len(rows))
-        statements.append(statement)
-        values += [row[name] for row in rows for name in columns]
-    driver: Any = connection.connection.driver_connection
-    # One query string, the values bound by the driver, so the server runs it all at once.
-    with ClientCursor(driver) as cursor:
-        cursor.execute(sql.SQL("; ").join([*statements, sql.SQL("COMMIT")]), values)
+    if pending is not None:
+        tally_writes.write(session, _batches(pending))
 
 
 def _discard(session: OrmSession) -> None:
