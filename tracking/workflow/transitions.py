@@ -45,6 +45,14 @@ def get_application(session: Session, application_id: int, *, lock: bool = False
     return application
 
 
+def as_left(session: Session, application_id: int) -> Application:
+    """The application as this transaction has left it, for the answer to a change: the
+    session's own row, which every change updates (the version by ``claim``), so no query;
+    read when the session holds none."""
+    held = session.get(Application, application_id)
+    return held if held is not None else get_application(session, application_id)
+
+
 def application_for(
     session: Session, application_id: int, actor: Actor, *, act: bool, lock: bool = False
 ) -> Application:

@@ -45,7 +45,7 @@ def assign(
             reason=body.reason,
             version=body.version,
         )
-        application = transitions.get_application(session, application_id)
+        application = transitions.as_left(session, application_id)
         return AssignmentResult(
             id=application_id,
             assignee=application.assignee or "",

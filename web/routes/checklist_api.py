@@ -32,7 +32,7 @@ def record_items(
 ) -> Any:
     def perform() -> ChecklistBatchUpdated:
         entries = body.record(session, application_id, actor).entries
-        application = transitions.get_application(session, application_id)
+        application = transitions.as_left(session, application_id)
         items = {i.id: i for i in permit_type(application.permit_type).items()}
         return ChecklistBatchUpdated(
             items=[queries.checklist_item(e, items) for e in entries],

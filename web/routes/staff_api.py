@@ -307,7 +307,7 @@ def record_item(
     actor: CurrentActor,
 ) -> Any:
     entry = body.record(session, application_id, item_id, actor)
-    application = transitions.get_application(session, application_id)
+    application = transitions.as_left(session, application_id)
     items = {i.id: i for i in permit_type(application.permit_type).items()}
     return ChecklistUpdated(item=queries.checklist_item(entry, items), version=application.version)
 
@@ -327,7 +327,7 @@ def transition(
 ) -> Any:
     def perform() -> TransitionResult:
         event = body.fire(session, application_id, actor)
-        application = transitions.get_application(session, application_id)
+        application = transitions.as_left(session, application_id)
         return TransitionResult(
             id=application_id,
             state=application.state,
@@ -368,7 +368,7 @@ def extension(
             version=body.version,
             email=bool(settings.smtp_host),
         )
-        application = transitions.get_application(session, application_id)
+        application = transitions.as_left(session, application_id)
         return ExtensionResult(
             id=application_id,
             due_date=application.due_date,
