@@ -70,8 +70,11 @@ def officers_by(
     counts: dict[Who, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     histograms: dict[Who, list[tuple[int, int]]] = defaultdict(list)
     groups = [*grouping(T, by), col(T.department), col(T.actor), col(T.measure), col(T.days)]
+    # Grouped in the order of ix_compliance_tally_months (the measure first): the months'
+    # rows are summed as the index gives them, never sorted.
+    order = [groups[-2], *groups[:-2], groups[-1]]
     for *person, measure, days, count in session.execute(
-        select(*groups, TOTAL).where(*peers).group_by(*groups)
+        select(*groups, TOTAL).where(*peers).group_by(*order)
     ).all():
         counts[tuple(person)][measure] += int(count)
         if measure == "step":
