@@ -57,7 +57,7 @@ def fresh_database(backend: str, name: str) -> str:
     first if it exists."""
     if backend == "sqlite":
         path = Path(tempfile.gettempdir()) / f"{name}.db"
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", "-writer"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return database_url(backend, name)
     admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
