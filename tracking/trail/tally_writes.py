@@ -19,6 +19,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 
 
+def _columns(table: Any, keys: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """The columns an upsert of ``table`` writes, and of those the totals it adds to."""
+    columns = [c.name for c in table.columns if c.name != "id"]
+    return columns, [name for name in columns if name not in keys]
+
+
 @lru_cache(maxsize=8)
 def upsert_statement(dialect_name: str, table: Any, keys: tuple[str, ...]) -> Any:
     """Add a row's totals to the row of its key, inserting it the first time: one statement,
@@ -26,7 +32,7 @@ def upsert_statement(dialect_name: str, table: Any, keys: tuple[str, ...]) -> An
     PostgreSQL its prepared statement, is the same however many rows there are)."""
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     statement = dialect.insert(table)
-    totals = [c.name for c in table.columns if c.name not in keys and c.name != "id"]
+    _, totals = _columns(table, keys)
     return statement.on_conflict_do_update(
         index_elements=list(keys),
         set_={name: table.c[name] + statement.excluded[name] for name in totals},
@@ -36,8 +42,7 @@ def upsert_statement(dialect_name: str, table: Any, keys: tuple[str, ...]) -> An
 def _upsert_text(table: Any, keys: tuple[str, ...], rows: int) -> Any:
     """The PostgreSQL upsert of ``rows`` rows of ``table``, with a placeholder per value
     (``psycopg.sql``: identifiers quoted by the driver), as ``upsert_statement`` writes it."""
-    columns = [c.name for c in table.columns if c.name != "id"]
-    totals = [name for name in columns if name not in keys]
+    columns, totals = _columns(table, keys)
     one = sql.SQL("({})").format(sql.SQL(", ").join(sql.Placeholder() * len(columns)))
     return sql.SQL("INSERT INTO {} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}").format(
         sql.Identifier(table.name),
